@@ -1,0 +1,94 @@
+// io.h: checked, buffered output, and files that appear only when complete.
+//
+// Output is a small buffered writer over a file descriptor. Unlike iostreams it
+// reports every failed write as an exception: ad::Error(Status::kIo) for a full disk
+// or /dev/full, and ad::BrokenPipe when the reader has gone away (EPIPE), which the
+// tools treat as a quiet, successful stop.
+//
+// AtomicFile writes to a temporary file beside its destination and renames it into
+// place only on commit(), so a crash, an error or a signal never leaves a half-written
+// model or report behind. Sink picks stdout or an AtomicFile from a "-o PATH" option.
+#pragma once
+
+#include <cstring>
+#include <memory>
+#include <string>
+#include <string_view>
+
+namespace ad {
+
+class Output {
+ public:
+  // Does not take ownership of fd. name is used in error messages.
+  Output(int fd, std::string name);
+  Output(const Output&) = delete;
+  Output& operator=(const Output&) = delete;
+  ~Output();  // flushes, ignoring errors; call flush() to see them
+
+  void write(std::string_view bytes) {
+    if (bytes.size() > kCapacity - used_) {
+      spill(bytes);
+      return;
+    }
+    std::memcpy(buffer_.get() + used_, bytes.data(), bytes.size());
+    used_ += bytes.size();
+  }
+  void put(char c) {
+    if (used_ == kCapacity) flush();
+    buffer_[used_++] = c;
+  }
+  // Writes the buffer to the descriptor. Throws ad::BrokenPipe on EPIPE and
+  // ad::Error(kIo) on any other failure.
+  void flush();
+  const std::string& name() const { return name_; }
+  int fd() const { return fd_; }
+
+ private:
+  static constexpr std::size_t kCapacity = 1 << 16;
+  void spill(std::string_view bytes);
+  int fd_;
+  std::string name_;
+  std::unique_ptr<char[]> buffer_;
+  std::size_t used_ = 0;
+};
+
+// Standard output, shared by the whole process.
+Output& standard_output();
+
+class AtomicFile {
+ public:
+  // Creates "<path>.tmp.XXXXXX" in path's directory. Throws ad::Error(kIo) if path
+  // exists and is not a regular file, or the directory is not writable.
+  explicit AtomicFile(std::string path);
+  AtomicFile(const AtomicFile&) = delete;
+  AtomicFile& operator=(const AtomicFile&) = delete;
+  ~AtomicFile();  // removes the temporary file unless commit() succeeded
+
+  Output& out() { return *out_; }
+  // Flushes, fsyncs and renames the temporary file over path.
+  void commit();
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+  std::string temp_;
+  int fd_ = -1;
+  std::unique_ptr<Output> out_;
+  bool committed_ = false;
+};
+
+// Where a tool writes its main output: standard output for "" or "-", else a file
+// written atomically.
+class Sink {
+ public:
+  explicit Sink(const std::string& path);
+  Output& out() { return file_ ? file_->out() : standard_output(); }
+  bool is_stdout() const { return !file_; }
+  // Flushes stdout, or commits the file. Call once, at the end of a successful run.
+  void commit();
+
+ private:
+  std::unique_ptr<AtomicFile> file_;
+};
+
+}  // namespace ad
