@@ -9,6 +9,7 @@
 #include <mutex>
 
 #include "ad/io.h"
+#include "ad/timestamp.h"
 #include "ad/version.h"
 
 namespace ad::cli {
@@ -105,6 +106,29 @@ int Tool::run(int argc, char** argv, const std::function<void()>& body) {
     return static_cast<int>(Status::kInternal);
   }
 }
+
+void InputOptions::add_to(CLI::App& app) {
+  app.add_option("--map", map, "Use COLUMN for ROLE (time, user, ip, country, city, latitude, "
+                               "longitude, device, user_agent, outcome, activity, id)")
+      ->type_name("ROLE=COLUMN");
+  app.add_option("--on-error", on_error, "On a bad row: fail (default) or skip it and count it")
+      ->check(CLI::IsMember({"fail", "skip"}))
+      ->type_name("fail|skip");
+  app.add_option("--assume-tz", assume_tz, "UTC offset of timestamps without a zone (default UTC)")
+      ->type_name("OFFSET");
+  app.add_option("--threads", threads, "Threads to use (default: all cores)")
+      ->check(CLI::Range(0, 1024))
+      ->type_name("N");
+  app.add_option("FILE", path, "Input CSV (default: standard input)");
+}
+
+int InputOptions::assume_tz_seconds() const {
+  auto off = parse_utc_offset(assume_tz);
+  if (!off) throw usage_error("--assume-tz expects UTC or an offset such as +02:00, got '" + assume_tz + "'");
+  return *off;
+}
+
+std::map<std::string, std::string> InputOptions::role_map() const { return parse_assignments(map, "--map"); }
 
 std::map<std::string, std::string> parse_assignments(const std::vector<std::string>& items,
                                                      const std::string& option) {

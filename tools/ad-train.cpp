@@ -1,5 +1,47 @@
+// ad-train: learn a model from historical login CSV and write the model file.
+#include <fmt/format.h>
+
 #include "ad/cli.h"
+#include "ad/csv.h"
+#include "ad/model.h"
+#include "ad/train.h"
+
 int main(int argc, char** argv) {
-  ad::cli::Tool tool("ad-train", "placeholder");
-  return tool.run(argc, argv, [] { throw ad::usage_error("not available yet"); });
+  ad::cli::Tool tool("ad-train",
+                     "Learn each user's normal login behaviour from historical login CSV and write a model "
+                     "file for ad-score.");
+  ad::TrainOptions opt;
+  ad::cli::InputOptions in;
+  std::string model_path;
+  auto& app = tool.app();
+  app.add_option("-m,--model", model_path, "Model file to write (atomically)")->required()->type_name("MODEL");
+  app.add_option("--seed", opt.forest.seed, "Random seed; the same seed gives the same model")->type_name("N");
+  app.add_option("--trees", opt.forest.trees, "Number of trees (default 100)")
+      ->check(CLI::Range(1, 100000))->type_name("N");
+  app.add_option("--sample-size", opt.forest.sample_size, "Rows per tree, psi (default 256)")
+      ->check(CLI::Range(2, 1 << 20))->type_name("N");
+  app.add_option("--contamination", opt.contamination,
+                 "Share of training logins the threshold flags (default 0.01)")
+      ->check(CLI::Range(1e-6, 0.5))->type_name("F");
+  app.add_option("--ignore", opt.ignore, "Never use COLUMN as a feature (repeatable)")->type_name("COLUMN");
+  app.add_option("--sample-rows", opt.sample_limit,
+                 "Rows kept in memory to train on (default 100000)")
+      ->check(CLI::Range(2, 100000000))->type_name("N");
+  in.add_to(app);
+
+  return tool.run(argc, argv, [&] {
+    opt.forest.threads = in.threads;
+    opt.map = in.role_map();
+    opt.on_error = in.skip_bad_rows() ? ad::OnError::kSkip : ad::OnError::kFail;
+    opt.assume_tz_s = in.assume_tz_seconds();
+    ad::csv::Reader reader(in.path);
+    ad::TrainReport report;
+    ad::Model model = ad::train(reader, opt, report, [&](const std::string& m) { tool.warn(m); });
+    model.save(model_path);
+    for (const auto& note : report.notes) tool.note(note);
+    tool.note(fmt::format("learned from {} of {} rows ({} not logins, {} skipped); {} features; "
+                          "threshold {:.4f}; wrote {}",
+                          model.info.rows_used, report.rows_read, report.not_logins, report.skipped,
+                          model.features.size(), model.threshold, model_path));
+  });
 }

@@ -48,6 +48,21 @@ class Tool {
   bool quiet_ = false;
 };
 
+// Options that ad-train and ad-score share, spelled the same in both.
+struct InputOptions {
+  std::vector<std::string> map;  // --map ROLE=COLUMN, repeatable
+  std::string on_error = "fail"; // --on-error fail|skip
+  std::string assume_tz = "UTC"; // --assume-tz OFFSET
+  int threads = 0;               // --threads N
+  std::string path;              // FILE, or "-"
+  // Adds the options above and the FILE positional to app.
+  void add_to(CLI::App& app);
+  bool skip_bad_rows() const { return on_error == "skip"; }
+  // --assume-tz in seconds east of UTC. Throws ad::Error(kUsage).
+  int assume_tz_seconds() const;
+  std::map<std::string, std::string> role_map() const;
+};
+
 // Parses repeated "role=column" options (for --map) into a map.
 // Throws ad::Error(kUsage) on a malformed entry.
 std::map<std::string, std::string> parse_assignments(const std::vector<std::string>& items,

@@ -1,0 +1,21 @@
+// ip.h: IP addresses as login features.
+//
+// Users log in from a few networks (office, home ISP, phone carrier) whose addresses
+// change within a block. ad therefore judges an address also by its network: the /24
+// for IPv4 and the /48 for IPv6, the usual allocation units.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace ad {
+
+// "10.1.2.0/24" for "10.1.2.77"; "2001:db8:42::/48" for "2001:db8:42:1::5".
+// nullopt if text is not an IPv4 or IPv6 address.
+std::optional<std::string> ip_network(std::string_view text);
+
+// True if text is a loopback or private (RFC 1918, RFC 4193, link-local) address.
+bool is_private_ip(std::string_view text);
+
+}  // namespace ad

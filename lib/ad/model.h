@@ -1,0 +1,86 @@
+// model.h: everything ad-train learns, and the file that carries it to ad-score.
+//
+// File format (all integers little-endian; shared by Model::save and Model::load):
+//
+//   offset  size  field
+//   0       8     magic: 0x89 'A' 'D' 'M' '\r' '\n' 0x1A '\n' (PNG-style: a text-mode
+//                 transfer or a truncated first line is caught at once)
+//   8       4     format version (kModelFormat); a newer one is refused by name
+//   12      4     reserved, 0
+//   16      8     payload length P
+//   24      P     payload: sections, each u32 tag, u64 length, bytes
+//   24+P    4     CRC-32 (IEEE) of bytes [0, 24+P)
+//
+// Sections, in this order (unknown tags are skipped, so a minor addition stays
+// readable by older ad):
+//   1 META      ad version, seed, trees, sample size, contamination, rows read and
+//               used, rows in the training sample
+//   2 SCHEMA    the training columns by role, whether logins were filtered by activity,
+//               the feature list (kind, column, role, table, low/median/high)
+//   3 TABLES    the category tables: value and count, sorted by value
+//   4 FOREST    sample size, feature count, tree roots, nodes (f64 value, u32 bits,
+//               u32 right), node row counts
+//   5 CALIB     threshold, 1001 score quantiles of the training sample (for severity)
+//
+// Strings are u32 length + bytes; doubles are IEEE 754 binary64. Saving the same
+// model gives the same bytes: nothing depends on time, host or hash-table order.
+// Load errors are specific: not a model file, truncated, corrupt (checksum), a newer
+// format, or a malformed section.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "ad/features.h"
+#include "ad/forest.h"
+#include "ad/schema.h"
+
+namespace ad {
+
+inline constexpr std::uint32_t kModelFormat = 1;
+
+struct ModelInfo {
+  std::string ad_version;
+  std::uint64_t seed = 0;
+  std::uint32_t trees = 0;
+  std::uint32_t sample_size = 0;
+  double contamination = 0;
+  std::uint64_t rows_read = 0;    // data rows in the training input
+  std::uint64_t rows_used = 0;    // rows trained on (logins, without skipped rows)
+  std::uint64_t sample_rows = 0;  // rows in the training sample
+};
+
+struct Model {
+  ModelInfo info;
+  std::array<std::string, kRoleCount> role_columns;  // training column per role, or ""
+  bool logins_only = false;  // training filtered rows by the activity role
+  std::vector<Feature> features;
+  std::vector<CategoryTable> tables;
+  Forest forest;
+  double threshold = 1.0;           // flag when score >= threshold
+  std::vector<double> quantiles;    // kQuantiles training-score quantiles, ascending
+
+  static constexpr std::size_t kQuantiles = 1001;
+
+  // The score's percentile among training scores, in [0, 100].
+  double severity(double score) const;
+
+  // Writes the model to path atomically (temporary file, fsync, rename).
+  void save(const std::string& path) const;
+  // The file's bytes, as save() writes them.
+  std::string serialize() const;
+  // Reads and checks a model file. Throws ad::Error(kData) with a specific message
+  // for a foreign, truncated, corrupt, newer or malformed file; kIo if unreadable.
+  static Model load(const std::string& path);
+  static Model parse(const std::string& bytes, const std::string& name);
+};
+
+// A human-readable description of the model: parameters, roles, features, threshold.
+std::string describe_model(const Model& model);
+
+// CRC-32 (IEEE 802.3, as zlib) of data.
+std::uint32_t crc32(const void* data, std::size_t size);
+
+}  // namespace ad
