@@ -20,9 +20,9 @@ It exists so that ad is not tuned to the quirks of the standard generator
 
 Labels are the same as the standard generator's (see scripts/gen-logins).
 """
+import bisect
 import datetime
 import random
-import uuid
 
 from . import geo
 
@@ -68,13 +68,21 @@ class Options:
         self.mix.update(mix or {})
 
 
+_CUM = {}
+
+
 def _pick(r, pairs):
-    x = r.random() * sum(w for _, w in pairs)
-    for v, w in pairs:
-        x -= w
-        if x < 0:
-            return v
-    return pairs[-1][0]
+    """A value of pairs [(value, weight)] drawn by weight."""
+    key = id(pairs)
+    cum = _CUM.get(key)
+    if cum is None or cum[0] is not pairs:
+        acc, sums = 0, []
+        for _, w in pairs:
+            acc += w
+            sums.append(acc)
+        cum = _CUM[key] = (pairs, sums, [v for v, _ in pairs])
+    _, sums, values = cum
+    return values[min(bisect.bisect_right(sums, r.random() * sums[-1]), len(values) - 1)]
 
 
 class Place:
@@ -369,15 +377,20 @@ def generate(opt):
 
 def _rows(sim, ev):
     ids = random.Random(f"signin/{sim.opt.seed}/ids")
-    tz = datetime.timezone(datetime.timedelta(seconds=SERVER_OFFSET))
+    days = {}
     for t_ms, (t, ui, ip, place, os_, ua, app, client, ok, kind, inc) in ev:
         if ui >= 0:
             upn = sim.users[ui]["upn"]
         else:
             upn = f"user{-ui:06d}@contoso.example"
-        gid = str(uuid.UUID(int=ids.getrandbits(128), version=4))
-        ms = t_ms % 1000
-        stamp = datetime.datetime.fromtimestamp(t, tz).strftime("%Y-%m-%dT%H:%M:%S") + f".{ms:03d}+01:00"
+        h = f"{ids.getrandbits(128):032x}"  # a version 4 GUID
+        gid = f"{h[:8]}-{h[8:12]}-4{h[13:16]}-{'89ab'[int(h[16], 16) & 3]}{h[17:20]}-{h[20:]}"
+        local = t + SERVER_OFFSET
+        day, sec = divmod(local, DAY)
+        ds = days.get(day)
+        if ds is None:
+            ds = days[day] = datetime.datetime.fromtimestamp(day * DAY, datetime.timezone.utc).strftime("%Y-%m-%d")
+        stamp = f"{ds}T{sec // HOUR:02d}:{sec % HOUR // MINUTE:02d}:{sec % MINUTE:02d}.{t_ms % 1000:03d}+01:00"
         yield ([gid, stamp, upn, app, client, ip, place.city.name, place.city.cc, f"{place.lat}",
                 f"{place.lon}", os_, ua, "Success" if ok else "Failure"],
                (gid, 0 if kind in ("normal",) + ODDITIES else 1, kind, inc))
