@@ -6,10 +6,17 @@
 
 #include "ad/error.h"
 #include "ad/ip.h"
+#include "ad/login.h"
 
 namespace ad {
 
+bool is_derived(FeatureKind kind) {
+  int k = static_cast<int>(kind);
+  return k >= kDerivedKindBase && k < kDerivedKindBase + kDerivedCount;
+}
+
 std::string Feature::label() const {
+  if (is_derived(kind)) return std::string(derived_name(static_cast<Derived>(static_cast<int>(kind) - kDerivedKindBase)));
   if (role == static_cast<int>(Role::kIp) && kind == FeatureKind::kRarity) return "network";
   return column;
 }
@@ -59,6 +66,10 @@ FeatureExtractor::FeatureExtractor(const std::vector<Feature>& features,
                                    const std::string& input_name)
     : features_(features), tables_(tables) {
   for (const auto& f : features) {
+    if (is_derived(f.kind)) {
+      columns_.push_back(-1);
+      continue;
+    }
     int found = -1;
     for (std::size_t i = 0; i < header.size() && found < 0; ++i)
       if (header[i] == f.column) found = static_cast<int>(i);
@@ -78,6 +89,7 @@ void FeatureExtractor::extract(const csv::Reader& reader, const csv::Row& row, d
                                bool lenient) const {
   for (std::size_t i = 0; i < features_.size(); ++i) {
     const Feature& f = features_[i];
+    if (columns_[i] < 0) continue;
     std::string_view v = row.fields[static_cast<std::size_t>(columns_[i])];
     switch (f.kind) {
       case FeatureKind::kNumeric: {
@@ -102,6 +114,8 @@ void FeatureExtractor::extract(const csv::Reader& reader, const csv::Row& row, d
         out[i] = ok ? (*ok ? 0.0 : 1.0) : NAN;
         break;
       }
+      default:
+        break;
     }
   }
 }

@@ -17,7 +17,8 @@ namespace {
 
 constexpr unsigned char kMagic[8] = {0x89, 'A', 'D', 'M', '\r', '\n', 0x1A, '\n'};
 constexpr std::size_t kHeaderSize = 24;
-enum Tag : std::uint32_t { kMeta = 1, kSchema = 2, kTables = 3, kForest = 4, kCalib = 5 };
+enum Tag : std::uint32_t { kMeta = 1, kSchema = 2, kTables = 3, kForest = 4, kCalib = 5, kProfiles = 6 };
+constexpr std::uint32_t kLastTag = kProfiles;
 
 class Put {
  public:
@@ -188,12 +189,43 @@ std::string Model::serialize() const {
   calib.u64(quantiles.size());
   for (double q : quantiles) calib.f64(q);
 
+  Put prof;
+  prof.u64(profiles.max_users());
+  auto users = profiles.sorted();
+  prof.u64(users.size());
+  for (const auto& [name, p] : users) {
+    prof.str(*name);
+    prof.u32(p->logins);
+    prof.u32(p->failures);
+    prof.u32(p->successes);
+    for (auto h : p->hours) prof.u32(h);
+    for (auto w : p->weekdays) prof.u32(w);
+    prof.u64(static_cast<std::uint64_t>(p->last_seen_ms));
+    prof.u8(p->has_place ? 1 : 0);
+    prof.u64(static_cast<std::uint64_t>(p->place_ms));
+    prof.f64(p->place.lat);
+    prof.f64(p->place.lon);
+    prof.u8(p->place.approximate ? 1 : 0);
+    prof.str(p->place_name);
+    for (const auto& t : p->traits) {
+      auto entries = t.entries();
+      std::sort(entries.begin(), entries.end(), [](const auto& a, const auto& b) { return a.value < b.value; });
+      prof.u64(entries.size());
+      for (const auto& e : entries) {
+        prof.str(e.value);
+        prof.u32(e.count);
+        prof.u64(static_cast<std::uint64_t>(e.last_ms));
+      }
+    }
+  }
+
   Put payload;
   payload.section(kMeta, meta);
   payload.section(kSchema, schema);
   payload.section(kTables, tabs);
   payload.section(kForest, forest_s);
   payload.section(kCalib, calib);
+  payload.section(kProfiles, prof);
 
   Put file;
   for (unsigned char c : kMagic) file.u8(c);
@@ -267,15 +299,15 @@ Model Model::parse(const std::string& bytes, const std::string& name) {
     throw data_error("model file is corrupt (checksum mismatch)", at);
 
   Model m;
-  bool seen[6] = {};
+  bool seen[kLastTag + 1] = {};
   Get sections(bytes.data() + kHeaderSize, payload, name, "payload");
   while (!sections.done()) {
     std::uint32_t tag = sections.u32();
     std::size_t len = sections.count(1);
     std::string body(len, '\0');
     for (std::size_t i = 0; i < len; ++i) body[i] = static_cast<char>(sections.u8());
-    static const char* kNames[] = {"", "META", "SCHEMA", "TABLES", "FOREST", "CALIB"};
-    if (tag < 1 || tag > 5) continue;  // a section from a newer minor revision
+    static const char* kNames[] = {"", "META", "SCHEMA", "TABLES", "FOREST", "CALIB", "PROFILES"};
+    if (tag < 1 || tag > kLastTag) continue;  // a section from a newer minor revision
     seen[tag] = true;
     Get g(body.data(), body.size(), name, kNames[tag]);
     switch (tag) {
@@ -296,7 +328,7 @@ Model Model::parse(const std::string& bytes, const std::string& name) {
         for (std::size_t i = 0; i < n; ++i) {
           Feature f;
           std::uint8_t kind = g.u8();
-          if (kind > static_cast<std::uint8_t>(FeatureKind::kFailure))
+          if (kind > static_cast<std::uint8_t>(FeatureKind::kFailure) && !is_derived(static_cast<FeatureKind>(kind)))
             g.fail("unknown feature kind " + std::to_string(kind));
           f.kind = static_cast<FeatureKind>(kind);
           f.column = g.str();
@@ -350,10 +382,42 @@ Model Model::parse(const std::string& bytes, const std::string& name) {
         if (!std::is_sorted(m.quantiles.begin(), m.quantiles.end())) g.fail("quantiles out of order");
         break;
       }
+      case kProfiles: {
+        m.profiles.set_max_users(static_cast<std::size_t>(g.u64()));
+        std::size_t n = g.count(4 + 12 + 31 * 4);
+        for (std::size_t i = 0; i < n; ++i) {
+          std::string name = g.str();
+          UserProfile& p = m.profiles.get(name, 0);
+          p.logins = g.u32();
+          p.failures = g.u32();
+          p.successes = g.u32();
+          for (auto& h : p.hours) h = g.u32();
+          for (auto& w : p.weekdays) w = g.u32();
+          p.last_seen_ms = static_cast<std::int64_t>(g.u64());
+          p.has_place = g.u8() != 0;
+          p.place_ms = static_cast<std::int64_t>(g.u64());
+          p.place.lat = g.f64();
+          p.place.lon = g.f64();
+          p.place.approximate = g.u8() != 0;
+          p.place_name = g.str();
+          for (auto& t : p.traits) {
+            std::size_t k = g.count(16);
+            if (k > ValueCounts::kMaxValues) g.fail("too many values in a profile");
+            for (std::size_t e = 0; e < k; ++e) {
+              ValueCounts::Entry entry;
+              entry.value = g.str();
+              entry.count = g.u32();
+              entry.last_ms = static_cast<std::int64_t>(g.u64());
+              t.entries().push_back(std::move(entry));
+            }
+          }
+        }
+        break;
+      }
     }
     if (!g.done()) g.fail("unexpected bytes at the end");
   }
-  for (int tag = 1; tag <= 5; ++tag)
+  for (std::uint32_t tag = 1; tag <= kLastTag; ++tag)
     if (!seen[tag]) throw data_error("model file is malformed: a section is missing", at);
   if (m.forest.features() != m.features.size())
     throw data_error("model file is malformed: the forest and the feature list disagree", at);
@@ -366,6 +430,9 @@ Model Model::parse(const std::string& bytes, const std::string& name) {
 
 std::string describe_model(const Model& m) {
   static const char* kKinds[] = {"numeric", "categorical (rarity)", "rarity", "failure (0/1)"};
+  auto kind_name = [&](FeatureKind k) -> std::string {
+    return is_derived(k) ? "login (derived)" : kKinds[static_cast<int>(k)];
+  };
   std::string out;
   auto line = [&](const std::string& s) { out += s + "\n"; };
   line("format:        " + std::to_string(kModelFormat) + " (written by ad " + m.info.ad_version + ")");
@@ -385,8 +452,10 @@ std::string describe_model(const Model& m) {
   line("features:");
   for (const auto& f : m.features) {
     std::snprintf(buf, sizeof buf, "%.4g / %.4g / %.4g", f.low, f.median, f.high);
-    line("  " + f.label() + " : " + kKinds[static_cast<int>(f.kind)] + ", p1/p50/p99 " + buf);
+    line("  " + f.label() + " : " + kind_name(f.kind) + ", p1/p50/p99 " + buf);
   }
+  line("profiles:      " + std::to_string(m.profiles.size()) + " users (limit " +
+       std::to_string(m.profiles.max_users()) + ")");
   return out;
 }
 

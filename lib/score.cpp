@@ -7,20 +7,12 @@
 
 #include "ad/error.h"
 #include "ad/explain.h"
+#include "ad/login.h"
 #include "ad/timestamp.h"
 
 namespace ad {
 
 namespace {
-
-// Finds a role's column in this input: by the model's training name, else by role.
-int role_column(const Model& model, const Roles& roles, const std::vector<std::string>& header, Role role) {
-  const std::string& trained = model.role_columns[static_cast<int>(role)];
-  if (!trained.empty())
-    for (std::size_t i = 0; i < header.size(); ++i)
-      if (header[i] == trained) return static_cast<int>(i);
-  return roles[role];
-}
 
 class Batcher {
  public:
@@ -34,10 +26,15 @@ class Batcher {
         report_(report),
         warn_(warn),
         roles_(Roles::find(in.header(), opt.map)),
-        extractor_(model.features, model.tables, in.header(), roles_, in.name()) {
+        extractor_(model.features, model.tables, in.header(), roles_, in.name()),
+        columns_(LoginColumns::bind(model.role_columns, in.header(), roles_, in.name(), true)),
+        profiles_(model.profiles),
+        tracker_(profiles_) {
     const auto& header = in.header();
-    time_col_ = role_column(model, roles_, header, Role::kTime);
-    activity_col_ = role_column(model, roles_, header, Role::kActivity);
+    time_col_ = columns_[Role::kTime];
+    activity_col_ = columns_[Role::kActivity];
+    for (std::size_t i = 0; i < model.features.size(); ++i)
+      if (is_derived(model.features[i].kind)) derived_.push_back(i);
     width_ = header.size();
     for (std::size_t k = 0; k < kScoredColumns.size(); ++k) {
       auto it = std::find(header.begin(), header.end(), kScoredColumns[k]);
@@ -65,13 +62,23 @@ class Batcher {
     features_.values.resize((slot + 1) * features_.cols);
     if (kind == Kind::kScore) {
       try {
+        std::optional<std::int64_t> ms;
         if (time_col_ >= 0) {
           std::string_view t = row.fields[static_cast<std::size_t>(time_col_)];
-          if (!parse_time_ms(t, opt_.assume_tz_s))
+          ms = parse_time_ms(t, opt_.assume_tz_s);
+          if (!ms)
             throw data_error("bad timestamp '" + std::string(t.substr(0, 40)) + "'",
                              in_.where(row.line, static_cast<std::size_t>(time_col_)));
         }
-        extractor_.extract(in_, row, features_.row(slot));
+        double* x = features_.row(slot);
+        extractor_.extract(in_, row, x);
+        if (!derived_.empty() && ms) {
+          if (contexts_.size() <= slot) contexts_.resize(slot + 1);
+          LoginContext& ctx = contexts_[slot];
+          tracker_.observe(read_event(columns_, row, *ms), ctx);
+          for (std::size_t i : derived_)
+            x[i] = ctx.values[static_cast<std::size_t>(static_cast<int>(model_.features[i].kind) - kDerivedKindBase)];
+        }
       } catch (const Error& e) {
         if (e.status() != Status::kData || opt_.on_error == OnError::kFail) throw;
         skipped(e);
@@ -143,6 +150,11 @@ class Batcher {
     const double* x = features_.row(r);
     std::vector<std::string> words;
     for (std::size_t f : explain(model_, x)) {
+      FeatureKind kind = model_.features[f].kind;
+      if (is_derived(kind)) {
+        words.push_back(describe_derived(static_cast<Derived>(static_cast<int>(kind) - kDerivedKindBase), contexts_[r]));
+        continue;
+      }
       std::size_t col = static_cast<std::size_t>(extractor_.column(f));
       words.push_back(describe(model_, f, field(starts_[r] + col), x[f]));
     }
@@ -158,6 +170,11 @@ class Batcher {
   const std::function<void(const std::string&)>& warn_;
   Roles roles_;
   FeatureExtractor extractor_;
+  LoginColumns columns_;
+  Profiles profiles_;  // the model's, updated in memory as logins are scored (profile.h)
+  LoginTracker tracker_;
+  std::vector<std::size_t> derived_;     // indices of the derived features
+  std::vector<LoginContext> contexts_;   // per pending row, for reasons
   int time_col_ = -1, activity_col_ = -1;
   std::size_t width_ = 0, appended_ = 0;
   std::size_t out_col_[4] = {};

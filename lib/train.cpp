@@ -5,6 +5,7 @@
 
 #include "ad/cli.h"
 #include "ad/error.h"
+#include "ad/login.h"
 #include "ad/timestamp.h"
 
 namespace ad {
@@ -25,7 +26,10 @@ namespace {
 struct Sample {
   std::vector<std::string> rows;
   std::vector<std::uint64_t> lines;
-  void put(std::size_t slot, const csv::Row& row) {
+  std::vector<double> derived;  // kDerivedCount values per row
+  void put(std::size_t slot, const csv::Row& row, const LoginContext& ctx) {
+    derived.resize(std::max(derived.size(), (slot + 1) * kDerivedCount));
+    std::copy(ctx.values.begin(), ctx.values.end(), derived.begin() + static_cast<std::ptrdiff_t>(slot * kDerivedCount));
     std::string joined;
     for (std::size_t i = 0; i < row.fields.size(); ++i) {
       if (i) joined.push_back('\0');
@@ -83,8 +87,7 @@ Model train(csv::Reader& in, const TrainOptions& opt, TrainReport& report,
       throw usage_error("--ignore " + col + ": no such column in the input");
 
   // Which columns feed features.
-  const std::vector<Role> rarity_roles = {Role::kCountry, Role::kCity, Role::kDevice,
-                                          Role::kUserAgent, Role::kIp};
+  const std::vector<Role> rarity_roles = {Role::kCountry, Role::kIp};
   std::vector<int> generic;
   for (std::size_t i = 0; i < header.size(); ++i) {
     const std::string& name = header[i];
@@ -97,6 +100,11 @@ Model train(csv::Reader& in, const TrainOptions& opt, TrainReport& report,
     generic.push_back(static_cast<int>(i));
   }
   std::vector<ColumnStats> stats(header.size());
+  LoginColumns login_columns = LoginColumns::bind({}, header, roles, in.name(), false);
+  std::vector<Derived> derived = available_derived(login_columns);
+  Profiles profiles(opt.max_users);
+  LoginTracker tracker(profiles);
+  LoginContext ctx;
 
   Sample sample;
   Rng rng(opt.forest.seed ^ 0xA5A5A5A5DEADBEEFull);
@@ -117,9 +125,11 @@ Model train(csv::Reader& in, const TrainOptions& opt, TrainReport& report,
       }
       if (time_col >= 0) {
         std::string_view t = row.fields[static_cast<std::size_t>(time_col)];
-        if (!parse_time_ms(t, opt.assume_tz_s))
+        auto ms = parse_time_ms(t, opt.assume_tz_s);
+        if (!ms)
           throw data_error("bad timestamp '" + std::string(t.substr(0, 40)) + "'",
                            in.where(row.line, static_cast<std::size_t>(time_col)));
+        if (!derived.empty()) tracker.observe(read_event(login_columns, row, *ms), ctx);
       }
     } catch (const Error& e) {
       if (e.status() != Status::kData || opt.on_error == OnError::kFail) throw;
@@ -142,10 +152,10 @@ Model train(csv::Reader& in, const TrainOptions& opt, TrainReport& report,
     }
     // Reservoir sampling (Algorithm R).
     if (used < opt.sample_limit) {
-      sample.put(static_cast<std::size_t>(used), row);
+      sample.put(static_cast<std::size_t>(used), row, ctx);
     } else {
       std::uint64_t j = rng.below(used + 1);
-      if (j < opt.sample_limit) sample.put(static_cast<std::size_t>(j), row);
+      if (j < opt.sample_limit) sample.put(static_cast<std::size_t>(j), row, ctx);
     }
     ++used;
   }
@@ -233,6 +243,12 @@ Model train(csv::Reader& in, const TrainOptions& opt, TrainReport& report,
     f.role = static_cast<int>(Role::kOutcome);
     model.features.push_back(std::move(f));
   }
+  for (Derived d : derived) {
+    Feature f;
+    f.kind = static_cast<FeatureKind>(kDerivedKindBase + static_cast<int>(d));
+    f.column = std::string(derived_name(d));
+    model.features.push_back(std::move(f));
+  }
   if (model.features.empty())
     throw data_error("no feature columns: every column plays a role, is empty or constant", Location{in.name()});
 
@@ -245,6 +261,10 @@ Model train(csv::Reader& in, const TrainOptions& opt, TrainReport& report,
   for (std::size_t i = 0; i < n; ++i) {
     csv::Row r = sample.get(i);
     extractor.extract(in, r, data.row(i), opt.on_error == OnError::kSkip);
+    for (std::size_t j = 0; j < data.cols; ++j)
+      if (is_derived(model.features[j].kind))
+        data.row(i)[j] = sample.derived[i * kDerivedCount +
+                                        static_cast<std::size_t>(static_cast<int>(model.features[j].kind) - kDerivedKindBase)];
   }
   sample = Sample();
 
@@ -270,6 +290,7 @@ Model train(csv::Reader& in, const TrainOptions& opt, TrainReport& report,
   for (std::size_t q = 0; q < Model::kQuantiles; ++q)
     model.quantiles[q] = percentile(scores, 100.0 * static_cast<double>(q) / (Model::kQuantiles - 1));
 
+  model.profiles = std::move(profiles);
   model.info.ad_version = cli::version();
   model.info.seed = opt.forest.seed;
   model.info.trees = static_cast<std::uint32_t>(opt.forest.trees);

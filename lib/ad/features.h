@@ -13,6 +13,9 @@
 //   kRarity       the same, for a login role: country, city, device, user agent, and the
 //                 IP address's network (/24 or /48, see ip.h).
 //   kFailure      the outcome role: 1 for a failed login, 0 for a success, else missing.
+//   16 and up     login features derived from the user's profile and recent windows,
+//                 kDerivedKindBase + ad::Derived (login.h). They read no column of their
+//                 own: the scorer and the trainer fill them from a LoginTracker.
 //
 // A generic column is numeric when every non-empty value in training parses as a
 // finite number, otherwise categorical. A categorical column whose values are nearly
@@ -37,7 +40,11 @@ enum class FeatureKind : std::uint8_t {
   kCategorical = 1,
   kRarity = 2,
   kFailure = 3,
+  // 16 .. 16 + kDerivedCount - 1: derived login features, see login.h.
 };
+
+// True for the derived login feature kinds (login.h).
+bool is_derived(FeatureKind kind);
 
 struct Feature {
   FeatureKind kind = FeatureKind::kNumeric;
@@ -84,12 +91,13 @@ class FeatureExtractor {
                    const std::vector<std::string>& header, const Roles& roles,
                    const std::string& input_name);
 
-  // Fills out[0 .. features.size()). Throws ad::Error(kData) at the field's location
+  // Fills out[i] for every feature that reads a column (derived features are left as
+  // they are: the caller fills them). Throws ad::Error(kData) at the field's location
   // for a value that is not a number in a numeric column, unless lenient, which makes
   // it missing instead.
   void extract(const csv::Reader& reader, const csv::Row& row, double* out,
                bool lenient = false) const;
-  // The input column index of feature i.
+  // The input column index of feature i, or -1 for a derived feature.
   int column(std::size_t i) const { return columns_[i]; }
 
  private:

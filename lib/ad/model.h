@@ -21,6 +21,10 @@
 //   4 FOREST    sample size, feature count, tree roots, nodes (f64 value, u32 bits,
 //               u32 right), node row counts
 //   5 CALIB     threshold, 1001 score quantiles of the training sample (for severity)
+//   6 PROFILES  the user limit, then per user (sorted by name): name, logins, failures,
+//               successes, 24 hour and 7 weekday counts, last seen, the last place
+//               (flag, time, lat, lon, approximate, name), and six value lists (IP,
+//               network, country, city, device, user agent) of value, count, last seen
 //
 // Strings are u32 length + bytes; doubles are IEEE 754 binary64. Saving the same
 // model gives the same bytes: nothing depends on time, host or hash-table order.
@@ -35,6 +39,7 @@
 
 #include "ad/features.h"
 #include "ad/forest.h"
+#include "ad/profile.h"
 #include "ad/schema.h"
 
 namespace ad {
@@ -61,6 +66,7 @@ struct Model {
   Forest forest;
   double threshold = 1.0;           // flag when score >= threshold
   std::vector<double> quantiles;    // kQuantiles training-score quantiles, ascending
+  Profiles profiles;                // per-user profiles at the end of training
 
   static constexpr std::size_t kQuantiles = 1001;
 

@@ -8,6 +8,11 @@
 // sample (each tree draws its own psi rows from it), and scores the sample to set the
 // flag threshold and the severity quantiles. With fewer rows than sample_limit the
 // sample is the whole input, exactly as scikit-learn would see it.
+//
+// When the input has user and time columns, a LoginTracker (login.h) follows the
+// logins in order during the pass: each sampled row keeps the derived login features
+// as they were when that login happened, and the profiles it built go into the model.
+// Memory is then bounded by the sample plus the profiles (max_users).
 #pragma once
 
 #include <cstdint>
@@ -34,6 +39,7 @@ struct TrainOptions {
   OnError on_error = OnError::kFail;
   int assume_tz_s = 0;               // offset for timestamps without a zone
   std::size_t sample_limit = 100000; // rows kept in memory for training
+  std::size_t max_users = 100000;    // user profiles kept (profile.h)
 };
 
 struct TrainReport {

@@ -1,0 +1,237 @@
+#include "ad/login.h"
+
+#include <fmt/format.h>
+
+#include <cmath>
+
+#include "ad/error.h"
+#include "ad/features.h"
+#include "ad/ip.h"
+
+namespace ad {
+
+namespace {
+
+constexpr std::array<std::string_view, kDerivedCount> kNames = {
+    "history",     "new_ip",          "new_network", "new_country",  "new_city",
+    "new_device",  "new_user_agent",  "hour_unusual", "weekday_unusual", "travel_speed",
+    "user_failures", "ip_failures",   "ip_users",    "user_logins",  "success_after_failures"};
+
+constexpr std::array<Role, kTraitCount> kTraitRoles = {Role::kIp,   Role::kIp,     Role::kCountry,
+                                                       Role::kCity, Role::kDevice, Role::kUserAgent};
+
+int d(Derived x) { return static_cast<int>(x); }
+
+std::string clip(std::string_view s) {
+  std::string out;
+  for (char c : s.substr(0, 60)) out.push_back(static_cast<unsigned char>(c) < 0x20 || c == ';' ? ' ' : c);
+  if (s.size() > 60) out += "...";
+  return out;
+}
+
+}  // namespace
+
+std::string_view derived_name(Derived x) { return kNames[static_cast<std::size_t>(d(x))]; }
+
+LoginColumns LoginColumns::bind(const std::array<std::string, kRoleCount>& trained,
+                                const std::vector<std::string>& header, const Roles& roles,
+                                const std::string& input_name, bool require_trained) {
+  LoginColumns c;
+  for (int r = 0; r < kRoleCount; ++r) {
+    int found = -1;
+    if (!trained[r].empty())
+      for (std::size_t i = 0; i < header.size() && found < 0; ++i)
+        if (header[i] == trained[r]) found = static_cast<int>(i);
+    if (found < 0) found = roles[static_cast<Role>(r)];
+    bool optional = r == static_cast<int>(Role::kActivity) || r == static_cast<int>(Role::kId);
+    if (found < 0 && require_trained && !trained[r].empty() && !optional)
+      throw data_error("column '" + trained[r] + "' (role " + std::string(role_name(static_cast<Role>(r))) +
+                           ") is required by the model but missing from the input; "
+                           "name it with --map ROLE=COLUMN or add the column",
+                       Location{input_name});
+    c.col_[static_cast<std::size_t>(r)] = found;
+  }
+  return c;
+}
+
+std::vector<Derived> available_derived(const LoginColumns& c) {
+  std::vector<Derived> out;
+  if (!c.has(Role::kUser) || !c.has(Role::kTime)) return out;
+  bool outcome = c.has(Role::kOutcome), ip = c.has(Role::kIp);
+  bool place = c.has(Role::kCountry) || (c.has(Role::kLatitude) && c.has(Role::kLongitude));
+  out.push_back(Derived::kHistory);
+  if (ip) out.push_back(Derived::kNewIp);
+  if (ip) out.push_back(Derived::kNewNetwork);
+  if (c.has(Role::kCountry)) out.push_back(Derived::kNewCountry);
+  if (c.has(Role::kCity)) out.push_back(Derived::kNewCity);
+  if (c.has(Role::kDevice)) out.push_back(Derived::kNewDevice);
+  if (c.has(Role::kUserAgent)) out.push_back(Derived::kNewUserAgent);
+  out.push_back(Derived::kHourUnusual);
+  out.push_back(Derived::kWeekdayUnusual);
+  if (place) out.push_back(Derived::kTravelSpeed);
+  if (outcome) out.push_back(Derived::kUserFailures);
+  if (outcome && ip) out.push_back(Derived::kIpFailures);
+  if (ip) out.push_back(Derived::kIpUsers);
+  out.push_back(Derived::kUserLogins);
+  if (outcome) out.push_back(Derived::kSuccessAfterFailures);
+  return out;
+}
+
+LoginEvent read_event(const LoginColumns& c, const csv::Row& row, std::int64_t time_ms) {
+  auto field = [&](Role r) -> std::string_view {
+    return c.has(r) ? row.fields[static_cast<std::size_t>(c[r])] : std::string_view();
+  };
+  LoginEvent e;
+  e.time_ms = time_ms;
+  e.user = field(Role::kUser);
+  e.traits[static_cast<int>(Trait::kIp)] = field(Role::kIp);
+  e.traits[static_cast<int>(Trait::kCountry)] = field(Role::kCountry);
+  e.traits[static_cast<int>(Trait::kCity)] = field(Role::kCity);
+  e.traits[static_cast<int>(Trait::kDevice)] = field(Role::kDevice);
+  e.traits[static_cast<int>(Trait::kUserAgent)] = field(Role::kUserAgent);
+  if (c.has(Role::kOutcome)) e.success = parse_outcome(field(Role::kOutcome));
+  double lat, lon;
+  if (parse_number(field(Role::kLatitude), lat) && parse_number(field(Role::kLongitude), lon) &&
+      std::abs(lat) <= 90 && std::abs(lon) <= 180)
+    e.point = GeoPoint{lat, lon, false};
+  else if (!field(Role::kCountry).empty())
+    e.point = country_centroid(field(Role::kCountry));
+  e.place_name = !field(Role::kCity).empty() ? field(Role::kCity) : field(Role::kCountry);
+  return e;
+}
+
+void LoginTracker::observe(const LoginEvent& e, LoginContext& ctx) {
+  ctx = LoginContext();
+  ctx.values.fill(NAN);
+  const std::int64_t t = e.time_ms;
+  const std::int64_t day = t >= 0 ? t / 86400000 : (t - 86399999) / 86400000;
+  const std::int64_t in_day = t - day * 86400000;
+  ctx.hour = static_cast<int>(in_day / 3600000);
+  ctx.minute = static_cast<int>(in_day / 60000 % 60);
+  ctx.weekday = static_cast<int>(((day + 3) % 7 + 7) % 7);  // 1970-01-01 was a Thursday
+
+  for (int k = 0; k < kTraitCount; ++k) ctx.current[static_cast<std::size_t>(k)] = std::string(e.traits[static_cast<std::size_t>(k)]);
+  std::string& net = ctx.current[static_cast<int>(Trait::kNetwork)];
+  if (auto n = ip_network(e.traits[static_cast<int>(Trait::kIp)])) net = *n;
+  else net = ctx.current[static_cast<int>(Trait::kIp)];
+
+  const UserProfile* p = profiles_.find(e.user);
+  std::uint32_t logins = p ? p->logins : 0;
+  ctx.prior_logins = logins;
+  ctx.values[d(Derived::kHistory)] = std::log2(1.0 + logins);
+  if (p && logins > 0) {
+    for (int k = 0; k < kTraitCount; ++k) {
+      const std::string& v = ctx.current[static_cast<std::size_t>(k)];
+      ctx.usual[static_cast<std::size_t>(k)] = p->traits[static_cast<std::size_t>(k)].top();
+      if (v.empty()) continue;
+      ctx.values[d(Derived::kNewIp) + k] = 1.0 / (1.0 + p->traits[static_cast<std::size_t>(k)].count(v));
+    }
+  }
+  if (p && logins >= 5) {
+    constexpr double kWeights[5] = {1, 2, 3, 2, 1};  // hours -2 .. +2, 9 in all
+    constexpr double kSmooth = 0.1;                   // logins added to every hour
+    double near = 0;
+    for (int k = -2; k <= 2; ++k)
+      near += kWeights[k + 2] * (p->hours[static_cast<std::size_t>((ctx.hour + k + 24) % 24)] + kSmooth);
+    double share = near / (9.0 * (logins + 24 * kSmooth));
+    ctx.values[d(Derived::kHourUnusual)] = -std::log2(share);
+    ctx.usual_hours = p->usual_hours();
+  }
+  if (p && logins >= 10) {
+    double share = static_cast<double>(p->weekdays[static_cast<std::size_t>(ctx.weekday)]) / logins;
+    ctx.values[d(Derived::kWeekdayUnusual)] = std::max(0.0, 1.0 - 7.0 * share);
+  }
+  if (p && p->has_place && e.point) {
+    ctx.km = distance_km(p->place, *e.point);
+    ctx.approximate = p->place.approximate || e.point->approximate;
+    if (ctx.approximate && ctx.km < 1e-6) ctx.km = 0;  // the same country's centroid
+    ctx.minutes = std::abs(static_cast<double>(t - p->place_ms)) / 60000.0;
+    ctx.values[d(Derived::kTravelSpeed)] = ctx.km / (std::max(ctx.minutes, 1.0) / 60.0);
+    ctx.from_place = p->place_name;
+  }
+  std::string_view ip = e.traits[static_cast<int>(Trait::kIp)];
+  ctx.counts = windows_.counts(e.user, ip, t);
+  ctx.values[d(Derived::kUserFailures)] = ctx.counts.user_failures_short;
+  ctx.values[d(Derived::kIpFailures)] = ctx.counts.ip_failures_short;
+  ctx.values[d(Derived::kIpUsers)] = ctx.counts.ip_users_long;
+  ctx.values[d(Derived::kUserLogins)] = ctx.counts.user_logins_long;
+  if (e.success) ctx.values[d(Derived::kSuccessAfterFailures)] = *e.success ? ctx.counts.user_failures_long : 0;
+
+  // Learn.
+  bool failed = e.success && !*e.success;
+  windows_.add(e.user, ip, t, failed);
+  if (e.user.empty()) return;
+  UserProfile& up = profiles_.get(e.user, t);
+  up.last_seen_ms = std::max(up.last_seen_ms, t);
+  if (failed) {
+    ++up.failures;
+    return;
+  }
+  ++up.logins;
+  if (e.success) ++up.successes;
+  for (int k = 0; k < kTraitCount; ++k)
+    if (!ctx.current[static_cast<std::size_t>(k)].empty())
+      up.traits[static_cast<std::size_t>(k)].add(ctx.current[static_cast<std::size_t>(k)], t);
+  ++up.hours[static_cast<std::size_t>(ctx.hour)];
+  ++up.weekdays[static_cast<std::size_t>(ctx.weekday)];
+  if (e.point && t >= up.place_ms) {
+    up.has_place = true;
+    up.place_ms = t;
+    up.place = *e.point;
+    up.place_name = std::string(e.place_name);
+  }
+}
+
+std::string describe_derived(Derived x, const LoginContext& c) {
+  static const char* kDays[] = {"Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"};
+  static const char* kTraitWords[] = {"IP", "network", "country", "city", "device", "user agent"};
+  const double v = c.values[static_cast<std::size_t>(d(x))];
+  switch (x) {
+    case Derived::kHistory:
+      return c.prior_logins == 0 ? "first login of this user"
+                                 : fmt::format("new user: {} earlier logins", c.prior_logins);
+    case Derived::kNewIp:
+    case Derived::kNewNetwork:
+    case Derived::kNewCountry:
+    case Derived::kNewCity:
+    case Derived::kNewDevice:
+    case Derived::kNewUserAgent: {
+      int k = d(x) - d(Derived::kNewIp);
+      const std::string& cur = c.current[static_cast<std::size_t>(k)];
+      const std::string& usual = c.usual[static_cast<std::size_t>(k)];
+      std::string head = std::isnan(v) ? fmt::format("{} for user: {}", kTraitWords[k], clip(cur))
+                         : v >= 0.999 ? fmt::format("new {} for user: {}", kTraitWords[k], clip(cur))
+                                      : fmt::format("rare {} for user: {} (seen {} times)", kTraitWords[k],
+                                                    clip(cur), static_cast<int>(std::lround(1.0 / v - 1.0)));
+      if (!usual.empty() && usual != cur) head += fmt::format(" (usual: {})", clip(usual));
+      return head;
+    }
+    case Derived::kHourUnusual:
+      if (c.usual_hours.first < 0) return fmt::format("login at {:02}:{:02} UTC", c.hour, c.minute);
+      return fmt::format("login at {:02}:{:02} UTC, usual {:02}-{:02}", c.hour, c.minute, c.usual_hours.first,
+                         (c.usual_hours.second + 1) % 24);
+    case Derived::kWeekdayUnusual:
+      return fmt::format("login on a {}, rare for this user", kDays[c.weekday]);
+    case Derived::kTravelSpeed: {
+      std::string t = c.minutes >= 120 ? fmt::format("{:.0f} h", c.minutes / 60) : fmt::format("{:.0f} min", c.minutes);
+      return fmt::format("travel {}{:.0f} km in {} since {}{}", c.approximate ? "~" : "", c.km, t,
+                         clip(c.from_place), c.approximate ? " (country centroids)" : "");
+    }
+    case Derived::kUserFailures:
+      return fmt::format("{} failed logins for this user in 10 min", c.counts.user_failures_short);
+    case Derived::kIpFailures:
+      return fmt::format("{} failed logins from {} in 10 min", c.counts.ip_failures_short,
+                         clip(c.current[static_cast<int>(Trait::kIp)]));
+    case Derived::kIpUsers:
+      return fmt::format("{} users tried from {} in 1 h", c.counts.ip_users_long,
+                         clip(c.current[static_cast<int>(Trait::kIp)]));
+    case Derived::kUserLogins:
+      return fmt::format("{} logins by this user in 1 h", c.counts.user_logins_long);
+    case Derived::kSuccessAfterFailures:
+      return v > 0 ? fmt::format("success after {} failed logins in 1 h", c.counts.user_failures_long)
+                   : "failed login";
+  }
+  return std::string(derived_name(x));
+}
+
+}  // namespace ad
