@@ -27,6 +27,9 @@ int main(int argc, char** argv) {
   app.add_option("--sample-rows", opt.sample_limit,
                  "Rows kept in memory to train on (default 100000)")
       ->check(CLI::Range(2, 100000000))->type_name("N");
+  app.add_option("--max-users", opt.max_users,
+                 "User profiles kept; the least recently seen go first (default 100000)")
+      ->check(CLI::Range(1, 100000000))->type_name("N");
   in.add_to(app);
 
   return tool.run(argc, argv, [&] {
