@@ -1,0 +1,354 @@
+// Tests for train.h: learning a model from CSV in one pass.
+#include "ad/train.h"
+
+#include <doctest/doctest.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+
+#include "ad/csv.h"
+#include "ad/error.h"
+#include "ad/io.h"
+#include "ad/score.h"
+
+namespace {
+
+struct Trained {
+  ad::Model model;
+  ad::TrainReport report;
+  std::vector<std::string> warnings;
+};
+
+ad::TrainOptions small_options(std::uint64_t seed = 1) {
+  ad::TrainOptions opt;
+  opt.forest.trees = 20;
+  opt.forest.sample_size = 64;
+  opt.forest.seed = seed;
+  opt.forest.threads = 1;
+  return opt;
+}
+
+Trained train_csv(const std::string& csv, const ad::TrainOptions& opt = small_options()) {
+  Trained t;
+  ad::csv::Reader in(ad::csv::string_lines("train.csv", csv), "train.csv");
+  t.model = ad::train(in, opt, t.report, [&](const std::string& w) { t.warnings.push_back(w); });
+  return t;
+}
+
+// Runs train_csv and returns the error it throws; fails the test if it does not throw.
+ad::Error train_error(const std::string& csv, const ad::TrainOptions& opt = small_options()) {
+  try {
+    train_csv(csv, opt);
+  } catch (const ad::Error& e) {
+    return e;
+  }
+  FAIL("expected ad::Error");
+  return ad::Error(ad::Status::kOk, "unreachable");
+}
+
+const ad::Feature* find_feature(const ad::Model& m, const std::string& column) {
+  for (const auto& f : m.features)
+    if (f.column == column) return &f;
+  return nullptr;
+}
+
+bool contains(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }
+
+bool any_contains(const std::vector<std::string>& lines, const std::string& part) {
+  return std::any_of(lines.begin(), lines.end(), [&](const std::string& l) { return contains(l, part); });
+}
+
+// A generic table: a numeric column, a categorical one, an identifier, an empty
+// column and a constant one. No login roles.
+std::string generic_csv(std::size_t rows) {
+  static const char* kColors[] = {"red", "green", "blue"};
+  ad::Rng rng(5);
+  std::string s = "amount,color,token,blank,constant\n";
+  for (std::size_t i = 0; i < rows; ++i)
+    s += std::to_string(10 + rng.below(90)) + "." + std::to_string(rng.below(10)) + "," + kColors[i % 3] +
+         ",tok" + std::to_string(i * 7919) + ",,same\n";
+  return s;
+}
+
+// n rows of continuous numbers in two columns.
+std::string numeric_csv(std::size_t rows, std::uint64_t seed) {
+  ad::Rng rng(seed);
+  std::string s = "a,b\n";
+  char buf[64];
+  for (std::size_t i = 0; i < rows; ++i) {
+    std::snprintf(buf, sizeof buf, "%.6f,%.6f\n", rng.uniform() * 10, rng.uniform() * 10);
+    s += buf;
+  }
+  return s;
+}
+
+// Scores csv with model into a string (through a temporary file).
+std::string score_to_string(const ad::Model& model, const std::string& csv, ad::ScoreReport& report) {
+  char path[] = "/tmp/ad_train_test.XXXXXX";
+  int fd = ::mkstemp(path);
+  REQUIRE(fd >= 0);
+  {
+    ad::Output out(fd, path);
+    ad::csv::Reader in(ad::csv::string_lines("score.csv", csv), "score.csv");
+    ad::ScoreOptions opt;
+    opt.threads = 1;
+    ad::score(model, in, out, opt, report, [](const std::string&) {});
+    out.flush();
+  }
+  std::string text;
+  ::lseek(fd, 0, SEEK_SET);
+  char buf[65536];
+  ssize_t n;
+  while ((n = ::read(fd, buf, sizeof buf)) > 0) text.append(buf, static_cast<std::size_t>(n));
+  ::close(fd);
+  ::unlink(path);
+  return text;
+}
+
+}  // namespace
+
+TEST_SUITE("train") {
+  TEST_CASE("percentile interpolates linearly, as numpy does") {
+    std::vector<double> v = {1, 2, 3, 4};
+    CHECK(ad::percentile(v, 0) == 1);
+    CHECK(ad::percentile(v, 100) == 4);
+    CHECK(ad::percentile(v, 50) == doctest::Approx(2.5));
+    CHECK(ad::percentile(v, 25) == doctest::Approx(1.75));
+    CHECK(ad::percentile({7}, 99) == 7);
+    CHECK(std::isnan(ad::percentile({}, 50)));
+  }
+
+  TEST_CASE("generic columns: numeric, categorical; identifiers, empty and constant columns left out") {
+    Trained t = train_csv(generic_csv(200));
+    const ad::Feature* amount = find_feature(t.model, "amount");
+    const ad::Feature* color = find_feature(t.model, "color");
+    REQUIRE(amount != nullptr);
+    REQUIRE(color != nullptr);
+    CHECK(amount->kind == ad::FeatureKind::kNumeric);
+    CHECK(amount->role == -1);
+    CHECK(amount->low <= amount->median);
+    CHECK(amount->median <= amount->high);
+    CHECK(amount->low >= 10.0);
+    CHECK(amount->high < 100.0);
+    CHECK(color->kind == ad::FeatureKind::kCategorical);
+    REQUIRE(color->table >= 0);
+    REQUIRE(static_cast<std::size_t>(color->table) < t.model.tables.size());
+    CHECK(t.model.tables[static_cast<std::size_t>(color->table)].distinct() == 3);
+    CHECK(find_feature(t.model, "token") == nullptr);
+    CHECK(find_feature(t.model, "blank") == nullptr);
+    CHECK(find_feature(t.model, "constant") == nullptr);
+    CHECK(any_contains(t.report.notes, "'token' looks like an identifier"));
+    CHECK(any_contains(t.report.notes, "'blank' is empty"));
+    CHECK(any_contains(t.report.notes, "'constant' has a single value"));
+    CHECK(t.report.rows_read == 200);
+    CHECK(t.model.info.rows_used == 200);
+    CHECK(t.model.info.sample_rows == 200);
+    CHECK_FALSE(t.model.logins_only);
+  }
+
+  TEST_CASE("a mostly numeric column with one bad value is an error at that value") {
+    std::string csv = "amount,color\n";
+    for (int i = 0; i < 100; ++i) csv += std::to_string(i) + (i % 2 ? ",a\n" : ",b\n");
+    csv += "12kb,a\n";  // line 102, column 1
+    for (int i = 0; i < 20; ++i) csv += std::to_string(i) + ",b\n";
+    ad::Error e = train_error(csv);
+    CHECK(e.status() == ad::Status::kData);
+    CHECK(e.where().file == "train.csv");
+    CHECK(e.where().line == 102);
+    CHECK(e.where().column == 1);
+    CHECK(e.where().column_name == "amount");
+    CHECK(contains(e.message(), "12kb"));
+
+    // With --on-error skip the column stays numeric and the bad value counts as missing.
+    ad::TrainOptions opt = small_options();
+    opt.on_error = ad::OnError::kSkip;
+    Trained t = train_csv(csv, opt);
+    const ad::Feature* amount = find_feature(t.model, "amount");
+    REQUIRE(amount != nullptr);
+    CHECK(amount->kind == ad::FeatureKind::kNumeric);
+    CHECK(any_contains(t.report.notes, "treated as missing"));
+    CHECK(t.model.info.rows_used == 121);
+  }
+
+  TEST_CASE("a column with much text is categorical, not an error") {
+    std::string csv = "level,size\n";
+    for (int i = 0; i < 100; ++i) csv += (i % 3 ? std::to_string(i % 4) : std::string("high")) + "," + std::to_string(i) + "\n";
+    Trained t = train_csv(csv);
+    const ad::Feature* level = find_feature(t.model, "level");
+    REQUIRE(level != nullptr);
+    CHECK(level->kind == ad::FeatureKind::kCategorical);
+  }
+
+  TEST_CASE("only login rows are learned from when there is an activity column") {
+    std::string csv = "timestamp,activity_type,data_size_kb\n";
+    int logins = 0, others = 0;
+    for (int i = 0; i < 300; ++i) {
+      const char* act = i % 3 == 0 ? "login" : (i % 3 == 1 ? "chat" : "upload");
+      (i % 3 == 0 ? logins : others)++;
+      csv += "2025-01-01 04:" + std::to_string(10 + i % 50) + ":00," + act + "," + std::to_string(100 + i) + "\n";
+    }
+    Trained t = train_csv(csv);
+    CHECK(t.model.logins_only);
+    CHECK(t.report.rows_read == 300);
+    CHECK(t.report.not_logins == static_cast<std::uint64_t>(others));
+    CHECK(t.model.info.rows_used == static_cast<std::uint64_t>(logins));
+    CHECK(t.model.role_columns[static_cast<int>(ad::Role::kActivity)] == "activity_type");
+    CHECK(t.model.role_columns[static_cast<int>(ad::Role::kTime)] == "timestamp");
+    CHECK(find_feature(t.model, "activity_type") == nullptr);  // a role, not a feature
+
+    // No login rows at all: a data error that says so.
+    std::string none = "timestamp,activity_type,data_size_kb\n2025-01-01 04:00:00,chat,1\n2025-01-01 04:01:00,chat,2\n";
+    ad::Error e = train_error(none);
+    CHECK(e.status() == ad::Status::kData);
+    CHECK(contains(e.message(), "no login rows"));
+  }
+
+  TEST_CASE("contamination sets the share of training rows above the threshold") {
+    std::string csv = numeric_csv(2000, 3);
+    for (double c : {0.01, 0.05, 0.2}) {
+      CAPTURE(c);
+      ad::TrainOptions opt = small_options();
+      opt.contamination = c;
+      opt.forest.trees = 50;
+      Trained t = train_csv(csv, opt);
+      CHECK(t.model.info.contamination == c);
+      ad::ScoreReport report;
+      score_to_string(t.model, csv, report);
+      REQUIRE(report.scored == 2000);
+      double share = static_cast<double>(report.flagged) / 2000.0;
+      CHECK(share == doctest::Approx(c).epsilon(0.25));
+    }
+  }
+
+  TEST_CASE("the same seed gives the same model bytes with 1 and 2 threads") {
+    std::string csv = generic_csv(500);
+    ad::TrainOptions one = small_options(42), two = small_options(42), other = small_options(43);
+    two.forest.threads = 2;
+    other.forest.threads = 2;
+    std::string a = train_csv(csv, one).model.serialize();
+    std::string b = train_csv(csv, two).model.serialize();
+    std::string c = train_csv(csv, other).model.serialize();
+    CHECK(a == b);
+    CHECK(a != c);
+  }
+
+  TEST_CASE("a sample smaller than the input still sees the whole input's types") {
+    ad::TrainOptions opt = small_options();
+    opt.sample_limit = 50;
+    Trained t = train_csv(generic_csv(400), opt);
+    CHECK(t.report.rows_read == 400);
+    CHECK(t.model.info.rows_used == 400);
+    CHECK(t.model.info.sample_rows == 50);
+    REQUIRE(find_feature(t.model, "amount") != nullptr);
+    // The same seed picks the same sample.
+    CHECK(train_csv(generic_csv(400), opt).model.serialize() == t.model.serialize());
+  }
+
+  TEST_CASE("bad rows: an error with its location, or skipped and counted") {
+    std::string csv = "timestamp,amount,color\n";
+    for (int i = 0; i < 60; ++i) csv += "2024-05-01T10:00:" + std::to_string(10 + i % 40) + "Z," + std::to_string(i) + ",x" + std::to_string(i % 4) + "\n";
+    std::string ragged = csv + "2024-05-01T10:00:00Z,1\n";                 // line 62
+    std::string bad_time = csv + "yesterday,1,x1\n";                      // line 62
+    std::string bad_utf8 = csv + "2024-05-01T10:00:00Z,1,x\xff\n";         // line 62
+    {
+      ad::Error e = train_error(ragged);
+      CHECK(e.status() == ad::Status::kData);
+      CHECK(e.where().line == 62);
+      CHECK(contains(e.message(), "ragged"));
+    }
+    {
+      ad::Error e = train_error(bad_time);
+      CHECK(e.status() == ad::Status::kData);
+      CHECK(e.where().line == 62);
+      CHECK(e.where().column == 1);
+      CHECK(e.where().column_name == "timestamp");
+      CHECK(contains(e.message(), "yesterday"));
+    }
+    {
+      ad::Error e = train_error(bad_utf8);
+      CHECK(e.status() == ad::Status::kData);
+      CHECK(e.where().line == 62);
+      CHECK(e.where().column == 3);
+      CHECK(contains(e.message(), "UTF-8"));
+    }
+    ad::TrainOptions skip = small_options();
+    skip.on_error = ad::OnError::kSkip;
+    for (const std::string* input : {&ragged, &bad_time, &bad_utf8}) {
+      Trained t = train_csv(*input + "2024-05-01T11:00:00Z,5,x2\n", skip);
+      CHECK(t.report.rows_read == 62);
+      CHECK(t.report.skipped == 1);
+      CHECK(t.model.info.rows_used == 61);
+      REQUIRE(t.warnings.size() == 1);
+      CHECK(contains(t.warnings[0], "train.csv:62"));
+    }
+  }
+
+  TEST_CASE("empty and header-only inputs are data errors") {
+    {
+      ad::Error e = train_error("amount,color\n");
+      CHECK(e.status() == ad::Status::kData);
+      CHECK(e.where().file == "train.csv");
+      CHECK(contains(e.message(), "only a header"));
+    }
+    {
+      ad::Error e = train_error("");
+      CHECK(e.status() == ad::Status::kData);
+      CHECK(contains(e.message(), "empty"));
+    }
+  }
+
+  TEST_CASE("bad options and unknown columns are usage errors") {
+    ad::TrainOptions opt = small_options();
+    opt.ignore = {"nope"};
+    CHECK(train_error(generic_csv(10), opt).status() == ad::Status::kUsage);
+    opt = small_options();
+    opt.map = {{"user", "nope"}};
+    CHECK(train_error(generic_csv(10), opt).status() == ad::Status::kUsage);
+    opt = small_options();
+    opt.contamination = 0.9;
+    CHECK(train_error(generic_csv(10), opt).status() == ad::Status::kUsage);
+    opt = small_options();
+    opt.forest.sample_size = 1;
+    CHECK(train_error(generic_csv(10), opt).status() == ad::Status::kUsage);
+  }
+
+  TEST_CASE("--ignore leaves a column out; scored columns are never features") {
+    ad::TrainOptions opt = small_options();
+    opt.ignore = {"color"};
+    Trained t = train_csv(generic_csv(100), opt);
+    CHECK(find_feature(t.model, "color") == nullptr);
+    CHECK(find_feature(t.model, "amount") != nullptr);
+
+    std::string scored = "amount,anomaly_score,anomaly_flag,severity,anomaly_reasons\n";
+    for (int i = 0; i < 100; ++i) scored += std::to_string(i) + ",0.5" + std::to_string(i) + ",0,12.5,\n";
+    Trained s = train_csv(scored);
+    REQUIRE(s.model.features.size() == 1);
+    CHECK(s.model.features[0].column == "amount");
+    CHECK(any_contains(s.report.notes, "'anomaly_score' is ad-score output"));
+  }
+
+  TEST_CASE("login roles become rarity and failure features") {
+    std::string csv = "timestamp,user_id,ip_address,country,status\n";
+    static const char* kCountries[] = {"NO", "NO", "SE"};
+    for (int i = 0; i < 120; ++i)
+      csv += "2024-05-01T10:" + std::to_string(10 + i % 50) + ":00Z,u" + std::to_string(i % 5) + ",10.0." +
+             std::to_string(i % 3) + "." + std::to_string(i) + "," + kCountries[i % 3] + "," +
+             (i % 7 ? "success" : "failure") + "\n";
+    Trained t = train_csv(csv);
+    const ad::Feature* country = find_feature(t.model, "country");
+    const ad::Feature* ip = find_feature(t.model, "ip_address");
+    const ad::Feature* status = find_feature(t.model, "status");
+    REQUIRE(country != nullptr);
+    REQUIRE(ip != nullptr);
+    REQUIRE(status != nullptr);
+    CHECK(country->kind == ad::FeatureKind::kRarity);
+    CHECK(country->role == static_cast<int>(ad::Role::kCountry));
+    CHECK(ip->kind == ad::FeatureKind::kRarity);
+    // The IP is judged by its network: three /24s, not 120 addresses.
+    CHECK(t.model.tables[static_cast<std::size_t>(ip->table)].distinct() == 3);
+    CHECK(status->kind == ad::FeatureKind::kFailure);
+    CHECK(t.model.role_columns[static_cast<int>(ad::Role::kUser)] == "user_id");
+  }
+}
