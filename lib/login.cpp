@@ -24,12 +24,32 @@ int d(Derived x) { return static_cast<int>(x); }
 
 std::string clip(std::string_view s) {
   std::string out;
-  for (char c : s.substr(0, 60)) out.push_back(static_cast<unsigned char>(c) < 0x20 || c == ';' ? ' ' : c);
+  for (char c : s.substr(0, 60)) out.push_back(static_cast<unsigned char>(c) < 0x20 ? ' ' : c == ';' ? ',' : c);
   if (s.size() > 60) out += "...";
   return out;
 }
 
+// "1 failed login", "2 failed logins".
+std::string count_of(std::uint32_t n, std::string_view what) {
+  return fmt::format("{} {}{}", n, what, n == 1 ? "" : "s");
+}
+
 }  // namespace
+
+std::string user_agent_family(std::string_view ua) {
+  std::string out;
+  for (std::size_t i = 0; i < ua.size(); ++i) {
+    if (ua[i] >= '0' && ua[i] <= '9') {
+      while (i + 1 < ua.size() && ((ua[i + 1] >= '0' && ua[i + 1] <= '9') ||
+                                   (ua[i + 1] == '.' && i + 2 < ua.size() && ua[i + 2] >= '0' && ua[i + 2] <= '9')))
+        ++i;
+      out.push_back('*');
+    } else {
+      out.push_back(ua[i]);
+    }
+  }
+  return out;
+}
 
 std::string_view derived_name(Derived x) { return kNames[static_cast<std::size_t>(d(x))]; }
 
@@ -114,6 +134,8 @@ void LoginTracker::observe(const LoginEvent& e, LoginContext& ctx) {
   std::string& net = ctx.current[static_cast<int>(Trait::kNetwork)];
   if (auto n = ip_network(e.traits[static_cast<int>(Trait::kIp)])) net = *n;
   else net = ctx.current[static_cast<int>(Trait::kIp)];
+  std::string& ua = ctx.current[static_cast<int>(Trait::kUserAgent)];
+  ua = user_agent_family(ua);
 
   const UserProfile* p = profiles_.find(e.user);
   std::uint32_t logins = p ? p->logins : 0;
@@ -189,7 +211,7 @@ std::string describe_derived(Derived x, const LoginContext& c) {
   switch (x) {
     case Derived::kHistory:
       return c.prior_logins == 0 ? "first login of this user"
-                                 : fmt::format("new user: {} earlier logins", c.prior_logins);
+                                 : "new user: " + count_of(c.prior_logins, "earlier login");
     case Derived::kNewIp:
     case Derived::kNewNetwork:
     case Derived::kNewCountry:
@@ -201,8 +223,8 @@ std::string describe_derived(Derived x, const LoginContext& c) {
       const std::string& usual = c.usual[static_cast<std::size_t>(k)];
       std::string head = std::isnan(v) ? fmt::format("{} for user: {}", kTraitWords[k], clip(cur))
                          : v >= 0.999 ? fmt::format("new {} for user: {}", kTraitWords[k], clip(cur))
-                                      : fmt::format("rare {} for user: {} (seen {} times)", kTraitWords[k],
-                                                    clip(cur), static_cast<int>(std::lround(1.0 / v - 1.0)));
+                                      : fmt::format("rare {} for user: {} (seen {})", kTraitWords[k], clip(cur),
+                                                    count_of(static_cast<std::uint32_t>(std::lround(1.0 / v - 1.0)), "time"));
       if (!usual.empty() && usual != cur) head += fmt::format(" (usual: {})", clip(usual));
       return head;
     }
@@ -218,17 +240,17 @@ std::string describe_derived(Derived x, const LoginContext& c) {
                          clip(c.from_place), c.approximate ? " (country centroids)" : "");
     }
     case Derived::kUserFailures:
-      return fmt::format("{} failed logins for this user in 10 min", c.counts.user_failures_short);
+      return count_of(c.counts.user_failures_short, "failed login") + " for this user in 10 min";
     case Derived::kIpFailures:
-      return fmt::format("{} failed logins from {} in 10 min", c.counts.ip_failures_short,
+      return fmt::format("{} from {} in 10 min", count_of(c.counts.ip_failures_short, "failed login"),
                          clip(c.current[static_cast<int>(Trait::kIp)]));
     case Derived::kIpUsers:
-      return fmt::format("{} users tried from {} in 1 h", c.counts.ip_users_long,
+      return fmt::format("{} tried from {} in 1 h", count_of(c.counts.ip_users_long, "user"),
                          clip(c.current[static_cast<int>(Trait::kIp)]));
     case Derived::kUserLogins:
-      return fmt::format("{} logins by this user in 1 h", c.counts.user_logins_long);
+      return count_of(c.counts.user_logins_long, "login") + " by this user in 1 h";
     case Derived::kSuccessAfterFailures:
-      return v > 0 ? fmt::format("success after {} failed logins in 1 h", c.counts.user_failures_long)
+      return v > 0 ? "success after " + count_of(c.counts.user_failures_long, "failed login") + " in 1 h"
                    : "failed login";
   }
   return std::string(derived_name(x));

@@ -10,7 +10,9 @@
 //   new_ip ... new_user_agent
 //                     novelty of the IP, its network, country, city, device and user
 //                     agent for this user: 1 / (1 + times seen); 1 = never seen.
-//                     Missing for a user with no earlier login.
+//                     Missing for a user with no earlier login. User agents are compared
+//                     without their version numbers ("Chrome/131.0.0.0" is "Chrome/*"),
+//                     so a browser update is not a new user agent.
 //   hour_unusual      how surprising this hour is for the user, in bits: -log2 of the
 //                     share of the user's logins within two hours of it (weights 1 2 3 2 1,
 //                     smoothed by 0.1 login per hour). A day worker's 14:00 is about 2
@@ -99,6 +101,9 @@ struct LoginEvent {
   std::optional<GeoPoint> point;
   std::string_view place_name;  // city, else country
 };
+
+// A user agent with every run of digits and dots between digits replaced by '*'.
+std::string user_agent_family(std::string_view user_agent);
 
 // Reads the login's fields from row. time_ms must already be parsed.
 LoginEvent read_event(const LoginColumns& columns, const csv::Row& row, std::int64_t time_ms);
