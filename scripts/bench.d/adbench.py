@@ -6,6 +6,7 @@ processes, exactly as a user would.
 """
 import os
 import re
+import resource
 import subprocess
 import sys
 import time
@@ -60,15 +61,27 @@ def run_tool(cmd, timeout=1800):
     return p
 
 
+def children_cpu():
+    """User + system CPU seconds of all waited-for child processes so far."""
+    r = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return r.ru_utime + r.ru_stime
+
+
 def timed(cmd, timeout=3600, stdin=None, stdout=subprocess.DEVNULL):
-    """Runs cmd; returns (wall seconds, CompletedProcess). Raises Failure if it fails."""
+    """Runs cmd; returns (wall seconds, CPU seconds, CompletedProcess).
+
+    CPU is user + system time of the process and its children, all threads together:
+    on a busy machine it is steadier than the wall time. Raises Failure if cmd fails.
+    """
+    c0 = children_cpu()
     t0 = time.perf_counter()
     p = subprocess.run(cmd, stdin=stdin, stdout=stdout, stderr=subprocess.PIPE, timeout=timeout)
     dt = time.perf_counter() - t0
+    cpu = children_cpu() - c0
     if p.returncode != 0:
         err = p.stderr.decode("utf-8", "replace").strip()
         raise Failure(f"{' '.join(cmd)}: exit status {p.returncode}: {err[-2000:]}")
-    return dt, p
+    return dt, cpu, p
 
 
 def gnu_time(cmd, timeout=3600):
@@ -126,6 +139,14 @@ def write_numeric_csv(path, X):
         f.write(",".join(f"x{j}" for j in range(d)) + "\n")
         for row in X:
             f.write(",".join(fmt_number(v) for v in row) + "\n")
+
+
+def load():
+    """The 1-minute load average, or -1 if unknown."""
+    try:
+        return os.getloadavg()[0]
+    except OSError:
+        return -1.0
 
 
 def machine():
