@@ -1,0 +1,283 @@
+"""ad-train run for real: options, bad input, the model file, determinism.
+
+The cases are tables: arguments, input files, expected status and a regular expression
+on stderr. {T} in an argument is the test's own temporary directory.
+"""
+import os
+import random
+import re
+import sys
+import unittest
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+import adtest  # noqa: E402
+
+TOOL = "ad-train"
+HEADER = "event_id,timestamp,user_id,ip_address,country,device_type,data_size_kb,status"
+
+
+def history(n, seed=1):
+    """n login rows in the rich layout: 20 users, each with a home network and country."""
+    r = random.Random(seed)
+    rows = []
+    for i in range(n):
+        u = r.randrange(20)
+        rows.append(f"{i},2024-05-{1 + i // 100 % 28:02d}T{8 + u % 8:02d}:{r.randrange(60):02d}:00Z,"
+                    f"user{u},10.0.{u}.{r.randrange(1, 250)},{'NO' if u < 15 else 'SE'},"
+                    f"{['Mobile', 'Web'][u % 2]},{r.randint(100, 999)},"
+                    f"{'success' if r.random() < 0.95 else 'failure'}")
+    return rows
+
+
+def csv_text(rows, header=HEADER):
+    return "\n".join([header] + rows) + "\n"
+
+
+ROWS = history(300)
+GOOD = csv_text(ROWS)
+
+
+def with_row(line_no, row):
+    """GOOD with `row` put on physical line line_no (the header is line 1)."""
+    rows = list(ROWS)
+    rows.insert(line_no - 2, row)
+    return csv_text(rows)
+
+
+MAGIC = b"\x89ADM\r\n\x1a\n"
+
+# Usage: status 2, "Try 'ad-train --help'" on stderr.
+USAGE_CASES = [
+    ("no model", ["{T}/in.csv"]),
+    ("-m without a value", ["-m"]),
+    ("unknown option", ["-m", "{T}/m.model", "--bogus", "{T}/in.csv"]),
+    ("--trees 0", ["-m", "{T}/m.model", "--trees", "0", "{T}/in.csv"]),
+    ("--trees not a number", ["-m", "{T}/m.model", "--trees", "many", "{T}/in.csv"]),
+    ("--sample-size 1", ["-m", "{T}/m.model", "--sample-size", "1", "{T}/in.csv"]),
+    ("--contamination 0.9", ["-m", "{T}/m.model", "--contamination", "0.9", "{T}/in.csv"]),
+    ("--contamination 0", ["-m", "{T}/m.model", "--contamination", "0", "{T}/in.csv"]),
+    ("--sample-rows 1", ["-m", "{T}/m.model", "--sample-rows", "1", "{T}/in.csv"]),
+    ("--max-users 0", ["-m", "{T}/m.model", "--max-users", "0", "{T}/in.csv"]),
+    ("--seed not a number", ["-m", "{T}/m.model", "--seed", "x1", "{T}/in.csv"]),
+    ("bad --on-error", ["-m", "{T}/m.model", "--on-error", "ignore", "{T}/in.csv"]),
+    ("bad --threads", ["-m", "{T}/m.model", "--threads", "-3", "{T}/in.csv"]),
+    ("malformed --map", ["-m", "{T}/m.model", "--map", "user", "{T}/in.csv"]),
+    ("unknown role in --map", ["-m", "{T}/m.model", "{T}/in.csv", "--map", "planet=user_id"]),
+    ("--map to a missing column", ["-m", "{T}/m.model", "{T}/in.csv", "--map", "user=nobody"]),
+    ("--ignore a missing column", ["-m", "{T}/m.model", "{T}/in.csv", "--ignore", "nobody"]),
+    ("bad --assume-tz", ["-m", "{T}/m.model", "--assume-tz", "Mars", "{T}/in.csv"]),
+    ("two input files", ["-m", "{T}/m.model", "{T}/in.csv", "{T}/in.csv"]),
+]
+
+# Bad input: (name, args, input files, status, stderr regexp). Each prints exactly one
+# line on stderr and leaves no model (and an existing model unchanged).
+BAD_INPUT = [
+    ("ragged row", ["{T}/in.csv"], {"in.csv": with_row(40, "9999,2024-05-01T10:00:00Z,user1")},
+     adtest.DATA, r"^ad-train: \S*/in\.csv:40: ragged row: expected 8 fields as in the header, found 3$"),
+    ("not a number in a numeric column", ["{T}/in.csv"],
+     {"in.csv": with_row(77, "9999,2024-05-01T10:00:00Z,user1,10.0.1.5,NO,Web,12kb,success")},
+     adtest.DATA, r"^ad-train: \S*/in\.csv:77:7: not a number: '12kb' in a column that is otherwise numeric"
+                  r".*\(column 'data_size_kb'\)$"),
+    ("bad timestamp", ["{T}/in.csv"],
+     {"in.csv": with_row(120, "9999,01/05/2024 10:00,user1,10.0.1.5,NO,Web,100,success")},
+     adtest.DATA, r"^ad-train: \S*/in\.csv:120:2: bad timestamp '01/05/2024 10:00' \(column 'timestamp'\)$"),
+    ("empty input", ["{T}/in.csv"], {"in.csv": ""},
+     adtest.DATA, r"^ad-train: \S*/in\.csv: empty input"),
+    ("header-only input", ["{T}/in.csv"], {"in.csv": HEADER + "\n"},
+     adtest.DATA, r"^ad-train: \S*/in\.csv: no data rows: the input has only a header$"),
+    ("invalid UTF-8", ["{T}/in.csv"],
+     {"in.csv": with_row(9, "9999,2024-05-01T10:00:00Z,us\xffer1,10.0.1.5,NO,Web,100,success")
+      .encode("latin-1")},
+     adtest.DATA, r"^ad-train: \S*/in\.csv:9:3: invalid UTF-8 .*\(column 'user_id'\)$"),
+    ("NUL byte", ["{T}/in.csv"],
+     {"in.csv": with_row(5, "9999,2024-05-01T10:00:00Z,user1,10.0.1.5,NO,W\0eb,100,success")},
+     adtest.DATA, r"^ad-train: \S*/in\.csv:5\b.*NUL"),
+    ("unterminated quote", ["{T}/in.csv"],
+     {"in.csv": GOOD + '9999,2024-05-01T10:00:00Z,"user1,10.0.1.5,NO,Web,100,success\n'},
+     adtest.DATA, r"^ad-train: \S*/in\.csv:\d+\b.*unterminated quoted field"),
+    ("no login rows", ["{T}/in.csv"],
+     {"in.csv": "timestamp,activity_type,data_size_kb\n2025-01-01 04:02:00,chat,1\n2025-01-01 04:03:00,upload,2\n"},
+     adtest.DATA, r"^ad-train: \S*/in\.csv: no login rows to learn from \(activity column 'activity_type'\)$"),
+    ("every column empty or constant", ["{T}/in.csv"],
+     {"in.csv": "note,kind\n,x\n,x\n,x\n"},
+     adtest.DATA, r"^ad-train: \S*/in\.csv: no feature columns"),
+    ("missing input file", ["{T}/absent.csv"], {},
+     adtest.IO, r"^ad-train: cannot open \S*/absent\.csv: No such file or directory$"),
+    ("a directory as input", ["{T}/sub"], {"sub/x": "x"},
+     adtest.IO, r"^ad-train: cannot read \S*/sub: is a directory$"),
+]
+
+
+class Base(adtest.TempDirTestCase):
+    def expand(self, args):
+        return [a.replace("{T}", self.tmp) for a in args]
+
+    def run_tool(self, args, **kw):
+        return adtest.run(TOOL, *self.expand(args), **kw)
+
+    def assertOneLine(self, r, pattern):
+        lines = r.stderr.splitlines()
+        self.assertEqual(len(lines), 1, repr(r))
+        self.assertRegex(lines[0], pattern)
+
+    def read(self, name):
+        with open(os.path.join(self.tmp, name), "rb") as f:
+            return f.read()
+
+
+class UsageTest(Base):
+    def test_help(self):
+        r = self.run_tool(["--help"])
+        self.assertStatus(r, adtest.OK)
+        self.assertIn("Usage: ad-train [OPTIONS] [FILE]", r.stdout)
+        for opt in ["-m,--model", "--seed", "--trees", "--sample-size", "--contamination", "--ignore",
+                    "--sample-rows", "--max-users", "--map", "--on-error", "--assume-tz", "--threads",
+                    "-q,--quiet", "--version"]:
+            self.assertIn(opt, r.stdout)
+        self.assertEqual(r.stderr, "")
+
+    def test_version(self):
+        r = self.run_tool(["--version"])
+        self.assertStatus(r, adtest.OK)
+        self.assertRegex(r.stdout, r"^ad-train \(ad\) \d+\.\d+\.\d+\n$")
+        self.assertEqual(r.stderr, "")
+
+    def test_usage_errors(self):
+        self.write("in.csv", GOOD)
+        for name, args in USAGE_CASES:
+            with self.subTest(name):
+                r = self.run_tool(args)
+                self.assertStatus(r, adtest.USAGE)
+                self.assertRegex(r.stderr, r"^ad-train: .+\n")
+                self.assertTrue(r.stderr.endswith("Try 'ad-train --help' for more information.\n"), repr(r))
+                self.assertEqual(r.stdout, "")
+                self.assertEqual(sorted(os.listdir(self.tmp)), ["in.csv"])
+
+
+class BadInputTest(Base):
+    def test_each_bad_input(self):
+        for name, args, files, status, pattern in BAD_INPUT:
+            with self.subTest(name):
+                for fname, content in files.items():
+                    os.makedirs(os.path.dirname(os.path.join(self.tmp, fname)), exist_ok=True)
+                    self.write(fname, content)
+                models = os.path.join(self.tmp, "models")
+                os.makedirs(models, exist_ok=True)
+                # No model appears ...
+                r = self.run_tool(["-m", "{T}/models/new.model"] + args)
+                self.assertStatus(r, status)
+                self.assertOneLine(r, pattern)
+                self.assertEqual(r.stdout, "")
+                self.assertEqual(os.listdir(models), [])
+                # ... and an existing one is left as it was.
+                self.write("models/old.model", MAGIC + b"previous model")
+                r = self.run_tool(["-m", "{T}/models/old.model"] + args)
+                self.assertStatus(r, status)
+                self.assertOneLine(r, pattern)
+                self.assertEqual(self.read("models/old.model"), MAGIC + b"previous model")
+                self.assertEqual(os.listdir(models), ["old.model"])
+                os.unlink(os.path.join(models, "old.model"))
+
+    def test_unwritable_model_paths(self):
+        self.write("in.csv", GOOD)
+        os.mkdir(os.path.join(self.tmp, "adir"))
+        cases = [
+            (["-m", "/dev/full"], r"^ad-train: /dev/full: not a regular file"),
+            (["-m", "{T}/adir"], r"^ad-train: \S*/adir: not a regular file"),
+            (["-m", "{T}/no/such/dir/m.model"], r"^ad-train: cannot create a file in \S*/no/such/dir"),
+        ]
+        for args, pattern in cases:
+            with self.subTest(args[1]):
+                r = self.run_tool(args + ["-q", "{T}/in.csv"])
+                self.assertStatus(r, adtest.IO)
+                self.assertOneLine(r, pattern)
+        self.assertEqual(sorted(os.listdir(self.tmp)), ["adir", "in.csv"])
+        self.assertEqual(os.listdir(os.path.join(self.tmp, "adir")), [])
+
+    def test_on_error_skip_counts_on_stderr(self):
+        rows = list(ROWS)
+        rows.insert(10, "9001,2024-05-01T10:00:00Z,user1")                                   # line 12
+        rows.insert(20, "9002,yesterday,user1,10.0.1.5,NO,Web,100,success")                  # line 22
+        rows.insert(30, "9003,2024-05-01T10:00:00Z,user1,10.0.1.5,N\udcffO,Web,100,success")  # line 32
+        data = csv_text(rows).encode("utf-8", "surrogateescape")
+        path = self.write("in.csv", data)
+        r = self.run_tool(["-m", "{T}/m.model", "--on-error", "skip", path])
+        self.assertStatus(r, adtest.OK)
+        warnings = re.findall(r"(?m)^ad-train: warning: skipped: (.*)$", r.stderr)
+        self.assertEqual(len(warnings), 3, r.stderr)
+        self.assertRegex(warnings[0], r"in\.csv:12: ragged row")
+        self.assertRegex(warnings[1], r"in\.csv:22:2: bad timestamp")
+        self.assertRegex(warnings[2], r"in\.csv:32:5: invalid UTF-8")
+        self.assertRegex(r.stderr, r"(?m)^ad-train: learned from 300 of 303 rows \(0 not logins, 3 skipped\); "
+                                   r"\d+ features; threshold 0\.\d{4}; wrote \S*m\.model$")
+        self.assertTrue(self.read("m.model").startswith(MAGIC))
+
+    def test_on_error_skip_treats_a_stray_text_value_as_missing(self):
+        path = self.write("in.csv", with_row(77, "9999,2024-05-01T10:00:00Z,user1,10.0.1.5,NO,Web,12kb,success"))
+        r = self.run_tool(["-m", "{T}/m.model", "--on-error", "skip", path])
+        self.assertStatus(r, adtest.OK)
+        self.assertRegex(r.stderr, r"(?m)^ad-train: column 'data_size_kb' is numeric; 1 text values in it are "
+                                   r"treated as missing$")
+
+
+class ModelTest(Base):
+    def test_writes_a_model_and_reports_on_stderr(self):
+        path = self.write("in.csv", GOOD)
+        r = self.run_tool(["-m", "{T}/m.model", path])
+        self.assertStatus(r, adtest.OK)
+        self.assertEqual(r.stdout, "")
+        self.assertRegex(r.stderr, r"(?m)^ad-train: learned from 300 of 300 rows \(0 not logins, 0 skipped\); "
+                                   r"\d+ features; threshold 0\.\d{4}; wrote \S*/m\.model$")
+        data = self.read("m.model")
+        self.assertTrue(data.startswith(MAGIC))
+        self.assertEqual(sorted(os.listdir(self.tmp)), ["in.csv", "m.model"])
+        info = adtest.run("ad-score", "-m", os.path.join(self.tmp, "m.model"), "--model-info")
+        self.assertStatus(info, adtest.OK)
+        self.assertRegex(info.stdout, r"(?m)^training: +300 rows used of 300")
+        # -q silences the notes.
+        r = self.run_tool(["-q", "-m", "{T}/m.model", path])
+        self.assertStatus(r, adtest.OK)
+        self.assertEqual(r.stderr, "")
+
+    def test_options_reach_the_model(self):
+        path = self.write("in.csv", GOOD)
+        r = self.run_tool(["-q", "-m", "{T}/m.model", "--trees", "7", "--sample-size", "16", "--seed", "99",
+                           "--contamination", "0.1", path, "--ignore", "device_type"])
+        self.assertStatus(r, adtest.OK)
+        info = adtest.run("ad-score", "-m", os.path.join(self.tmp, "m.model"), "--model-info").stdout
+        self.assertRegex(info, r"(?m)^forest: +7 trees, sample size 16, seed 99$")
+        self.assertRegex(info, r"contamination 0\.1")
+        self.assertNotRegex(info, r"(?m)^  device_type :")
+
+    def test_stdin_dash_none_and_file_give_the_same_model(self):
+        path = self.write("in.csv", GOOD)
+        for name, args, given in [("file", [path], None), ("dash", ["-"], GOOD), ("none", [], GOOD)]:
+            r = self.run_tool(["-q", "--seed", "5", "-m", f"{{T}}/{name}.model"] + args, input=given)
+            self.assertStatus(r, adtest.OK)
+        self.assertEqual(self.read("dash.model"), self.read("file.model"))
+        self.assertEqual(self.read("none.model"), self.read("file.model"))
+        r = self.run_tool(["-m", "{T}/x.model"], input=GOOD + "1,2\n")
+        self.assertStatus(r, adtest.DATA)
+        self.assertOneLine(r, r"^ad-train: <stdin>:302: ragged row")
+
+    def test_same_seed_same_bytes_whatever_the_threads(self):
+        path = self.write("in.csv", csv_text(history(2000, seed=3)))
+        for name, seed, threads in [("a", "8", "1"), ("b", "8", "2"), ("c", "8", "0"), ("d", "9", "2")]:
+            r = self.run_tool(["-q", "--seed", seed, "--threads", threads, "-m", f"{{T}}/{name}.model", path])
+            self.assertStatus(r, adtest.OK)
+        self.assertEqual(self.read("a.model"), self.read("b.model"))
+        self.assertEqual(self.read("a.model"), self.read("c.model"))
+        self.assertNotEqual(self.read("a.model"), self.read("d.model"))
+
+    def test_retraining_replaces_the_model_atomically(self):
+        path = self.write("in.csv", GOOD)
+        self.run_tool(["-q", "--seed", "1", "-m", "{T}/m.model", path])
+        first = self.read("m.model")
+        r = self.run_tool(["-q", "--seed", "2", "-m", "{T}/m.model", path])
+        self.assertStatus(r, adtest.OK)
+        self.assertNotEqual(self.read("m.model"), first)
+        self.assertEqual(sorted(os.listdir(self.tmp)), ["in.csv", "m.model"])
+
+
+if __name__ == "__main__":
+    unittest.main()
