@@ -1,0 +1,484 @@
+"""ad-store against a real PostgreSQL server (scripts/pg-temp, one per test module).
+
+Each test uses its own table, so the tests share the server without seeing each other.
+The fault tests stop the server (pg_ctl stop -m immediate) and start it again; tearDown
+makes sure it is up for the next test.
+"""
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import unittest
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
+import adtest  # noqa: E402
+
+PG_TEMP = os.path.join(adtest.SOURCE, "scripts", "pg-temp")
+
+RICH_HEADER = ("event_id,timestamp,user_id,ip_address,country,city,latitude,longitude,device_type,"
+               "user_agent,status,anomaly_score,anomaly_flag,severity,anomaly_reasons")
+PROTO_HEADER = ("user_id,timestamp,activity_type,ip_address,device_type,data_size_kb,encryption_method,"
+                "encryption_time_ms,response_time_ms,location,latency_ms,bandwidth_usage_mbps,"
+                "6g_network_status,adaptive_protocol_level,anomaly_score,anomaly_flag,severity,"
+                "anomaly_reasons")
+
+
+def proto_rows(first, count, flag="1"):
+    """Prototype-layout scored rows (no event id: keys are content hashes), one per second."""
+    out = []
+    for i in range(first, first + count):
+        t = time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(1735689600 + i))
+        out.append(f"user{i % 37},{t},login,10.{i % 256}.{i // 256 % 256}.7,Mobile,{i % 900},AES-256,"
+                   f"1.5,20.25,AU,3.5,100.0,active,{i % 5},0.{700000 + i % 299999:06d},{flag},{90 + i % 10}.5,"
+                   f"new country for user: AU (usual: NZ)")
+    return out
+
+
+def csv_text(header, rows):
+    return header + "\n" + "".join(r + "\n" for r in rows)
+
+
+class Server:
+    """A throwaway PostgreSQL server in a temporary directory."""
+
+    def __init__(self):
+        self.base = tempfile.mkdtemp(prefix="adtest-pg-")
+        os.chmod(self.base, 0o755)  # as root the server runs as 'postgres'
+        self.dir = os.path.join(self.base, "pg")
+        self.env = {}
+        self.start()
+
+    def start(self):
+        out = subprocess.run([PG_TEMP, "start", self.dir, "-c", "fsync=off"], check=True,
+                             capture_output=True, text=True, timeout=120).stdout
+        self.env = dict(line.split("=", 1) for line in out.split())
+
+    def stop(self, mode="immediate"):
+        subprocess.run([PG_TEMP, "stop", self.dir, mode], check=True, capture_output=True, timeout=120)
+
+    def up(self):
+        r = subprocess.run(["psql", "-Atc", "select 1"], env={**os.environ, **self.env},
+                           capture_output=True, text=True)
+        return r.returncode == 0
+
+    def destroy(self):
+        subprocess.run([PG_TEMP, "destroy", self.dir], capture_output=True, timeout=120)
+        subprocess.run(["rm", "-rf", self.base])
+
+    def sql(self, query):
+        r = subprocess.run(["psql", "-X", "-v", "ON_ERROR_STOP=1", "-Atc", query],
+                           env={**os.environ, **self.env}, capture_output=True, text=True, timeout=60)
+        if r.returncode != 0:
+            raise AssertionError(f"psql failed: {r.stderr}")
+        return r.stdout.rstrip("\n")
+
+
+class StoreTest(adtest.TempDirTestCase):
+    server = None
+    counter = 0
+
+    @classmethod
+    def setUpClass(cls):
+        cls.server = Server()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.server.destroy()
+
+    def setUp(self):
+        super().setUp()
+        StoreTest.counter += 1
+        self.table = f"t{StoreTest.counter}_{self._testMethodName[5:][:30]}"
+
+    def tearDown(self):
+        if not self.server.up():
+            self.server.start()
+        super().tearDown()
+
+    # -- helpers --------------------------------------------------------------------
+    def env(self, **extra):
+        e = dict(self.server.env)
+        e.update(extra)
+        return e
+
+    def store(self, *args, input=None, env=None, timeout=120):
+        return adtest.run("ad-store", "--table", self.table, *args, input=input,
+                          env=env or self.env(), timeout=timeout)
+
+    def export(self, *args):
+        r = adtest.run("ad-store", "--table", self.table, "--export", *args, env=self.env())
+        self.assertStatus(r, adtest.OK)
+        return r.stdout
+
+    def count(self, where="true"):
+        return int(self.server.sql(f'select count(*) from "{self.table}" where {where}'))
+
+    def popen(self, *args, **kw):
+        return subprocess.Popen([adtest.tool("ad-store"), "--table", self.table, *args],
+                                env={**os.environ, **self.env()}, stdin=subprocess.PIPE,
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, **kw)
+
+    def finish(self, p, timeout=90):
+        """Waits for a popen()ed ad-store; returns (status, stderr text)."""
+        if not p.stdin.closed:
+            p.stdin.close()
+        p.wait(timeout=timeout)
+        err = p.stderr.read().decode()
+        p.stdout.close()
+        p.stderr.close()
+        return p.returncode, err
+
+    def wait_for(self, predicate, timeout=20):
+        end = time.time() + timeout
+        while time.time() < end:
+            if predicate():
+                return True
+            time.sleep(0.05)
+        return False
+
+    # -- storing and idempotence ----------------------------------------------------
+    def test_flagged_rows_are_stored_once_however_often_offered(self):
+        rows = proto_rows(0, 50) + proto_rows(50, 30, flag="0")
+        path = self.write("in.csv", csv_text(PROTO_HEADER, rows))
+        r = self.store(path)
+        self.assertStatus(r, adtest.OK)
+        self.assertIn("stored 50 new of 50 flagged rows from 80 read", r.stderr)
+        r = self.store(path)
+        self.assertStatus(r, adtest.OK)
+        self.assertIn("stored 0 new of 50 flagged rows (50 stored before)", r.stderr)
+        self.assertEqual(self.count(), 50)
+        # The same events with other scores are the same rows; --all adds the rest.
+        rescored = [r.replace(",0.7", ",0.1") for r in proto_rows(0, 50)]
+        self.assertStatus(self.store(input=csv_text(PROTO_HEADER, rescored)), adtest.OK)
+        self.assertEqual(self.count(), 50)
+        r = self.store("--all", path)
+        self.assertStatus(r, adtest.OK)
+        self.assertIn("stored 30 new of 80 rows (50 stored before)", r.stderr)
+        self.assertEqual(self.count(), 80)
+        self.assertEqual(self.count("anomaly_flag = 0"), 30)
+
+    def test_typed_columns_and_event_id_key(self):
+        text = csv_text(RICH_HEADER, [
+            "e1,2025-03-01 08:30:00+02:00,alice,10.0.0.1,NO,Oslo,59.9,10.7,Web,Mozilla/5.0,success,0.812345,1,97.5,new country",
+            "e2,1740810600,bob,not-an-ip,SE,,,,Mobile,,failure,0.900000,1,99.0,",
+        ])
+        self.assertStatus(self.store("--model-id", "forest-7", input=text), adtest.OK)
+        got = self.server.sql(
+            f"select event_id, event_time, user_id, coalesce(host(ip_address), 'NULL'), location, anomaly_score,"
+            f" anomaly_flag, severity, model_id, extra->>'ip_address', extra ? 'city'"
+            f" from \"{self.table}\" order by event_id")
+        self.assertEqual(got.split("\n"), [
+            "e1|2025-03-01 06:30:00+00|alice|10.0.0.1|NO|0.812345|1|97.5|forest-7|10.0.0.1|t",
+            "e2|2025-03-01 06:30:00+00|bob|NULL|SE|0.9|1|99|forest-7|not-an-ip|f",
+        ])
+        # The key is the event id: a changed row with the same id is not stored again.
+        again = csv_text(RICH_HEADER, ["e1,2025-03-02,mallory,1.2.3.4,RU,,,,,,,0.99,1,100,x"])
+        self.assertStatus(self.store(input=again), adtest.OK)
+        self.assertEqual(self.count(), 2)
+
+    def test_concurrent_processes_on_overlapping_input(self):
+        a = self.write("a.csv", csv_text(PROTO_HEADER, proto_rows(0, 4000)))
+        b = self.write("b.csv", csv_text(PROTO_HEADER, proto_rows(2000, 4000)))
+        procs = [subprocess.Popen([adtest.tool("ad-store"), "--table", self.table, "--batch-rows", "150", p],
+                                  env={**os.environ, **self.env()}, stdout=subprocess.PIPE,
+                                  stderr=subprocess.PIPE)
+                 for p in (a, b, a)]
+        results = [p.communicate(timeout=120) + (p.returncode,) for p in procs]
+        for out, err, status in results:
+            self.assertEqual(status, 0, err)
+        self.assertEqual(self.count(), 6000)
+        stored = sum(int(err.decode().split("stored ")[1].split(" ")[0]) for _, err, _ in results)
+        self.assertEqual(stored, 6000)  # no row claimed twice
+        self.assertEqual(self.server.sql(
+            f"select count(*) from (select extra->>'timestamp' from \"{self.table}\" group by 1 having count(*) > 1) d"),
+            "0")
+
+    # -- schema ---------------------------------------------------------------------
+    def test_schema_is_created_with_its_version_and_indexes(self):
+        self.assertStatus(self.store(input=csv_text(PROTO_HEADER, proto_rows(0, 3))), adtest.OK)
+        self.assertEqual(self.server.sql(f"select version from ad_schema where table_name = '{self.table}'"), "2")
+        indexes = self.server.sql(f"select indexdef from pg_indexes where tablename = '{self.table}' order by 1")
+        for part in ["(row_key)", "(event_time)", "(user_id, event_time)", "(ip_address)"]:
+            self.assertIn(part, indexes)
+        self.assertIn("UNIQUE", indexes.split("(row_key)")[0].split("\n")[-1])
+        self.assertEqual(self.server.sql(f"select count(*) from \"{self.table}_layouts\""), "1")
+
+    def test_version_1_schema_is_upgraded_in_place(self):
+        t = self.table
+        # Version 1, as the first ad-store made it: no model_id, no ip index.
+        self.server.sql(f"""
+            create table if not exists ad_schema (table_name text primary key, version integer not null,
+                                                  updated_at timestamptz not null default now());
+            create table "{t}_layouts" (layout_id bigint primary key, header text[] not null,
+                                        placement text[] not null, created_at timestamptz not null default now());
+            create table "{t}" (id bigint generated always as identity, row_key bytea primary key,
+                event_id text, event_time timestamptz, user_id text, ip_address inet, location text,
+                anomaly_score double precision, anomaly_flag smallint, severity double precision,
+                anomaly_reasons text, stored_at timestamptz not null default now(), layout_id bigint not null,
+                extra jsonb not null default '{{}}');
+            create index "{t}_event_time" on "{t}" (event_time);
+            create index "{t}_user_id" on "{t}" (user_id, event_time);
+            insert into ad_schema values ('{t}', 1);""")
+        first = proto_rows(0, 5)
+        # Rows stored by version 1 survive the upgrade.
+        self.assertStatus(self.store(input=csv_text(PROTO_HEADER, first[:2])), adtest.OK)
+        self.assertEqual(self.server.sql(f"select version from ad_schema where table_name = '{t}'"), "2")
+        self.assertEqual(self.server.sql(
+            f"select count(*) from information_schema.columns where table_name = '{t}' and column_name = 'model_id'"),
+            "1")
+        self.assertIn("(ip_address)", self.server.sql(f"select indexdef from pg_indexes where tablename = '{t}'"))
+        self.assertStatus(self.store("--model-id", "m2", input=csv_text(PROTO_HEADER, first)), adtest.OK)
+        self.assertEqual(self.count(), 5)
+        self.assertEqual(self.count("model_id = 'm2'"), 3)
+        self.assertEqual(self.export(), csv_text(PROTO_HEADER, first))
+
+    def test_tables_that_are_not_ours_or_newer_are_refused(self):
+        self.server.sql(f'create table "{self.table}" (index bigint, user_id text, anomaly_flag bigint)')
+        r = self.store(input=csv_text(PROTO_HEADER, proto_rows(0, 1)))
+        self.assertStatus(r, adtest.DATA)
+        self.assertIn("not created by ad-store", r.stderr)
+        self.assertEqual(self.server.sql(f'select count(*) from "{self.table}"'), "0")
+        self.table += "_new"
+        self.assertStatus(self.store(input=csv_text(PROTO_HEADER, proto_rows(0, 1))), adtest.OK)
+        self.server.sql(f"update ad_schema set version = 99 where table_name = '{self.table}'")
+        r = self.store(input=csv_text(PROTO_HEADER, proto_rows(1, 1)))
+        self.assertStatus(r, adtest.DATA)
+        self.assertIn("newer than this ad-store knows", r.stderr)
+        self.server.sql(f"update ad_schema set version = 2 where table_name = '{self.table}'")
+
+    # -- content --------------------------------------------------------------------
+    def test_hostile_content_is_stored_and_exported_verbatim(self):
+        hostile = [
+            "h1,2025-01-01T00:00:01Z,\"o'brien\"\"; DROP TABLE x; --\",10.0.0.1,NO,<script>alert(1)</script>,"
+            "1,2,Web,\"a, b\",success,0.9,1,99.5,\"line one\nline two\"",
+            "h2,2025-01-01T00:00:02Z,=cmd|' /C calc'!A0,::1,\\N,\x01\x02\x1f\x7f,3,4,\tTab,\\x00ff,success,0.8,1,98.0,"
+            "\u00e9\u4e2d\U0001F600 \u202eevil",
+            "h3,2025-01-01T00:00:03Z,$$;COPY x TO PROGRAM 'id';$$,not an ip,\"\"\"\",\"{\"\"a\"\": 1}\",,,\\,\\\\,,0.7,1,97.1,"
+            "reason; with; semicolons",
+        ]
+        text = csv_text(RICH_HEADER, hostile)
+        self.assertStatus(self.store(input=text), adtest.OK)
+        self.assertEqual(self.count(), 3)
+        self.assertEqual(self.server.sql(f"select user_id from \"{self.table}\" where event_id = 'h1'"),
+                         "o'brien\"; DROP TABLE x; --")
+        self.assertEqual(self.server.sql(f"select extra->>'city' from \"{self.table}\" where event_id = 'h2'"),
+                         "\x01\x02\x1f\x7f")
+        self.assertEqual(self.export(), text)
+
+    def test_invalid_utf8_is_refused_with_its_place_and_earlier_rows_are_kept(self):
+        good = proto_rows(0, 3)
+        data = csv_text(PROTO_HEADER, good).encode() + b"user9,2025-01-01 00:00:09,login,1.2.3.4,Web,1,x,1,1,AU,1,1,a,1,0.9,1,99.0,bad \xff byte\n"
+        r = self.store(input=data)
+        self.assertStatus(r, adtest.DATA)
+        self.assertIn("<stdin>:5:18:", r.stderr)
+        self.assertIn("invalid UTF-8", r.stderr)
+        self.assertEqual(len(r.stderr.strip().split("\n")), 2)  # the error, then the summary note
+        self.assertEqual(self.count(), 3)
+        nul_row = proto_rows(3, 1)[0].replace("login", "log\0in").encode()
+        r = self.store(input=csv_text(PROTO_HEADER, good).encode() + nul_row + b"\n")
+        self.assertStatus(r, adtest.DATA)
+        self.assertIn("<stdin>:5:3: NUL byte", r.stderr)
+        self.assertEqual(self.count(), 3)
+
+    def test_bad_flag_and_missing_scores_are_data_errors(self):
+        r = self.store(input=csv_text(PROTO_HEADER, [proto_rows(0, 1)[0].replace(",1,90.5,", ",yes,90.5,")]))
+        self.assertStatus(r, adtest.DATA)
+        self.assertIn("<stdin>:2:16: anomaly_flag must be 0, 1 or empty", r.stderr)
+        r = self.store(input="user_id,timestamp\nu,2025-01-01\n")
+        self.assertStatus(r, adtest.DATA)
+        self.assertIn("no anomaly_flag column", r.stderr)
+        self.assertStatus(self.store("--all", input="user_id,timestamp\nu,2025-01-01\n"), adtest.OK)
+        self.assertEqual(self.count(), 1)
+
+    # -- reading back ---------------------------------------------------------------
+    def test_export_round_trip_is_byte_identical(self):
+        text = csv_text(PROTO_HEADER, proto_rows(0, 2000))
+        path = self.write("flagged.csv", text)
+        self.assertStatus(self.store("--batch-rows", "300", path), adtest.OK)
+        self.assertEqual(self.export(), text)
+        out = os.path.join(self.tmp, "out.csv")
+        r = adtest.run("ad-store", "--table", self.table, "--export", "-o", out, env=self.env())
+        self.assertStatus(r, adtest.OK)
+        self.assertEqual(r.stdout, "")
+        with open(out) as f:
+            self.assertEqual(f.read(), text)
+
+    def test_export_filters_summary_and_mixed_layouts(self):
+        rich = csv_text(RICH_HEADER, [
+            "r1,2025-01-01T10:00:00Z,alice,10.0.0.1,NO,Oslo,,,Web,,success,0.9,1,99.0,x",
+            "r2,2025-01-02T10:00:00Z,bob,10.0.0.2,SE,,,,Web,,success,0.8,1,98.0,y",
+            "r3,2025-01-02T11:00:00Z,alice,10.0.0.3,NO,,,,Web,,success,0.7,1,97.0,z",
+        ])
+        self.assertStatus(self.store(input=rich), adtest.OK)
+        only = self.export("--user", "alice", "--since", "2025-01-02", "--until", "2025-01-03")
+        self.assertEqual(only.split("\n")[1:-1],
+                         ["r3,2025-01-02T11:00:00Z,alice,10.0.0.3,NO,,,,Web,,success,0.7,1,97.0,z"])
+        self.assertEqual(self.export("--user", "nobody"), RICH_HEADER + "\n")
+        summary = adtest.run("ad-store", "--table", self.table, "--summary", env=self.env())
+        self.assertStatus(summary, adtest.OK)
+        self.assertEqual(summary.stdout, "day,user_id,rows,flagged,max_severity\n"
+                         "2025-01-01,alice,1,1,99\n2025-01-02,alice,1,1,97\n2025-01-02,bob,1,1,98\n")
+        # Another input shape in the same table: the export unions the columns.
+        other = "username,when,anomaly_score,anomaly_flag,severity,anomaly_reasons,extra_col\n" \
+                "carol,2025-01-03T00:00:00Z,0.95,1,99.9,w,v\n"
+        self.assertStatus(self.store("--map", "time=when", input=other), adtest.OK)
+        lines = self.export().split("\n")
+        self.assertEqual(lines[0], "event_id,timestamp,user_id,ip_address,country,city,latitude,longitude,"
+                         "device_type,user_agent,status,username,when,extra_col,"
+                         "anomaly_score,anomaly_flag,severity,anomaly_reasons")
+        self.assertEqual(lines[4], ",,,,,,,,,,,carol,2025-01-03T00:00:00Z,v,0.95,1,99.9,w")
+
+    def test_export_of_a_missing_table_is_an_error(self):
+        r = adtest.run("ad-store", "--table", "no_such_table", "--export", env=self.env())
+        self.assertStatus(r, adtest.DATA)
+        self.assertIn("does not exist", r.stderr)
+
+    # -- pipelines ------------------------------------------------------------------
+    def test_tee_copies_the_input_unchanged(self):
+        text = csv_text(PROTO_HEADER, proto_rows(0, 200) + proto_rows(200, 100, flag="0"))
+        r = self.store("--tee", input=text)
+        self.assertStatus(r, adtest.OK)
+        self.assertEqual(r.stdout, text)
+        self.assertEqual(self.count(), 200)
+        # A reader that goes away does not stop the storing.
+        p = subprocess.run(f"'{adtest.tool('ad-store')}' --table {self.table}_b --tee --all | head -c 100 >/dev/null; "
+                           "echo ${PIPESTATUS[0]}", shell=True, executable="/bin/bash", input=text.encode() * 1,
+                           env={**os.environ, **self.env()}, capture_output=True, timeout=60)
+        self.assertEqual(p.stdout.decode().strip(), "0", p.stderr)
+        self.assertEqual(self.server.sql(f'select count(*) from "{self.table}_b"'), "300")
+
+    def test_a_trickle_on_a_pipe_is_committed_within_batch_seconds(self):
+        p = self.popen("--batch-seconds", "0.3")
+        rows = proto_rows(0, 3)
+        p.stdin.write((PROTO_HEADER + "\n" + rows[0] + "\n").encode())
+        p.stdin.flush()
+        start = time.time()
+        self.assertTrue(self.wait_for(lambda: self.server.sql(
+            f"select to_regclass('\"{self.table}\"') is not null") == "t" and self.count() == 1))
+        self.assertLess(time.time() - start, 3)
+        p.stdin.write((rows[1] + "\n").encode())
+        p.stdin.flush()
+        self.assertTrue(self.wait_for(lambda: self.count() == 2, timeout=3))
+        p.stdin.write((rows[2] + "\n").encode())
+        status, err = self.finish(p)
+        self.assertEqual(status, 0, err)
+        self.assertEqual(self.count(), 3)
+
+    def test_sigterm_commits_what_was_read(self):
+        p = self.popen("--batch-seconds", "3600", "--batch-rows", "100000")
+        p.stdin.write(csv_text(PROTO_HEADER, proto_rows(0, 25)).encode())
+        p.stdin.flush()
+        time.sleep(1.0)
+        p.send_signal(signal.SIGTERM)
+        p.wait(timeout=30)
+        status, err = self.finish(p)
+        self.assertEqual(status, -signal.SIGTERM, err)
+        self.assertEqual(self.count(), 25)
+
+    # -- the server going away ------------------------------------------------------
+    def test_server_stopped_mid_run_and_restarted_loses_nothing(self):
+        rows = proto_rows(0, 3000)
+        p = self.popen("--batch-rows", "100", "--batch-seconds", "0.2", "--retry-for", "60")
+        p.stdin.write(csv_text(PROTO_HEADER, rows[:1000]).encode())
+        p.stdin.flush()
+        self.assertTrue(self.wait_for(lambda: self.server.sql(
+            f"select to_regclass('\"{self.table}\"') is not null") == "t" and self.count() == 1000))
+        self.server.stop("immediate")
+        # Rows keep coming while the server is down (from a thread: the pipe fills up).
+        feeder = threading.Thread(target=lambda: (p.stdin.write("".join(r + "\n" for r in rows[1000:2000]).encode()),
+                                                  p.stdin.flush()))
+        feeder.start()
+        time.sleep(1.5)
+        self.server.start()
+        feeder.join(timeout=60)
+        p.stdin.write("".join(r + "\n" for r in rows[2000:]).encode())
+        status, err = self.finish(p)
+        self.assertEqual(status, 0, err)
+        self.assertIn("PostgreSQL unavailable", err)
+        self.assertIn("PostgreSQL is back", err)
+        self.assertEqual(self.count(), 3000)
+        self.assertEqual(self.export(), csv_text(PROTO_HEADER, rows))
+
+    def test_long_outage_exits_75_and_a_rerun_stores_exactly_the_rest(self):
+        rows = proto_rows(0, 1500)
+        path = self.write("all.csv", csv_text(PROTO_HEADER, rows))
+        self.assertStatus(self.store(input=csv_text(PROTO_HEADER, rows[:500])), adtest.OK)
+        self.server.stop("immediate")
+        start = time.time()
+        r = self.store("--retry-for", "1", path)
+        took = time.time() - start
+        self.assertStatus(r, adtest.UNAVAILABLE)
+        self.assertLess(took, 10)
+        self.assertIn("giving up", r.stderr)
+        self.server.start()
+        r = self.store(path)
+        self.assertStatus(r, adtest.OK)
+        self.assertIn("stored 1000 new of 1500 flagged rows (500 stored before)", r.stderr)
+        self.assertEqual(self.count(), 1500)
+
+    def test_no_server_exits_75_in_bounded_time(self):
+        env = self.env(PGPORT="1")
+        start = time.time()
+        r = adtest.run("ad-store", "--table", self.table, "--retry-for", "2",
+                       input=csv_text(PROTO_HEADER, proto_rows(0, 2)), env=env)
+        took = time.time() - start
+        self.assertStatus(r, adtest.UNAVAILABLE)
+        self.assertGreaterEqual(took, 2)
+        self.assertLess(took, 8)
+        self.assertEqual(len(r.stderr.strip().split("\n")), 2, r.stderr)  # warning, then the error
+        r = adtest.run("ad-store", "--export", "--retry-for", "0", env=env)
+        self.assertStatus(r, adtest.UNAVAILABLE)
+
+    # -- connection settings --------------------------------------------------------
+    def test_database_url_and_db_option(self):
+        url = f"postgresql://{self.server.env['PGUSER']}@{self.server.env['PGHOST']}:{self.server.env['PGPORT']}/postgres"
+        env = {k: v for k, v in os.environ.items() if not k.startswith("PG")}
+        env["DATABASE_URL"] = url
+        p = subprocess.run([adtest.tool("ad-store"), "--table", self.table],
+                           input=csv_text(PROTO_HEADER, proto_rows(0, 2)).encode(), env=env, capture_output=True)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertEqual(self.count(), 2)
+        with_password = url.replace("@", ":secret@")
+        r = adtest.run("ad-store", "--db", with_password, "--table", self.table,
+                       input=csv_text(PROTO_HEADER, proto_rows(2, 1)))
+        self.assertStatus(r, adtest.OK)
+        self.assertIn("warning: a password in --db is visible", r.stderr)
+        self.assertNotIn("secret", r.stderr.replace("a password in --db", ""))
+        self.assertEqual(self.count(), 3)
+        r = adtest.run("ad-store", "--db", url.replace("/postgres", "/no_such_db"), "--table", self.table,
+                       input=csv_text(PROTO_HEADER, proto_rows(3, 1)))
+        self.assertStatus(r, adtest.UNAVAILABLE)
+        self.assertIn("refused the connection", r.stderr)
+
+    # -- usage ----------------------------------------------------------------------
+    def test_usage_errors(self):
+        cases = [
+            ["--table", "Robert'); DROP TABLE students;--"],
+            ["--table", "x" * 49],
+            ["--export", "file.csv"],
+            ["--export", "--summary"],
+            ["--export", "--tee"],
+            ["--since", "2025-01-01"],
+            ["-o", "x.csv"],
+            ["--export", "--since", "yesterday"],
+            ["--batch-rows", "0"],
+            ["--batch-seconds", "0"],
+            ["--assume-tz", "Mars"],
+            ["--map", "nonsense"],
+            ["--no-such-option"],
+        ]
+        for args in cases:
+            with self.subTest(args=args):
+                r = adtest.run("ad-store", *args, input="", env=self.env())
+                self.assertStatus(r, adtest.USAGE)
+                self.assertIn("Try 'ad-store --help'", r.stderr)
+        r = adtest.run("ad-store", "--help")
+        self.assertStatus(r, adtest.OK)
+        self.assertIn("--retry-for", r.stdout)
+
+
+if __name__ == "__main__":
+    unittest.main()
