@@ -136,6 +136,15 @@ class UsageTest(Base):
             self.assertIn(opt, r.stdout)
         self.assertEqual(r.stderr, "")
 
+    def test_every_option_is_in_the_man_page(self):
+        r = self.run_tool(["--help"])
+        with open(os.path.join(adtest.SOURCE, "man", "ad-train.1"), encoding="utf-8") as f:
+            page = f.read().replace("\\-", "-")
+        options = set(re.findall(r"(?<![\w-])(--[a-z][a-z-]*|-[a-z])\b", r.stdout))
+        self.assertIn("--model", options)
+        for opt in sorted(options):
+            self.assertIn(opt, page, f"{opt} is in --help but not in man/ad-train.1")
+
     def test_version(self):
         r = self.run_tool(["--version"])
         self.assertStatus(r, adtest.OK)
