@@ -145,7 +145,7 @@ std::string text_array(const std::vector<std::string>& items) {
 }
 
 std::string staging_ddl() {
-  return "CREATE TEMP TABLE IF NOT EXISTS ad_store_staging (line bigint, row_key bytea,"
+  return "CREATE TEMP TABLE IF NOT EXISTS ad_store_staging (row_key bytea,"
          " event_id text, event_time timestamptz, user_id text, ip_address inet, location text,"
          " anomaly_score double precision, anomaly_flag smallint, severity double precision,"
          " anomaly_reasons text, extra jsonb) ON COMMIT DELETE ROWS";
@@ -153,7 +153,7 @@ std::string staging_ddl() {
 
 std::string insert_sql(const std::string& table, std::int64_t layout, const std::string& model_id) {
   std::string columns;
-  for (std::size_t i = 1; i < kFields; ++i) columns += std::string(kStagingColumns[i]) + ", ";
+  for (auto c : kStagingColumns) columns += std::string(c) + ", ";
   return "INSERT INTO " + quote_ident(table) + " (" + columns + "layout_id, model_id) SELECT " +
          columns + std::to_string(layout) + ", " +
          (model_id.empty() ? std::string("NULL") : sql_literal(model_id)) + " FROM " + kStaging +

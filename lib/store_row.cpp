@@ -304,32 +304,29 @@ void RowEncoder::encode(const csv::Row& row, EncodedRow& out) const {
     if (!out.null[slot]) out.text[slot].assign(f[column]);
   };
 
-  out.null[0] = false;
-  out.text[0] = std::to_string(row.line);
-
   auto k = key(row);
-  out.null[1] = false;
-  out.text[1] = "\\x" + hex(k);
+  out.null[0] = false;
+  out.text[0] = "\\x" + hex(k);
 
-  set(2, id_);
-  out.null[3] = true;
+  set(1, id_);
+  out.null[2] = true;
   if (time_ >= 0) {
     if (auto ms = parse_time_ms(f[time_], offset_s_)) {
-      out.null[3] = false;
-      out.text[3] = format_time_iso(*ms);
+      out.null[2] = false;
+      out.text[2] = format_time_iso(*ms);
     }
   }
-  set(4, user_);
-  set_if(5, ip_, is_ip_address);
-  set(6, country_);
-  set_if(7, score_, is_finite_number);
-  out.null[8] = !flagged(row) && (flag_ < 0 || f[flag_].empty());
-  if (!out.null[8]) out.text[8] = f[flag_] == "1" ? "1" : "0";
-  set_if(9, severity_, is_finite_number);
-  set(10, reasons_);
+  set(3, user_);
+  set_if(4, ip_, is_ip_address);
+  set(5, country_);
+  set_if(6, score_, is_finite_number);
+  out.null[7] = !flagged(row) && (flag_ < 0 || f[flag_].empty());
+  if (!out.null[7]) out.text[7] = f[flag_] == "1" ? "1" : "0";
+  set_if(8, severity_, is_finite_number);
+  set(9, reasons_);
 
-  std::string& x = out.text[11];
-  out.null[11] = false;
+  std::string& x = out.text[10];
+  out.null[10] = false;
   x.clear();
   x.push_back('{');
   bool first = true;

@@ -69,7 +69,7 @@ std::vector<std::string> migration(int from, const std::string& table) {
               " row_key bytea PRIMARY KEY,"
               " event_id text,"
               " event_time timestamptz,"
-              " user_id text,"
+              " user_id text COLLATE \"C\","
               " ip_address inet,"
               " location text,"
               " anomaly_score double precision,"

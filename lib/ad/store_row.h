@@ -58,9 +58,9 @@ void append_json_string(std::string& out, std::string_view s);
 bool is_ip_address(std::string_view s);
 
 // The staging columns, in COPY order; see RowEncoder::encode.
-inline constexpr std::array<const char*, 12> kStagingColumns = {
-    "line",         "row_key",    "event_id",     "event_time", "user_id",  "ip_address",
-    "location",     "anomaly_score", "anomaly_flag", "severity", "anomaly_reasons", "extra"};
+inline constexpr std::array<const char*, 11> kStagingColumns = {
+    "row_key",       "event_id",     "event_time", "user_id",         "ip_address", "location",
+    "anomaly_score", "anomaly_flag", "severity",   "anomaly_reasons", "extra"};
 inline constexpr std::size_t kFields = kStagingColumns.size();
 // The text core columns: a field placed in one of these is not repeated in extra.
 inline constexpr std::array<std::string_view, 4> kTextColumns = {"event_id", "user_id",

@@ -215,7 +215,7 @@ class StoreTest(adtest.TempDirTestCase):
             create table "{t}_layouts" (layout_id bigint primary key, header text[] not null,
                                         placement text[] not null, created_at timestamptz not null default now());
             create table "{t}" (id bigint generated always as identity, row_key bytea primary key,
-                event_id text, event_time timestamptz, user_id text, ip_address inet, location text,
+                event_id text, event_time timestamptz, user_id text collate "C", ip_address inet, location text,
                 anomaly_score double precision, anomaly_flag smallint, severity double precision,
                 anomaly_reasons text, stored_at timestamptz not null default now(), layout_id bigint not null,
                 extra jsonb not null default '{{}}');
@@ -452,6 +452,28 @@ class StoreTest(adtest.TempDirTestCase):
                        input=csv_text(PROTO_HEADER, proto_rows(3, 1)))
         self.assertStatus(r, adtest.UNAVAILABLE)
         self.assertIn("refused the connection", r.stderr)
+
+    # -- the man page ---------------------------------------------------------------
+    def test_man_page_examples_run_as_written(self):
+        sys.path.insert(0, os.path.join(adtest.SOURCE, "tests", "cli"))
+        import test_man_examples  # the shared extractor of EXAMPLES blocks
+        with open(os.path.join(adtest.SOURCE, "man", "ad-store.1"), encoding="utf-8") as f:
+            blocks = test_man_examples.example_blocks(f.read())
+        self.assertGreaterEqual(len(blocks), 4)
+        self.server.sql("drop database if exists man_examples")
+        self.server.sql("create database man_examples")
+        env = {**os.environ, **self.env(PGDATABASE="man_examples")}
+        env["PATH"] = adtest.BIN + os.pathsep + env["PATH"]
+        outputs = []
+        for n, block in enumerate(blocks, 1):
+            p = subprocess.run(["bash", "-e", "-o", "pipefail", "-c", block], cwd=self.tmp, env=env,
+                               stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=120)
+            self.assertEqual(p.returncode, 0, f"block {n}:\n{block}\n{p.stderr}")
+            outputs.append(p)
+        self.assertIn("stored 2 new of 2 flagged rows", outputs[0].stderr)
+        self.assertIn("stored 0 new of 2 flagged rows (2 stored before)", outputs[0].stderr)
+        self.assertIn("o'brien", outputs[1].stdout)
+        self.assertIn("2025-01-06,alice,1,1,99.2", outputs[1].stdout)
 
     # -- usage ----------------------------------------------------------------------
     def test_usage_errors(self):
