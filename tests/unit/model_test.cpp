@@ -358,7 +358,7 @@ TEST_SUITE("model") {
     CHECK(dir.entries() == 1);
   }
 
-  TEST_CASE("severity is monotonic and within [0, 100]") {
+  TEST_CASE("severity is monotonic and between 0 and 100") {
     ad::Model m = small_model();
     REQUIRE(m.quantiles.size() == ad::Model::kQuantiles);
     double last = -1;
