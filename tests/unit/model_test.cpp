@@ -8,6 +8,7 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <filesystem>
@@ -195,8 +196,11 @@ TEST_SUITE("model") {
 
   TEST_CASE("a flipped byte anywhere is caught") {
     std::string bytes = small_model().serialize();
-    // In the payload and the checksum itself the checksum catches it.
-    for (std::size_t at = 24; at < bytes.size(); ++at) {
+    // In the payload and the checksum itself the checksum catches it. Every byte of a
+    // large file would take long (each check reads the whole file): take ~3000 spread
+    // over the file, and the first and last 64 bytes.
+    std::size_t stride = std::max<std::size_t>(1, bytes.size() / 3000);
+    for (std::size_t at = 24; at < bytes.size(); at += (at < 88 || at + 64 >= bytes.size()) ? 1 : stride) {
       std::string b = bytes;
       b[at] = static_cast<char>(b[at] ^ (1u << (at % 8)));
       try {
