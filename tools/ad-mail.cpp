@@ -1,12 +1,75 @@
-// ad-mail: Email the security team an alert about flagged logins.
-// Not implemented yet: this only answers --help and --version.
+// ad-mail: email the security team an alert about the flagged rows of scored CSV.
+// Options here; the work is ad::mail::run (lib/ad/mail.h).
+#include <cstdlib>
+
 #include "ad/cli.h"
+#include "ad/mail.h"
+#include "ad/timestamp.h"
 
 int main(int argc, char** argv) {
   ad::cli::Tool tool("ad-mail", "Email the security team an alert about flagged logins.");
-  std::vector<std::string> files;
-  tool.app().add_option("FILE", files, "Scored CSV input (default: standard input)");
-  return tool.run(argc, argv, [] {
-    throw ad::Error(ad::Status::kUsage, "not available yet in this version of ad");
+  CLI::App& app = tool.app();
+
+  // Settings, which the environment and the config file may also give (see ad-mail(1)).
+  std::map<std::string, std::string> given;
+  auto setting = [&](const std::string& names, const std::string& key, const std::string& type,
+                     const std::string& help) {
+    app.add_option_function<std::string>(
+           names, [&given, key](const std::string& v) { given[key] = v; }, help)
+        ->type_name(type)
+        ->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
+  };
+  setting("--smtp", "smtp", "URL", "Mail server: smtp://host[:port] (STARTTLS) or smtps://host[:port]");
+  setting("--from", "from", "ADDR", "Sender address");
+  setting("--to", "to", "ADDR[,ADDR...]", "Recipients (only from here or the config, never from data)");
+  setting("--subject", "subject", "TEXT", "Start the subject with TEXT (default [ad])");
+  setting("--top", "top", "N", "List the top N anomalies in the body (default 10)");
+  setting("--state", "state", "FILE", "Remember alerted events in FILE; never alert one twice");
+  setting("--window", "window", "SECONDS", "Streaming: one mail per window (default 60)");
+  setting("--max-per-hour", "max-per-hour", "N", "Streaming: at most N mails an hour (default 10; 0 = no cap)");
+  setting("--spool", "spool", "DIR", "Where unsent mail waits (default ~/.local/state/ad/spool)");
+  setting("--cacert", "cacert", "FILE", "CA certificates (PEM) to verify the server with");
+  setting("--timeout", "timeout", "SECONDS", "Give up on a silent server after SECONDS (default 30)");
+  setting("--netrc", "netrc", "FILE", "Read credentials from FILE instead of ~/.netrc");
+
+  ad::mail::Options flags;
+  std::string config, on_error = "skip", assume_tz = "UTC";
+  std::vector<std::string> map;
+  bool insecure = false;
+  app.add_option("--config", config, "Read settings from FILE (see FILES in ad-mail(1))")
+      ->type_name("FILE");
+  app.add_flag("--insecure-no-tls", insecure, "Allow sending in clear text to a remote server");
+  app.add_flag("--always", flags.always, "Send a mail even when nothing is flagged");
+  app.add_flag("--flush-spool", flags.flush_spool, "Send the mail waiting in the spool, then exit");
+  app.add_flag("--dry-run", flags.dry_run, "Write the message to standard output; send nothing");
+  app.add_option("-o,--output", flags.output, "Write the message to FILE.eml; send nothing")
+      ->type_name("FILE.eml");
+  app.add_flag("--tee", flags.tee, "Copy the input records to standard output");
+  app.add_option("--map", map, "Use COLUMN for ROLE (user, time, ip, country, city, id...)")
+      ->type_name("ROLE=COLUMN");
+  app.add_option("--on-error", on_error, "On a bad row: skip it, warn and go on (default), or fail")
+      ->check(CLI::IsMember({"fail", "skip"}))
+      ->type_name("fail|skip");
+  app.add_option("--assume-tz", assume_tz, "UTC offset of timestamps without a zone (default UTC)")
+      ->type_name("OFFSET");
+  app.add_option("FILE", flags.input, "Scored CSV (default: standard input)");
+
+  return tool.run(argc, argv, [&] {
+    if (insecure) given["insecure-no-tls"] = "yes";
+    ad::mail::Options o =
+        ad::mail::resolve(given, config, [](const char* name) { return std::getenv(name); });
+    o.input = flags.input;
+    o.output = flags.output;
+    o.dry_run = flags.dry_run;
+    o.always = flags.always;
+    o.flush_spool = flags.flush_spool;
+    o.tee = flags.tee;
+    o.skip_bad_rows = on_error == "skip";
+    o.map = ad::cli::parse_assignments(map, "--map");
+    auto tz = ad::parse_utc_offset(assume_tz);
+    if (!tz) throw ad::usage_error("--assume-tz expects UTC or an offset such as +02:00");
+    o.tz_offset_s = *tz;
+    ad::mail::run(o, {[&](const std::string& m) { tool.note(m); },
+                      [&](const std::string& m) { tool.warn(m); }});
   });
 }
