@@ -660,13 +660,26 @@ def finish(p, timeout=30):
 
 
 class StreamingTest(MailTestCase):
-    def start(self, *args):
+    def start(self, *args, url=None):
         env = dict(os.environ)
         env.update(self.env)
-        return subprocess.Popen(
-            [adtest.tool("ad-mail"), "--smtp", self.server.url, "--from", "ad@example.com",
+        p = subprocess.Popen(
+            [adtest.tool("ad-mail"), "--smtp", url or self.server.url, "--from", "ad@example.com",
              "--to", "soc@example.com", "--spool", self.spool, *args],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+        self.addCleanup(self.stop, p)  # a failed test must not leave ad-mail running
+        return p
+
+    @staticmethod
+    def stop(p):
+        if p.poll() is None:
+            p.kill()
+            p.wait()
+        for f in (p.stdin, p.stdout, p.stderr):
+            try:
+                f.close()
+            except (BrokenPipeError, ValueError):
+                pass
 
     @staticmethod
     def line(row):
@@ -755,11 +768,7 @@ class StreamingTest(MailTestCase):
 
     def test_dedup_in_a_stream_and_server_down(self):
         state = os.path.join(self.tmp, "state")
-        p = subprocess.Popen(
-            [adtest.tool("ad-mail"), "--smtp", f"smtp://127.0.0.1:{closed_port()}", "--from",
-             "ad@example.com", "--to", "soc@example.com", "--spool", self.spool, "--state", state,
-             "--window", "0.3"],
-            stdin=subprocess.PIPE, stderr=subprocess.PIPE, env={**os.environ, **self.env})
+        p = self.start("--state", state, "--window", "0.3", url=f"smtp://127.0.0.1:{closed_port()}")
         p.stdin.write((",".join(RICH) + "\n").encode())
         p.stdin.write(self.line(rich("e1", "alice", "1", "0.9", "99.0", "r1")))
         p.stdin.flush()
