@@ -27,7 +27,8 @@ int main(int argc, char** argv) {
   app.add_option("--tz", tz, "Show times at this UTC offset (default: the --assume-tz offset)")
       ->type_name("OFFSET");
   app.add_option("--map", maps, "Use COLUMN for ROLE (time, user, ip, country, city, device...)")
-      ->type_name("ROLE=COLUMN");
+      ->type_name("ROLE=COLUMN")
+      ->allow_extra_args(false);  // one ROLE=COLUMN per --map, so a FILE may follow
   app.add_option("--on-error", on_error, "On a bad row: fail (default) or skip it and count it")
       ->check(CLI::IsMember({"fail", "skip"}))
       ->type_name("fail|skip");
@@ -58,12 +59,13 @@ int main(int argc, char** argv) {
     ad::Sink sink(output);
     ad::report::Summary s = ad::report::run(files, options, sink.out());
     sink.commit();
+    auto rows = [](std::uint64_t n) { return ad::svg::format_count(n) + (n == 1 ? " row" : " rows"); };
     if (s.skipped && s.first_skipped)
-      tool.warn(ad::svg::format_count(s.skipped) + " bad rows skipped; the first: " + *s.first_skipped);
+      tool.warn(rows(s.skipped) + " skipped for bad data; the first: " + *s.first_skipped);
     if (s.untimed && s.first_untimed)
-      tool.warn(ad::format_message(*s.first_untimed, ad::svg::format_count(s.untimed) +
-                                                         " rows without a valid time (this is the first); "
-                                                         "they are left out of the plots over time"));
+      tool.warn(ad::format_message(*s.first_untimed, rows(s.untimed) +
+                                                         " without a valid time, left out of the plots "
+                                                         "over time; the first is here"));
     tool.note("read " + ad::svg::format_count(s.events) + " events, " + ad::svg::format_count(s.scored) +
               " scored, " + ad::svg::format_count(s.flagged) + " flagged" +
               (output.empty() || output == "-" ? std::string() : "; wrote " + output));

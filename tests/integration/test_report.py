@@ -97,7 +97,7 @@ def demo_rows(seed=7, days=30, users=150, start=1735689600):  # 2025-01-01
                 rows.append([t, name, ip, cc, city, lat, lon, device, "Mozilla/5.0", "success", score, 0, ""])
     # Attack incidents: a burst from one far-away IP against a few users, travel, brute force.
     for incident in range(25):
-        day = rng.randint(3, days - 1)
+        day = rng.randint(min(3, days - 1), days - 1)
         cc, city, lat, lon = rng.choice(FAR)
         ip = f"{rng.randint(11, 220)}.{rng.randint(0, 255)}.{rng.randint(0, 255)}.{rng.randint(1, 254)}"
         hour = rng.choice([1, 2, 3, 4, 14, 22, 23])
@@ -501,6 +501,22 @@ class ReportBrowserTest(unittest.TestCase):
         self.assertEqual(len(f["timeTicks"]), 12)
         self.assertTrue("Events\n3,000" in f["text"])
 
+    def test_print_layout(self):
+        s = self.open("demo")
+        self.browser.send("Emulation.setEmulatedMedia", {"media": "print"}, session=s)
+        shown = self.browser.eval(s, """(() => ({
+            tools: getComputedStyle(document.getElementById('table-tools')).display,
+            details: [...document.querySelectorAll('details')].map(d => getComputedStyle(d).display),
+            charts: [...document.querySelectorAll('svg.chart')].map(c => getComputedStyle(c).display),
+            rows: document.querySelectorAll('#anomaly-table tbody tr').length }))()""")
+        self.assertEqual(shown["tools"], "none")
+        self.assertEqual(set(shown["details"]), {"none"})
+        self.assertEqual(set(shown["charts"]), {"block"})
+        self.assertEqual(shown["rows"], 200)
+        pdf = self.browser.send("Page.printToPDF", {"printBackground": True}, session=s)["data"]
+        self.assertTrue(base64.b64decode(pdf).startswith(b"%PDF"))
+        self.assertEqual(self.browser.problems(s), [])
+
     def test_html_is_valid(self):
         jar = vnu_jar()
         p = subprocess.run(["java", "-jar", jar, "--format", "json", *self.pages.values()],
@@ -512,6 +528,103 @@ class ReportBrowserTest(unittest.TestCase):
                 if not (m.get("subType") == "warning" and "violates Content Security Policy" in m["message"])]
         self.assertEqual(real, [])
         self.assertEqual(len([m for m in messages if "Content Security Policy" in m["message"]]), 2 * len(self.pages))
+
+
+class ReportCliTest(adtest.TempDirTestCase):
+    """The command line: inputs, errors, exit statuses, atomic output."""
+
+    def test_help_and_version(self):
+        r = adtest.run("ad-report", "--help")
+        self.assertStatus(r, adtest.OK)
+        for option in ("--output", "--title", "--top", "--tz", "--assume-tz", "--map", "--on-error"):
+            self.assertIn(option, r.stdout)
+        r = adtest.run("ad-report", "--version")
+        self.assertStatus(r, adtest.OK)
+        self.assertTrue(r.stdout.startswith("ad-report (ad) "))
+
+    def test_standard_input_to_standard_output(self):
+        r = adtest.run("ad-report", "-q", input=hostile_rows())
+        self.assertStatus(r, adtest.OK)
+        self.assertTrue(r.stdout.startswith("<!DOCTYPE html>"))
+        self.assertTrue(r.stdout.endswith("</html>\n"))
+        self.assertEqual(r.stderr, "")
+        self.assertIn("<span class=\"mono\">&lt;stdin&gt;</span>", r.stdout)
+
+    def test_several_files_make_one_report(self):
+        a = self.write("a.csv", single_row())
+        b = self.write("b.csv", hostile_rows())
+        r = adtest.run("ad-report", a, b)
+        self.assertStatus(r, adtest.OK)
+        self.assertIn("<dt>Events</dt><dd>5</dd>", r.stdout)
+        self.assertIn("read 5 events, 5 scored, 3 flagged", r.stderr)
+
+    def test_same_input_same_bytes(self):
+        src = self.write("in.csv", one_day_rows())
+        env = {"SOURCE_DATE_EPOCH": "1735776000"}
+        one = adtest.run("ad-report", "-q", src, env=env)
+        two = adtest.run("ad-report", "-q", src, env=env)
+        self.assertStatus(one, adtest.OK)
+        self.assertEqual(one.stdout, two.stdout)
+        self.assertIn("2025-01-02 00:00:00 UTC", one.stdout)
+
+    def test_errors_and_statuses(self):
+        good = self.write("good.csv", hostile_rows())
+        plain = self.write("plain.csv", "user_id,timestamp\nbob,2024-05-01T00:00:00Z\n")
+        bad = self.write("bad.csv", to_csv(RICH + SCORED, [
+            ["e1", "2024-05-01T08:00:00Z", "a", "1.1.1.1", "NO", "", "", "", "Web", "", "ok", "0.5", "0", "50", ""],
+            ["e2", "2024-05-01T09:00:00Z", "b", "1.1.1.1", "NO", "", "", "", "Web", "", "ok", "0.9", "2", "99", "x"]]))
+        empty = self.write("empty.csv", "")
+        cases = [
+            ((plain,), adtest.DATA, "plain.csv:1: no 'anomaly_score' column"),
+            ((bad,), adtest.DATA, "bad.csv:3:13: anomaly_flag must be 0 or 1, got '2'"),
+            ((empty,), adtest.DATA, "empty.csv: empty input"),
+            ((os.path.join(self.tmp, "missing.csv"),), adtest.IO, "missing.csv"),
+            (("-", "-"), adtest.USAGE, "standard input"),
+            (("--tz", "Mars", good), adtest.USAGE, "--tz: not a UTC offset"),
+            (("--map", "user=nope", good), adtest.USAGE, "nope"),
+            (("--top", "-1", good), adtest.USAGE, "--top"),
+            (("--on-error", "maybe", good), adtest.USAGE, "--on-error"),
+            (("-o", os.path.join(self.tmp, "no", "such", "dir.html"), good), adtest.IO, "no/such"),
+        ]
+        for args, status, message in cases:
+            with self.subTest(args=args):
+                r = adtest.run("ad-report", *args, input="")
+                self.assertStatus(r, status)
+                self.assertIn(message, r.stderr)
+                self.assertEqual(r.stdout, "")
+
+    def test_a_failed_run_leaves_the_old_report(self):
+        out = self.write("report.html", "old")
+        bad = self.write("bad.csv", to_csv(RICH + SCORED, [
+            ["e1", "2024-05-01T08:00:00Z", "a", "1.1.1.1", "NO", "", "", "", "Web", "", "ok", "7", "0", "50", ""]]))
+        r = adtest.run("ad-report", "-o", out, bad)
+        self.assertStatus(r, adtest.DATA)
+        with open(out) as f:
+            self.assertEqual(f.read(), "old")
+        self.assertEqual(sorted(os.listdir(self.tmp)), ["bad.csv", "report.html"])  # no temporary left
+
+    def test_skip_bad_rows(self):
+        bad = self.write("bad.csv", to_csv(RICH + SCORED, [
+            ["e1", "2024-05-01T08:00:00Z", "a", "1.1.1.1", "NO", "", "", "", "Web", "", "ok", "0.5", "0", "50", ""],
+            ["e2", "2024-05-01T09:00:00Z", "b", "1.1.1.1", "NO", "", "", "", "Web", "", "ok", "x", "1", "99", ""],
+            ["e3", "not a time", "c", "1.1.1.1", "NO", "", "", "", "Web", "", "ok", "0.9", "1", "99", "y"]]))
+        r = adtest.run("ad-report", "--on-error", "skip", bad)
+        self.assertStatus(r, adtest.OK)
+        self.assertIn("warning: 1 row skipped for bad data; the first: ", r.stderr)
+        self.assertIn("bad.csv:3:12:", r.stderr)
+        self.assertIn("bad.csv:4:2: 1 row without a valid time", r.stderr)
+        self.assertIn("<dt>Events</dt><dd>2</dd>", r.stdout)
+
+    def test_a_closed_pipe_is_a_quiet_success(self):
+        src = self.write("in.csv", demo_rows(days=3, users=20))
+        p = subprocess.Popen([adtest.tool("ad-report"), "--top", "100000", src], stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE)
+        p.stdout.read(100)
+        p.stdout.close()
+        err = p.stderr.read()
+        p.stderr.close()
+        self.assertEqual(p.wait(timeout=60), 0)
+        self.assertNotIn(b"error", err)
 
 
 if __name__ == "__main__":
