@@ -200,14 +200,35 @@ double Forest::path_length(const double* row) const {
 }
 
 double Forest::score(const double* row) const {
-  double mean = path_length(row) / static_cast<double>(roots_.size());
-  return std::exp2(-mean / average_path_length(sample_size_));
+  const double norm = 1.0 / (static_cast<double>(roots_.size()) * average_path_length(sample_size_));
+  return std::exp2(-path_length(row) * norm);
 }
 
 void Forest::score(const Matrix& data, std::vector<double>& out, int threads) const {
-  out.resize(data.rows);
+  out.assign(data.rows, 0.0);
+  const double norm = 1.0 / (static_cast<double>(roots_.size()) * average_path_length(sample_size_));
   parallel_for(data.rows, threads, 2048, [&](std::size_t b, std::size_t e) {
-    for (std::size_t i = b; i < e; ++i) out[i] = score(data.row(i));
+    // Tree by tree over blocks of rows, so that a tree stays in cache while many rows
+    // walk it. Each row still adds its trees' path lengths in tree order, as score()
+    // does for one row, so the sums are the same bit for bit.
+    constexpr std::size_t kBlock = 256;
+    for (std::size_t lo = b; lo < e; lo += kBlock) {
+      std::size_t hi = std::min(e, lo + kBlock);
+      for (std::uint32_t root : roots_) {
+        const Node* tree = nodes_.data() + root;
+        for (std::size_t i = lo; i < hi; ++i) {
+          const double* row = data.row(i);
+          const Node* n = tree;
+          while (!(n->bits & kLeaf)) {
+            double v = row[n->bits & kFeatureMask];
+            bool right = v > n->value || (std::isnan(v) && (n->bits & kMissingRight));
+            n = right ? tree + n->right : n + 1;
+          }
+          out[i] += n->value;
+        }
+      }
+      for (std::size_t i = lo; i < hi; ++i) out[i] = std::exp2(-out[i] * norm);
+    }
   });
 }
 

@@ -33,7 +33,7 @@ TEST_SUITE("forest") {
     CHECK(ad::average_path_length(3) == doctest::Approx(1.2074).epsilon(1e-3));
   }
 
-  TEST_CASE("an obvious outlier scores highest, and scores lie in (0,1]") {
+  TEST_CASE("an obvious outlier scores highest, and every score is above 0 and at most 1") {
     Matrix m = blob(500, 7);
     Forest f = Forest::fit(m, {100, 256, 42, 1});
     CHECK(f.sample_size() == 256);
