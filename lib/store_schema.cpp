@@ -98,8 +98,9 @@ void ensure_schema(pqxx::connection_base& conn, const std::string& table, bool c
     // The common case, without a lock or DDL (so a read-only role can export).
     pqxx::nontransaction n(conn);
     if (n.exec("SELECT to_regclass('ad_schema') IS NOT NULL")[0][0].as<bool>()) {
-      auto r = n.exec("SELECT version FROM ad_schema WHERE table_name = " + name);
-      if (!r.empty() && r[0][0].as<int>() == kSchemaVersion) return;
+      auto r = n.exec("SELECT version, to_regclass(" + sql_literal(quote_ident(table)) +
+                      ") IS NOT NULL FROM ad_schema WHERE table_name = " + name);
+      if (!r.empty() && r[0][0].as<int>() == kSchemaVersion && r[0][1].as<bool>()) return;
     }
   }
   pqxx::work tx(conn);
@@ -110,15 +111,19 @@ void ensure_schema(pqxx::connection_base& conn, const std::string& table, bool c
     auto r = tx.exec("SELECT version FROM ad_schema WHERE table_name = " + name);
     if (!r.empty()) version = r[0][0].as<int>();
   }
+  bool exists =
+      tx.exec("SELECT to_regclass(" + sql_literal(quote_ident(table)) + ") IS NOT NULL")[0][0]
+          .as<bool>();
+  if (version > 0 && !exists)
+    throw data_error("table '" + table + "' is registered in ad_schema (version " +
+                     std::to_string(version) +
+                     ") but does not exist; delete its row from ad_schema to start afresh");
   if (version == kSchemaVersion) return;  // another process just did it
   if (version > kSchemaVersion)
     throw data_error("table '" + table + "' has schema version " + std::to_string(version) +
                      ", newer than this ad-store knows (" + std::to_string(kSchemaVersion) +
                      "); use a newer ad-store");
   if (version == 0) {
-    bool exists =
-        tx.exec("SELECT to_regclass(" + sql_literal(quote_ident(table)) + ") IS NOT NULL")[0][0]
-            .as<bool>();
     if (exists)
       throw data_error("table '" + table +
                        "' exists but was not created by ad-store (it has no row in ad_schema); "

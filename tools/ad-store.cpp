@@ -51,29 +51,30 @@ int main(int argc, char** argv) {
                    ->type_name("ROLE=COLUMN");
   app.add_option("--assume-tz", assume_tz, "UTC offset of times without a zone (default UTC)")
       ->type_name("OFFSET");
-  auto* file = app.add_option("FILE", input, "Scored CSV to store (default: standard input)");
-  auto* exp = app.add_flag("--export", do_export, "Write the stored rows as scored CSV");
-  auto* sum = app.add_flag("--summary", do_summary, "Write counts by day and user as CSV");
+  auto* file = app.add_option("FILE", input, "Scored CSV to store (default: standard input)")
+                   ->type_name("");
+  app.add_flag("--export", do_export, "Write the stored rows as scored CSV");
+  app.add_flag("--summary", do_summary, "Write counts by day and user as CSV");
   auto* o = app.add_option("-o,--output", output, "With --export/--summary: write to FILE (atomically)")
                 ->type_name("FILE");
   auto* s = app.add_option("--since", since, "With --export/--summary: rows at or after time T")->type_name("T");
   auto* u = app.add_option("--until", until, "With --export/--summary: rows before time T")->type_name("T");
   auto* w = app.add_option("--user", user, "With --export/--summary: rows of user U")->type_name("U");
-  exp->excludes(sum);
-  for (auto* opt : {all, tee, rows, secs, model, maps, file}) {
-    exp->excludes(opt);
-    sum->excludes(opt);
-  }
 
   return tool.run(argc, argv, [&] {
     auto warn = [&](const std::string& m) { tool.warn(m); };
     auto note = [&](const std::string& m) { tool.note(m); };
     auto tz = ad::parse_utc_offset(assume_tz);
     if (!tz) throw ad::usage_error("--assume-tz expects UTC or an offset such as +02:00, got '" + assume_tz + "'");
-    if (ad::store::has_password(ad::store::connection_string(session.db)) && !session.db.empty())
+    if (ad::store::has_password(session.db))
       tool.warn("a password in --db is visible to other users; use PGPASSWORD or ~/.pgpass");
 
     if (do_export || do_summary) {
+      if (do_export && do_summary) throw ad::usage_error("--export and --summary do not go together");
+      for (auto* opt : {all, tee, rows, secs, model, maps, file})
+        if (opt->count())
+          throw ad::usage_error((opt == file ? std::string("a FILE") : opt->get_name()) + " does not go with " +
+                                (do_export ? "--export" : "--summary"));
       ad::store::Filter filter{parse_bound(since, "--since", *tz), parse_bound(until, "--until", *tz),
                                w->count() ? std::optional<std::string>(user) : std::nullopt};
       ad::Sink sink(output);

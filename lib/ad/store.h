@@ -9,7 +9,9 @@
 // batch_rows rows, when its first row is batch_seconds old (on a live pipe, a timer
 // commits a trickle of rows even while no input arrives), at the end of the input, on a
 // data error (the rows before the bad record are stored, then the error is thrown), and
-// on SIGINT, SIGTERM or SIGHUP once install_stop_signals() was called. An outage of the
+// on SIGINT, SIGTERM or SIGHUP once install_stop_signals() was called. Two writer threads,
+// each with its own connection, commit batches side by side (the server's work per row
+// outweighs ours, and a second backend uses a second core). An outage of the
 // server is ridden out by the Session (store_retry.h): exit status 75 if it lasts longer
 // than retry_for, after which a re-run stores exactly the rows that are missing.
 //

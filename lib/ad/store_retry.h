@@ -13,8 +13,9 @@
 // else $DATABASE_URL, else empty, which makes libpq use its own environment and files:
 // PGHOST, PGPORT, PGUSER, PGDATABASE, PGPASSWORD, PGSERVICE, ~/.pgpass. Unless set, the
 // Session sets PGCONNECT_TIMEOUT=10 so that an unreachable host cannot stall a connect.
-// Each connection gets client_encoding UTF8, standard_conforming_strings on, TimeZone UTC
-// and client_min_messages warning (so no NOTICE lines reach stderr).
+// Each connection gets client_encoding UTF8, standard_conforming_strings on, TimeZone UTC,
+// client_min_messages warning (so no NOTICE lines reach stderr) and temp_buffers 128MB
+// (so that a batch's staging table stays in memory).
 #pragma once
 
 #include <csignal>
