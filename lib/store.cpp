@@ -219,6 +219,10 @@ class Writers {
     std::lock_guard<std::mutex> lock(m_);
     return stored_;
   }
+  bool failed() {
+    std::lock_guard<std::mutex> lock(m_);
+    return error_ != nullptr;
+  }
   std::uint64_t batches() {
     std::lock_guard<std::mutex> lock(m_);
     return batches_;
@@ -394,10 +398,16 @@ WriteStats write(const std::string& input, const SessionOptions& session_options
     }
   } catch (const Stopped&) {
   } catch (const Error& e) {
-    if (e.status() != Status::kData) throw;
-    commit();  // the records before the bad one are good: keep them
-    pool.drain();
-    note("stored " + std::to_string(pool.stored()) + " new rows before the bad record");
+    // A bad record, unreadable input or unwritable --tee output: the rows read before
+    // it are good, so store them before reporting the error (unless storing failed).
+    if (pool.failed()) throw;
+    try {
+      commit();
+      pool.drain();
+      note("stored " + std::to_string(pool.stored()) + " new rows before the error");
+    } catch (const Error& storing) {
+      warn("the rows read before the error were not all stored: " + storing.message());
+    }
     throw;
   }
   commit();

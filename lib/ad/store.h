@@ -7,8 +7,9 @@
 // into a temporary staging table and inserted with ON CONFLICT DO NOTHING, in one
 // transaction, so it is committed whole or not at all. A batch is committed when it holds
 // batch_rows rows, when its first row is batch_seconds old (on a live pipe, a timer
-// commits a trickle of rows even while no input arrives), at the end of the input, on a
-// data error (the rows before the bad record are stored, then the error is thrown), and
+// commits a trickle of rows even while no input arrives), at the end of the input, on an
+// error in the input or the --tee output (the rows read before it are stored, then the
+// error is thrown), and
 // on SIGINT, SIGTERM or SIGHUP once install_stop_signals() was called. Two writer threads,
 // each with its own connection, commit batches side by side (the server's work per row
 // outweighs ours, and a second backend uses a second core). An outage of the

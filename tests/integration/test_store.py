@@ -370,6 +370,21 @@ class StoreTest(adtest.TempDirTestCase):
                            env={**os.environ, **self.env()}, capture_output=True, timeout=60)
         self.assertEqual(p.stdout.decode().strip(), "0", p.stderr)
         self.assertEqual(self.server.sql(f'select count(*) from "{self.table}_b"'), "300")
+        # A --tee output that cannot be written is an I/O error; the rows read are kept.
+        big = self.write("big.csv", csv_text(PROTO_HEADER, proto_rows(0, 3000)))
+        with open("/dev/full", "w") as full:
+            p = subprocess.run([adtest.tool("ad-store"), "--table", f"{self.table}_c", "--tee", big],
+                               env={**os.environ, **self.env()}, stdout=full, stderr=subprocess.PIPE,
+                               timeout=60)
+        err = p.stderr.decode()
+        self.assertEqual(p.returncode, adtest.IO, err)
+        self.assertIn("cannot write", err)
+        stored = int(err.split("stored ")[1].split(" ")[0])
+        self.assertGreater(stored, 0)
+        self.assertEqual(self.server.sql(f'select count(*) from "{self.table}_c"'), str(stored))
+        r = adtest.run("ad-store", "--table", f"{self.table}_c", big, env=self.env())
+        self.assertStatus(r, adtest.OK)
+        self.assertIn(f"stored {3000 - stored} new of 3000", r.stderr)
 
     def test_a_trickle_on_a_pipe_is_committed_within_batch_seconds(self):
         p = self.popen("--batch-seconds", "0.3")
