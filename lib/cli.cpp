@@ -110,7 +110,8 @@ int Tool::run(int argc, char** argv, const std::function<void()>& body) {
 void InputOptions::add_to(CLI::App& app) {
   app.add_option("--map", map, "Use COLUMN for ROLE (time, user, ip, country, city, latitude, "
                                "longitude, device, user_agent, outcome, activity, id)")
-      ->type_name("ROLE=COLUMN");
+      ->type_name("ROLE=COLUMN")
+      ->allow_extra_args(false);  // one ROLE=COLUMN per --map, so a FILE may follow
   app.add_option("--on-error", on_error, "On a bad row: fail (default) or skip it and count it")
       ->check(CLI::IsMember({"fail", "skip"}))
       ->type_name("fail|skip");

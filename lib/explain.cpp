@@ -88,7 +88,7 @@ std::string join_reasons(const std::vector<std::string>& reasons) {
   std::string out;
   for (const auto& r : reasons) {
     if (!out.empty()) out += "; ";
-    out += r;
+    for (char c : r) out.push_back(static_cast<unsigned char>(c) < 0x20 || c == 0x7F ? ' ' : c == ';' ? ',' : c);
   }
   return out;
 }

@@ -234,7 +234,7 @@ void Forest::score(const Matrix& data, std::vector<double>& out, int threads) co
 
 Forest Forest::from_arrays(std::size_t features, int sample_size, std::vector<Node> nodes,
                            std::vector<std::uint32_t> counts, std::vector<std::uint32_t> roots) {
-  auto bad = [](const std::string& why) { return data_error("model forest is malformed: " + why); };
+  auto bad = [](const std::string& why) { return data_error("forest: " + why); };
   if (roots.empty()) throw bad("no trees");
   if (counts.size() != nodes.size()) throw bad("node and count arrays differ in length");
   if (sample_size < 2) throw bad("sample size below 2");

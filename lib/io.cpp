@@ -62,6 +62,30 @@ Output& standard_output() {
   return out;
 }
 
+std::string read_file(const std::string& path, std::size_t limit) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) throw errno_error("cannot open " + path, errno);
+  std::string data;
+  char buf[1 << 16];
+  for (;;) {
+    ssize_t n = ::read(fd, buf, sizeof buf);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      int e = errno;
+      ::close(fd);
+      throw errno_error("cannot read " + path, e);
+    }
+    if (n == 0) break;
+    data.append(buf, static_cast<std::size_t>(n));
+    if (data.size() > limit) {
+      ::close(fd);
+      throw io_error("cannot read " + path + ": larger than " + std::to_string(limit) + " bytes");
+    }
+  }
+  ::close(fd);
+  return data;
+}
+
 AtomicFile::AtomicFile(std::string path) : path_(std::move(path)) {
   struct stat st;
   if (::stat(path_.c_str(), &st) == 0 && !S_ISREG(st.st_mode))

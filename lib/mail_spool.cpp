@@ -52,25 +52,6 @@ std::string stamp() {
   return buf;
 }
 
-std::string read_file(const std::string& path) {
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) throw errno_error("cannot open " + path, errno);
-  std::string data;
-  char buf[65536];
-  for (;;) {
-    ssize_t n = ::read(fd, buf, sizeof buf);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) {
-      int e = errno;
-      ::close(fd);
-      throw errno_error("cannot read " + path, e);
-    }
-    if (n == 0) break;
-    data.append(buf, static_cast<std::size_t>(n));
-  }
-  ::close(fd);
-  return data;
-}
 
 // Reads one envelope field "Name: <a>, <b>\r\n" at pos; returns the addresses.
 std::vector<std::string> envelope_field(const std::string& data, std::size_t& pos,

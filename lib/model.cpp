@@ -244,27 +244,7 @@ void Model::save(const std::string& path) const {
 }
 
 Model Model::load(const std::string& path) {
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) throw errno_error("cannot open model " + path, errno);
-  std::string bytes;
-  char buf[1 << 16];
-  for (;;) {
-    ssize_t n = ::read(fd, buf, sizeof buf);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) {
-      int e = errno;
-      ::close(fd);
-      throw errno_error("cannot read model " + path, e);
-    }
-    if (n == 0) break;
-    bytes.append(buf, static_cast<std::size_t>(n));
-    if (bytes.size() > (std::size_t{4} << 30)) {
-      ::close(fd);
-      throw data_error("not an ad model file (larger than 4 GiB)", Location{path});
-    }
-  }
-  ::close(fd);
-  return parse(bytes, path);
+  return parse(read_file(path, std::size_t{4} << 30), path);
 }
 
 Model Model::parse(const std::string& bytes, const std::string& name) {
@@ -371,7 +351,11 @@ Model Model::parse(const std::string& bytes, const std::string& name) {
         }
         std::vector<std::uint32_t> counts(nodes);
         for (auto& c : counts) c = g.u32();
-        m.forest = Forest::from_arrays(features, psi, std::move(ns), std::move(counts), std::move(roots));
+        try {
+          m.forest = Forest::from_arrays(features, psi, std::move(ns), std::move(counts), std::move(roots));
+        } catch (const Error& e) {
+          throw data_error("model file is malformed: " + e.message(), at);
+        }
         break;
       }
       case kCalib: {

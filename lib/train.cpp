@@ -162,6 +162,8 @@ Model train(csv::Reader& in, const TrainOptions& opt, TrainReport& report,
   if (report.skipped > kMaxWarnings)
     warn("skipped " + std::to_string(report.skipped) + " rows with bad data in all");
   if (report.rows_read == 0) throw data_error("no data rows: the input has only a header", Location{in.name()});
+  if (used == 1)
+    throw data_error("only one usable row: a forest needs at least 2 rows to learn from", Location{in.name()});
   if (used == 0)
     throw data_error(report.not_logins ? "no login rows to learn from (activity column '" +
                                              header[static_cast<std::size_t>(activity_col)] + "')"

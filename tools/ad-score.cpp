@@ -39,7 +39,10 @@ int main(int argc, char** argv) {
     ad::ScoreReport report;
     ad::score(model, reader, sink.out(), opt, report, [&](const std::string& m) { tool.warn(m); });
     sink.commit();
-    if (report.skipped) tool.warn(fmt::format("{} rows with bad data were not scored", report.skipped));
+    if (report.skipped)
+      tool.warn(fmt::format("{} with bad data {} not scored",
+                            report.skipped == 1 ? "1 row" : fmt::format("{} rows", report.skipped),
+                            report.skipped == 1 ? "was" : "were"));
     tool.note(fmt::format("scored {} of {} rows, flagged {}", report.scored, report.rows_read, report.flagged));
   });
 }

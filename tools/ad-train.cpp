@@ -23,7 +23,9 @@ int main(int argc, char** argv) {
   app.add_option("--contamination", opt.contamination,
                  "Share of training logins the threshold flags (default 0.01)")
       ->check(CLI::Range(1e-6, 0.5))->type_name("F");
-  app.add_option("--ignore", opt.ignore, "Never use COLUMN as a feature (repeatable)")->type_name("COLUMN");
+  app.add_option("--ignore", opt.ignore, "Never use COLUMN as a feature (repeatable)")
+      ->type_name("COLUMN")
+      ->allow_extra_args(false);
   app.add_option("--sample-rows", opt.sample_limit,
                  "Rows kept in memory to train on (default 100000)")
       ->check(CLI::Range(2, 100000000))->type_name("N");

@@ -55,6 +55,10 @@ class Output {
 // Standard output, shared by the whole process.
 Output& standard_output();
 
+// The whole content of the file at path. Throws ad::Error(kIo) naming what failed.
+// REQUIRES: the file fits in memory; files larger than `limit` bytes are refused.
+std::string read_file(const std::string& path, std::size_t limit = std::size_t{4} << 30);
+
 class AtomicFile {
  public:
   // Creates "<path>.tmp.XXXXXX" in path's directory. Throws ad::Error(kIo) if path

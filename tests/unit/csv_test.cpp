@@ -166,6 +166,19 @@ TEST_SUITE("csv") {
     ::close(p[0]);
   }
 
+  TEST_CASE("a NUL byte from a pipe is refused with its line") {
+    int p[2];
+    REQUIRE(::pipe(p) == 0);
+    std::string bad("a,b\n1,2\n3,\0\n", 12);
+    REQUIRE(::write(p[1], bad.data(), bad.size()) == static_cast<ssize_t>(bad.size()));
+    ::close(p[1]);
+    Reader r(ad::csv::fd_lines(p[0], "pipe"), "pipe");
+    Row row;
+    REQUIRE(r.next(row));
+    CHECK_THROWS_WITH(r.next(row), "pipe:3: NUL byte in input");
+    ::close(p[0]);
+  }
+
   TEST_CASE("the writer quotes only when needed") {
     auto s = capture_write([](ad::csv::Writer& w) {
       w.row(std::vector<std::string>{"plain", "a,b", "say \"hi\"", "two\nlines", ""});
