@@ -82,7 +82,5 @@ Summary run(const std::vector<std::string>& paths, const Options& options, Outpu
 // A Content-Security-Policy source for an inline script or style:
 // "'sha256-<base64 of the SHA-256 of text>'".
 std::string csp_hash(std::string_view text);
-// The SHA-256 of data as 64 lower-case hex digits (for tests against known vectors).
-std::string sha256_hex(std::string_view data);
 
 }  // namespace ad::report

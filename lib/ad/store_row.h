@@ -30,25 +30,12 @@
 
 #include "ad/csv.h"
 #include "ad/schema.h"
+#include "ad/sha256.h"
 
 namespace ad::store {
 
-// SHA-256 (FIPS 180-4), written here so that ad needs no crypto library.
-class Sha256 {
- public:
-  Sha256();
-  void update(std::string_view bytes);
-  // REQUIRES: called once; the object is spent afterwards.
-  std::array<std::uint8_t, 32> finish();
-
- private:
-  void block(const std::uint8_t* p);
-  std::array<std::uint32_t, 8> h_;
-  std::array<std::uint8_t, 64> buf_;
-  std::size_t used_ = 0;
-  std::uint64_t bytes_ = 0;
-};
-std::string sha256_hex(std::string_view bytes);
+using ad::Sha256;
+using ad::sha256_hex;
 
 // Appends s to out as a JSON string literal (with quotes). REQUIRES: s is valid UTF-8
 // without NUL bytes (csv::Reader guarantees it). Control characters become \uXXXX.

@@ -1,0 +1,47 @@
+// sha256.h: SHA-256 (FIPS 180-4), written here so that ad needs no crypto library.
+//
+// ad-store keys rows by a hash of their content, and ad-report allows its own inline
+// script and style in the Content-Security-Policy by their hashes. Both use this one
+// implementation, checked against the FIPS test vectors in tests/unit/sha256_test.cpp.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace ad {
+
+class Sha256 {
+ public:
+  Sha256();
+  void update(std::string_view bytes);
+  // REQUIRES: called once; the object is spent afterwards.
+  std::array<std::uint8_t, 32> finish();
+
+ private:
+  void block(const std::uint8_t* p);
+  std::array<std::uint32_t, 8> h_;
+  std::array<std::uint8_t, 64> buf_;
+  std::size_t used_ = 0;
+  std::uint64_t bytes_ = 0;
+};
+
+// The digest of bytes, and as 64 lower-case hex digits.
+std::array<std::uint8_t, 32> sha256(std::string_view bytes);
+std::string sha256_hex(std::string_view bytes);
+
+// Lower-case hex digits of bytes.
+template <std::size_t N>
+std::string to_hex(const std::array<std::uint8_t, N>& bytes) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string s;
+  s.reserve(2 * N);
+  for (auto b : bytes) {
+    s.push_back(kHex[b >> 4]);
+    s.push_back(kHex[b & 15]);
+  }
+  return s;
+}
+
+}  // namespace ad
