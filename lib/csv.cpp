@@ -217,9 +217,6 @@ bool Reader::read_record(std::vector<std::string_view>& fields, std::uint64_t& s
     if (!line.empty() || header_.size() == 1) break;
   }
   start_line = line_;
-  // The file source refuses NUL bytes as it reads; a live source hands them over.
-  if (lines_->live() && std::memchr(line.data(), '\0', line.size()))
-    throw data_error("NUL byte in input", Location{name_, line_});
 
   // Fast path: no quote on the line, so fields are views into it.
   if (line.find('"') == std::string_view::npos) {
@@ -252,8 +249,6 @@ bool Reader::read_record(std::vector<std::string_view>& fields, std::uint64_t& s
                              std::to_string(start_line) + ")",
                          Location{name_, line_, static_cast<std::uint32_t>(bounds_.size()), {}});
       ++line_;
-      if (lines_->live() && std::memchr(line.data(), '\0', line.size()))
-        throw data_error("NUL byte in input", Location{name_, line_});
       scratch_.push_back('\n');
       if (scratch_.size() > kMaxRecordBytes)
         throw data_error("record longer than 16 MiB", Location{name_, start_line});
@@ -296,6 +291,9 @@ bool Reader::read_record(std::vector<std::string_view>& fields, std::uint64_t& s
 
 void Reader::check_utf8(const std::vector<std::string_view>& fields, std::uint64_t line) const {
   for (std::size_t f = 0; f < fields.size(); ++f) {
+    // The file source refuses NUL bytes as it reads; a live source hands them over.
+    if (std::memchr(fields[f].data(), '\0', fields[f].size()))
+      throw data_error("NUL byte in input", where(line, f));
     std::size_t bad = find_invalid_utf8(fields[f]);
     if (bad != std::string_view::npos)
       throw data_error("invalid UTF-8 (byte " + std::to_string(bad + 1) + " of the field)",
