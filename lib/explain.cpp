@@ -38,17 +38,6 @@ std::vector<std::size_t> explain(const Model& model, const double* x, std::size_
 
 namespace {
 
-std::string clean(std::string_view raw) {
-  std::string s;
-  for (char c : raw.substr(0, 60)) {
-    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7F) c = ' ';
-    if (c == ';') c = ',';
-    s.push_back(c);
-  }
-  if (raw.size() > 60) s += "...";
-  return s;
-}
-
 std::string num(double v) { return fmt::format("{:.4g}", v); }
 
 std::string share(const CategoryTable& t, std::uint32_t count) {
@@ -63,9 +52,9 @@ std::string describe(const Model& model, std::size_t i, std::string_view raw, do
   switch (f.kind) {
     case FeatureKind::kNumeric:
       if (std::isnan(x)) return f.column + " missing";
-      if (x > f.high) return fmt::format("{} {} above the usual {} to {}", f.column, clean(raw), num(f.low), num(f.high));
-      if (x < f.low) return fmt::format("{} {} below the usual {} to {}", f.column, clean(raw), num(f.low), num(f.high));
-      return fmt::format("{} {} unusual with the other values (typical {})", f.column, clean(raw), num(f.median));
+      if (x > f.high) return fmt::format("{} {} above the usual {} to {}", f.column, reason_value(raw), num(f.low), num(f.high));
+      if (x < f.low) return fmt::format("{} {} below the usual {} to {}", f.column, reason_value(raw), num(f.low), num(f.high));
+      return fmt::format("{} {} unusual with the other values (typical {})", f.column, reason_value(raw), num(f.median));
     case FeatureKind::kCategorical:
     case FeatureKind::kRarity: {
       const CategoryTable& t = model.tables[static_cast<std::size_t>(f.table)];
@@ -74,14 +63,25 @@ std::string describe(const Model& model, std::size_t i, std::string_view raw, do
       if (f.role == static_cast<int>(Role::kIp)) what = "network";
       if (f.role == static_cast<int>(Role::kUserAgent)) what = "user agent";
       std::uint32_t c = t.count(key);
-      if (c == 0) return fmt::format("{} never seen in training: {}", what, clean(key));
+      if (c == 0) return fmt::format("{} never seen in training: {}", what, reason_value(key));
       std::string_view rows = model.logins_only || f.role >= 0 ? "logins" : "rows";
-      return fmt::format("rare {}: {} ({} of training {})", what, clean(key), share(t, c), rows);
+      return fmt::format("rare {}: {} ({} of training {})", what, reason_value(key), share(t, c), rows);
     }
     case FeatureKind::kFailure:
-      return std::isnan(x) ? "unknown outcome: " + clean(raw) : (x > 0.5 ? "failed login" : "successful login");
+      return std::isnan(x) ? "unknown outcome: " + reason_value(raw) : (x > 0.5 ? "failed login" : "successful login");
   }
   return f.column;
+}
+
+std::string reason_value(std::string_view raw) {
+  std::string s;
+  for (char c : raw.substr(0, 60)) {
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7F) c = ' ';
+    if (c == ';') c = ',';
+    s.push_back(c);
+  }
+  if (raw.size() > 60) s += "...";
+  return s;
 }
 
 std::string join_reasons(const std::vector<std::string>& reasons) {

@@ -187,14 +187,7 @@ double Forest::path_length(const double* row) const {
   double total = 0;
   const Node* base = nodes_.data();
   for (std::uint32_t root : roots_) {
-    const Node* tree = base + root;
-    const Node* n = tree;
-    while (!(n->bits & kLeaf)) {
-      double v = row[n->bits & kFeatureMask];
-      bool right = v > n->value || (std::isnan(v) && (n->bits & kMissingRight));
-      n = right ? tree + n->right : n + 1;
-    }
-    total += n->value;
+    total += leaf_value(base + root, row);
   }
   return total;
 }
@@ -216,16 +209,7 @@ void Forest::score(const Matrix& data, std::vector<double>& out, int threads) co
       std::size_t hi = std::min(e, lo + kBlock);
       for (std::uint32_t root : roots_) {
         const Node* tree = nodes_.data() + root;
-        for (std::size_t i = lo; i < hi; ++i) {
-          const double* row = data.row(i);
-          const Node* n = tree;
-          while (!(n->bits & kLeaf)) {
-            double v = row[n->bits & kFeatureMask];
-            bool right = v > n->value || (std::isnan(v) && (n->bits & kMissingRight));
-            n = right ? tree + n->right : n + 1;
-          }
-          out[i] += n->value;
-        }
+        for (std::size_t i = lo; i < hi; ++i) out[i] += leaf_value(tree, data.row(i));
       }
       for (std::size_t i = lo; i < hi; ++i) out[i] = std::exp2(-out[i] * norm);
     }

@@ -5,6 +5,7 @@
 #include <cmath>
 
 #include "ad/error.h"
+#include "ad/explain.h"
 #include "ad/features.h"
 #include "ad/ip.h"
 
@@ -22,12 +23,6 @@ constexpr std::array<Role, kTraitCount> kTraitRoles = {Role::kIp,   Role::kIp,  
 
 int d(Derived x) { return static_cast<int>(x); }
 
-std::string clip(std::string_view s) {
-  std::string out;
-  for (char c : s.substr(0, 60)) out.push_back(static_cast<unsigned char>(c) < 0x20 ? ' ' : c == ';' ? ',' : c);
-  if (s.size() > 60) out += "...";
-  return out;
-}
 
 // "1 failed login", "2 failed logins".
 std::string count_of(std::uint32_t n, std::string_view what) {
@@ -221,11 +216,11 @@ std::string describe_derived(Derived x, const LoginContext& c) {
       int k = d(x) - d(Derived::kNewIp);
       const std::string& cur = c.current[static_cast<std::size_t>(k)];
       const std::string& usual = c.usual[static_cast<std::size_t>(k)];
-      std::string head = std::isnan(v) ? fmt::format("{} for user: {}", kTraitWords[k], clip(cur))
-                         : v >= 0.999 ? fmt::format("new {} for user: {}", kTraitWords[k], clip(cur))
-                                      : fmt::format("rare {} for user: {} (seen {})", kTraitWords[k], clip(cur),
+      std::string head = std::isnan(v) ? fmt::format("{} for user: {}", kTraitWords[k], reason_value(cur))
+                         : v >= 0.999 ? fmt::format("new {} for user: {}", kTraitWords[k], reason_value(cur))
+                                      : fmt::format("rare {} for user: {} (seen {})", kTraitWords[k], reason_value(cur),
                                                     count_of(static_cast<std::uint32_t>(std::lround(1.0 / v - 1.0)), "time"));
-      if (!usual.empty() && usual != cur) head += fmt::format(" (usual: {})", clip(usual));
+      if (!usual.empty() && usual != cur) head += fmt::format(" (usual: {})", reason_value(usual));
       return head;
     }
     case Derived::kHourUnusual:
@@ -237,16 +232,16 @@ std::string describe_derived(Derived x, const LoginContext& c) {
     case Derived::kTravelSpeed: {
       std::string t = c.minutes >= 120 ? fmt::format("{:.0f} h", c.minutes / 60) : fmt::format("{:.0f} min", c.minutes);
       return fmt::format("travel {}{:.0f} km in {} since {}{}", c.approximate ? "~" : "", c.km, t,
-                         clip(c.from_place), c.approximate ? " (country centroids)" : "");
+                         reason_value(c.from_place), c.approximate ? " (country centroids)" : "");
     }
     case Derived::kUserFailures:
       return count_of(c.counts.user_failures_short, "failed login") + " for this user in 10 min";
     case Derived::kIpFailures:
       return fmt::format("{} from {} in 10 min", count_of(c.counts.ip_failures_short, "failed login"),
-                         clip(c.current[static_cast<int>(Trait::kIp)]));
+                         reason_value(c.current[static_cast<int>(Trait::kIp)]));
     case Derived::kIpUsers:
       return fmt::format("{} tried from {} in 1 h", count_of(c.counts.ip_users_long, "user"),
-                         clip(c.current[static_cast<int>(Trait::kIp)]));
+                         reason_value(c.current[static_cast<int>(Trait::kIp)]));
     case Derived::kUserLogins:
       return count_of(c.counts.user_logins_long, "login") + " by this user in 1 h";
     case Derived::kSuccessAfterFailures:

@@ -28,7 +28,11 @@ std::vector<std::size_t> explain(const Model& model, const double* x, std::size_
 // One reason in words, for feature i with raw field text `raw` and feature value x.
 std::string describe(const Model& model, std::size_t i, std::string_view raw, double x);
 
-// The reasons joined by "; ", each free of ';', control characters and over-long text.
+// A value as reasons quote it: at most 60 bytes (then "..."), control characters as
+// spaces, ';' as ',' (reasons are separated by "; ").
+std::string reason_value(std::string_view raw);
+
+// The reasons joined by "; ", each free of ';' and control characters.
 std::string join_reasons(const std::vector<std::string>& reasons);
 
 }  // namespace ad

@@ -84,6 +84,16 @@ class Forest {
 
  private:
   double path_length(const double* row) const;
+  // The path length at the leaf that row reaches in the tree starting at `tree`.
+  static double leaf_value(const Node* tree, const double* row) {
+    const Node* n = tree;
+    while (!(n->bits & kLeaf)) {
+      double v = row[n->bits & kFeatureMask];
+      bool right = v > n->value || (v != v && (n->bits & kMissingRight));  // v != v: NaN
+      n = right ? tree + n->right : n + 1;
+    }
+    return n->value;
+  }
 
   std::size_t features_ = 0;
   int sample_size_ = 0;
