@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <cstdlib>
 #include <random>
@@ -52,7 +53,6 @@ std::string stamp() {
   return buf;
 }
 
-
 // Reads one envelope field "Name: <a>, <b>\r\n" at pos; returns the addresses.
 std::vector<std::string> envelope_field(const std::string& data, std::size_t& pos,
                                         std::string_view name, const std::string& path,
@@ -90,7 +90,13 @@ std::string Spool::put(const Envelope& envelope, std::string_view message) const
   static std::mt19937_64 rng{std::random_device{}()};
   char rand[17];
   std::snprintf(rand, sizeof rand, "%016llx", static_cast<unsigned long long>(rng()));
-  std::string path = dir_ + "/" + stamp() + "-" + std::to_string(::getpid()) + "-" + rand + ".eml";
+  // Names sort oldest first: time, then a per-process sequence for messages spooled in
+  // the same millisecond, then the process and a random part against collisions.
+  static std::atomic<std::uint64_t> sequence{0};
+  char seq[24];
+  std::snprintf(seq, sizeof seq, "%08llu", static_cast<unsigned long long>(sequence++));
+  std::string path =
+      dir_ + "/" + stamp() + "-" + seq + "-" + std::to_string(::getpid()) + "-" + rand + ".eml";
   AtomicFile file(path);
   ::fchmod(file.out().fd(), 0600);
   Output& out = file.out();

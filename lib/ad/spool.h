@@ -5,7 +5,7 @@
 // sends the waiting messages later, oldest first, and removes each one once the server
 // has accepted it.
 //
-// A spooled message is one file, "<UTC time>-<pid>-<random>.eml", created atomically
+// A spooled message is one file, "<UTC time>-<sequence>-<pid>-<random>.eml", created atomically
 // (ad::AtomicFile: a reader never sees half a message) with mode 0600 in a directory
 // of mode 0700, since alerts name users and addresses. The file is the message exactly
 // as it would have been sent, preceded by two header fields that carry its envelope:
