@@ -7,6 +7,7 @@ build directory) and AD_SOURCE (the source tree) set. Import it with:
     import adtest
 """
 import os
+import re
 import subprocess
 import tempfile
 import unittest
@@ -62,3 +63,59 @@ class TempDirTestCase(unittest.TestCase):
 
     def assertStatus(self, result, status):
         self.assertEqual(result.status, status, repr(result))
+
+
+class ToolRunner:
+    """Mix into a TempDirTestCase that defines expand(args) and sets TOOL (e.g. "ad-score")."""
+
+    def run_tool(self, args, **kw):
+        return run(self.TOOL, *self.expand(args), **kw)
+
+    def assertOneLine(self, result, pattern):
+        lines = result.stderr.splitlines()
+        self.assertEqual(len(lines), 1, repr(result))
+        self.assertRegex(lines[0], pattern)
+
+
+class ToolManners(ToolRunner):
+    """The command-line manners every tool shares, as tests. Mix into ONE test class
+    (its tests run once per class that has them), which also sets:
+      HELP_OPTIONS  option spellings --help must show
+      USAGE_CASES   (name, args) pairs that must be usage errors
+      USAGE_INPUT   content of {T}/in.csv while the usage cases run
+    The man page is man/TOOL.1.
+    """
+
+    def test_help(self):
+        r = self.run_tool(["--help"])
+        self.assertStatus(r, OK)
+        self.assertIn(f"Usage: {self.TOOL} [OPTIONS] [FILE]", r.stdout)
+        for opt in self.HELP_OPTIONS:
+            self.assertIn(opt, r.stdout)
+        self.assertEqual(r.stderr, "")
+
+    def test_every_option_is_in_the_man_page(self):
+        r = self.run_tool(["--help"])
+        with open(os.path.join(SOURCE, "man", self.TOOL + ".1"), encoding="utf-8") as f:
+            page = f.read().replace("\\-", "-")
+        options = set(re.findall(r"(?<![\w-])(--[a-z][a-z-]*|-[a-z])\b", r.stdout))
+        self.assertIn("--help", options)
+        for opt in sorted(options):
+            self.assertIn(opt, page, f"{opt} is in --help but not in man/{self.TOOL}.1")
+
+    def test_version(self):
+        r = self.run_tool(["--version"])
+        self.assertStatus(r, OK)
+        self.assertRegex(r.stdout, rf"^{self.TOOL} \(ad\) \d+\.\d+\.\d+\n$")
+        self.assertEqual(r.stderr, "")
+
+    def test_usage_errors(self):
+        self.write("in.csv", self.USAGE_INPUT)
+        for name, args in self.USAGE_CASES:
+            with self.subTest(name):
+                r = self.run_tool(args)
+                self.assertStatus(r, USAGE)
+                self.assertRegex(r.stderr, rf"^{self.TOOL}: .+\n")
+                self.assertTrue(r.stderr.endswith(f"Try '{self.TOOL} --help' for more information.\n"), repr(r))
+                self.assertEqual(r.stdout, "")
+                self.assertEqual(sorted(os.listdir(self.tmp)), ["in.csv"], "a usage error wrote a file")

@@ -108,59 +108,25 @@ BAD_INPUT = [
 ]
 
 
-class Base(adtest.TempDirTestCase):
+class Base(adtest.ToolRunner, adtest.TempDirTestCase):
+    TOOL = TOOL
+
     def expand(self, args):
         return [a.replace("{T}", self.tmp) for a in args]
-
-    def run_tool(self, args, **kw):
-        return adtest.run(TOOL, *self.expand(args), **kw)
-
-    def assertOneLine(self, r, pattern):
-        lines = r.stderr.splitlines()
-        self.assertEqual(len(lines), 1, repr(r))
-        self.assertRegex(lines[0], pattern)
 
     def read(self, name):
         with open(os.path.join(self.tmp, name), "rb") as f:
             return f.read()
 
 
-class UsageTest(Base):
-    def test_help(self):
-        r = self.run_tool(["--help"])
-        self.assertStatus(r, adtest.OK)
-        self.assertIn("Usage: ad-train [OPTIONS] [FILE]", r.stdout)
-        for opt in ["-m,--model", "--seed", "--trees", "--sample-size", "--contamination", "--ignore",
+class UsageTest(adtest.ToolManners, Base):
+    """--help, --version, the man page and usage errors (adtest.ToolManners)."""
+
+    HELP_OPTIONS = ["-m,--model", "--seed", "--trees", "--sample-size", "--contamination", "--ignore",
                     "--sample-rows", "--max-users", "--map", "--on-error", "--assume-tz", "--threads",
-                    "-q,--quiet", "--version"]:
-            self.assertIn(opt, r.stdout)
-        self.assertEqual(r.stderr, "")
-
-    def test_every_option_is_in_the_man_page(self):
-        r = self.run_tool(["--help"])
-        with open(os.path.join(adtest.SOURCE, "man", "ad-train.1"), encoding="utf-8") as f:
-            page = f.read().replace("\\-", "-")
-        options = set(re.findall(r"(?<![\w-])(--[a-z][a-z-]*|-[a-z])\b", r.stdout))
-        self.assertIn("--model", options)
-        for opt in sorted(options):
-            self.assertIn(opt, page, f"{opt} is in --help but not in man/ad-train.1")
-
-    def test_version(self):
-        r = self.run_tool(["--version"])
-        self.assertStatus(r, adtest.OK)
-        self.assertRegex(r.stdout, r"^ad-train \(ad\) \d+\.\d+\.\d+\n$")
-        self.assertEqual(r.stderr, "")
-
-    def test_usage_errors(self):
-        self.write("in.csv", GOOD)
-        for name, args in USAGE_CASES:
-            with self.subTest(name):
-                r = self.run_tool(args)
-                self.assertStatus(r, adtest.USAGE)
-                self.assertRegex(r.stderr, r"^ad-train: .+\n")
-                self.assertTrue(r.stderr.endswith("Try 'ad-train --help' for more information.\n"), repr(r))
-                self.assertEqual(r.stdout, "")
-                self.assertEqual(sorted(os.listdir(self.tmp)), ["in.csv"])
+                    "-q,--quiet", "--version"]
+    USAGE_CASES = USAGE_CASES
+    USAGE_INPUT = GOOD
 
 
 class BadInputTest(Base):
