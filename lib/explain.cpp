@@ -11,7 +11,7 @@ std::vector<std::size_t> explain(const Model& model, const double* x, std::size_
   std::vector<double> cur(x, x + n);
   std::vector<bool> used(n, false);
   std::vector<std::size_t> out;
-  double base = model.forest.score(cur.data());
+  double base = model.score(cur.data());
   while (out.size() < max_reasons) {
     std::size_t best = n;
     double best_score = base;
@@ -19,7 +19,7 @@ std::vector<std::size_t> explain(const Model& model, const double* x, std::size_
       if (used[f] || cur[f] == model.features[f].median) continue;
       double saved = cur[f];
       cur[f] = model.features[f].median;
-      double s = model.forest.score(cur.data());
+      double s = model.score(cur.data());
       cur[f] = saved;
       if (s < best_score - 1e-12) {
         best_score = s;

@@ -50,13 +50,13 @@ namespace {
 // Grows one tree on `sample` (row-major, n x cols) into nodes/counts.
 class TreeBuilder {
  public:
-  TreeBuilder(const std::vector<double>& sample, std::size_t n, std::size_t cols, int max_depth,
-              Rng& rng, std::vector<Forest::Node>& nodes, std::vector<std::uint32_t>& counts)
-      : x_(sample), cols_(cols), max_depth_(max_depth), rng_(rng), nodes_(nodes), counts_(counts) {
+  TreeBuilder(const std::vector<double>& sample, std::size_t n, std::size_t cols,
+              const std::vector<std::uint32_t>& features, int max_depth, Rng& rng,
+              std::vector<Forest::Node>& nodes, std::vector<std::uint32_t>& counts)
+      : x_(sample), cols_(cols), max_depth_(max_depth), rng_(rng), nodes_(nodes), counts_(counts),
+        features_(features) {
     idx_.resize(n);
     std::iota(idx_.begin(), idx_.end(), 0u);
-    features_.resize(cols);
-    std::iota(features_.begin(), features_.end(), 0u);
   }
 
   void grow(std::size_t begin, std::size_t end, int depth) {
@@ -103,7 +103,7 @@ class TreeBuilder {
  private:
   // Draws features without replacement until one is not constant on the node's rows.
   bool pick_split(std::size_t begin, std::size_t end, std::uint32_t& f, double& lo, double& hi) {
-    for (std::size_t left = cols_; left > 0; --left) {
+    for (std::size_t left = features_.size(); left > 0; --left) {
       std::size_t j = rng_.below(left);
       std::swap(features_[j], features_[left - 1]);
       f = features_[left - 1];
@@ -160,6 +160,13 @@ Forest Forest::fit(const Matrix& data, const ForestParams& params) {
   forest.sample_size_ = static_cast<int>(psi);
   int max_depth = static_cast<int>(std::ceil(std::log2(std::max<double>(psi, 2))));
   std::size_t trees = static_cast<std::size_t>(params.trees);
+  std::vector<std::uint32_t> features = params.columns;
+  if (features.empty()) {
+    features.resize(data.cols);
+    std::iota(features.begin(), features.end(), 0u);
+  }
+  for (auto f : features)
+    if (f >= data.cols) throw Error(Status::kInternal, "forest: column " + std::to_string(f) + " out of range");
 
   std::vector<std::vector<Node>> tree_nodes(trees);
   std::vector<std::vector<std::uint32_t>> tree_counts(trees);
@@ -171,7 +178,7 @@ Forest Forest::fit(const Matrix& data, const ForestParams& params) {
       sample.resize(psi * data.cols);
       for (std::size_t i = 0; i < psi; ++i)
         std::copy_n(data.row(rows[i]), data.cols, sample.begin() + i * data.cols);
-      TreeBuilder builder(sample, psi, data.cols, max_depth, rng, tree_nodes[t], tree_counts[t]);
+      TreeBuilder builder(sample, psi, data.cols, features, max_depth, rng, tree_nodes[t], tree_counts[t]);
       builder.grow(0, psi, 0);
     }
   });

@@ -29,6 +29,17 @@ std::string count_of(std::uint32_t n, std::string_view what) {
   return fmt::format("{} {}{}", n, what, n == 1 ? "" : "s");
 }
 
+// How surprising `hour` is in the hour histogram `hours` of `logins` logins, in bits:
+// -log2 of the share of logins within two hours of it (weights 1 2 3 2 1), smoothed by
+// kSmooth logins added to every hour.
+double hour_surprise(const Hours& hours, int hour, std::uint32_t logins) {
+  constexpr double kWeights[5] = {1, 2, 3, 2, 1};  // hours -2 .. +2, 9 in all
+  constexpr double kSmooth = 0.1;
+  double near = 0;
+  for (int k = -2; k <= 2; ++k) near += kWeights[k + 2] * (hours[static_cast<std::size_t>((hour + k + 24) % 24)] + kSmooth);
+  return -std::log2(near / (9.0 * (logins + 24 * kSmooth)));
+}
+
 }  // namespace
 
 std::string user_agent_family(std::string_view ua) {
@@ -119,11 +130,21 @@ void LoginTracker::observe(const LoginEvent& e, LoginContext& ctx) {
   ctx = LoginContext();
   ctx.values.fill(NAN);
   const std::int64_t t = e.time_ms;
-  const std::int64_t day = t >= 0 ? t / 86400000 : (t - 86399999) / 86400000;
-  const std::int64_t in_day = t - day * 86400000;
-  ctx.hour = static_cast<int>(in_day / 3600000);
-  ctx.minute = static_cast<int>(in_day / 60000 % 60);
+  // The hour and weekday in UTC, and the hour in local solar time at the login's place
+  // (4 minutes a degree of longitude; UTC where the place is unknown).
+  auto split = [](std::int64_t ms, int& hour, int& minute) {
+    const std::int64_t day = ms >= 0 ? ms / 86400000 : (ms - 86399999) / 86400000;
+    const std::int64_t in_day = ms - day * 86400000;
+    hour = static_cast<int>(in_day / 3600000);
+    minute = static_cast<int>(in_day / 60000 % 60);
+    return day;
+  };
+  const std::int64_t day = split(t, ctx.hour, ctx.minute);
+  const int utc_hour = ctx.hour;
   ctx.weekday = static_cast<int>(((day + 3) % 7 + 7) % 7);  // 1970-01-01 was a Thursday
+  const int offset_min = e.point ? static_cast<int>(std::lround(e.point->lon * 4.0)) : 0;
+  int local_hour = 0, local_minute = 0;
+  split(t + std::int64_t{offset_min} * 60000, local_hour, local_minute);
 
   for (int k = 0; k < kTraitCount; ++k) ctx.current[static_cast<std::size_t>(k)] = std::string(e.traits[static_cast<std::size_t>(k)]);
   std::string& net = ctx.current[static_cast<int>(Trait::kNetwork)];
@@ -145,14 +166,17 @@ void LoginTracker::observe(const LoginEvent& e, LoginContext& ctx) {
     }
   }
   if (p && logins >= 5) {
-    constexpr double kWeights[5] = {1, 2, 3, 2, 1};  // hours -2 .. +2, 9 in all
-    constexpr double kSmooth = 0.1;                   // logins added to every hour
-    double near = 0;
-    for (int k = -2; k <= 2; ++k)
-      near += kWeights[k + 2] * (p->hours[static_cast<std::size_t>((ctx.hour + k + 24) % 24)] + kSmooth);
-    double share = near / (9.0 * (logins + 24 * kSmooth));
-    ctx.values[d(Derived::kHourUnusual)] = -std::log2(share);
-    ctx.usual_hours = p->usual_hours();
+    // The hour counts as unusual only if it is unusual in both clocks: a traveller may
+    // keep home hours (UTC) or adopt local ones.
+    double utc = hour_surprise(p->hours, ctx.hour, logins);
+    double local = hour_surprise(p->local_hours, local_hour, logins);
+    ctx.values[d(Derived::kHourUnusual)] = std::min(utc, local);
+    if (local < utc) {
+      ctx.hour = local_hour;
+      ctx.minute = local_minute;
+      ctx.local_time = true;
+    }
+    ctx.usual_hours = usual_hours(ctx.local_time ? p->local_hours : p->hours);
   }
   if (p && logins >= 10) {
     double share = static_cast<double>(p->weekdays[static_cast<std::size_t>(ctx.weekday)]) / logins;
@@ -189,7 +213,8 @@ void LoginTracker::observe(const LoginEvent& e, LoginContext& ctx) {
   for (int k = 0; k < kTraitCount; ++k)
     if (!ctx.current[static_cast<std::size_t>(k)].empty())
       up.traits[static_cast<std::size_t>(k)].add(ctx.current[static_cast<std::size_t>(k)], t);
-  ++up.hours[static_cast<std::size_t>(ctx.hour)];
+  ++up.hours[static_cast<std::size_t>(utc_hour)];
+  ++up.local_hours[static_cast<std::size_t>(local_hour)];
   ++up.weekdays[static_cast<std::size_t>(ctx.weekday)];
   if (e.point && t >= up.place_ms) {
     up.has_place = true;
@@ -223,10 +248,12 @@ std::string describe_derived(Derived x, const LoginContext& c) {
       if (!usual.empty() && usual != cur) head += fmt::format(" (usual: {})", reason_value(usual));
       return head;
     }
-    case Derived::kHourUnusual:
-      if (c.usual_hours.first < 0) return fmt::format("login at {:02}:{:02} UTC", c.hour, c.minute);
-      return fmt::format("login at {:02}:{:02} UTC, usual {:02}-{:02}", c.hour, c.minute, c.usual_hours.first,
+    case Derived::kHourUnusual: {
+      std::string_view zone = c.local_time ? "local time" : "UTC";
+      if (c.usual_hours.first < 0) return fmt::format("login at {:02}:{:02} {}", c.hour, c.minute, zone);
+      return fmt::format("login at {:02}:{:02} {}, usual {:02}-{:02}", c.hour, c.minute, zone, c.usual_hours.first,
                          (c.usual_hours.second + 1) % 24);
+    }
     case Derived::kWeekdayUnusual:
       return fmt::format("login on a {}, rare for this user", kDays[c.weekday]);
     case Derived::kTravelSpeed: {

@@ -17,8 +17,8 @@ namespace {
 
 constexpr unsigned char kMagic[8] = {0x89, 'A', 'D', 'M', '\r', '\n', 0x1A, '\n'};
 constexpr std::size_t kHeaderSize = 24;
-enum Tag : std::uint32_t { kMeta = 1, kSchema = 2, kTables = 3, kForest = 4, kCalib = 5, kProfiles = 6 };
-constexpr std::uint32_t kLastTag = kProfiles;
+enum Tag : std::uint32_t { kMeta = 1, kSchema = 2, kTables = 3, kForest = 4, kCalib = 5, kProfiles = 6, kAspects = 7 };
+constexpr std::uint32_t kLastTag = kAspects;
 
 class Put {
  public:
@@ -103,6 +103,54 @@ class Get {
   const char* section_;
 };
 
+void put_forest(Put& p, const Forest& forest) {
+  p.u32(static_cast<std::uint32_t>(forest.sample_size()));
+  p.u64(forest.features());
+  p.u64(forest.root_array().size());
+  for (auto r : forest.root_array()) p.u32(r);
+  p.u64(forest.node_array().size());
+  for (const auto& n : forest.node_array()) {
+    p.f64(n.value);
+    p.u32(n.bits);
+    p.u32(n.right);
+  }
+  for (auto c : forest.count_array()) p.u32(c);
+}
+
+Forest get_forest(Get& g, const Location& at) {
+  int psi = static_cast<int>(g.u32());
+  std::size_t features = g.count(0);
+  std::size_t trees = g.count(4);
+  std::vector<std::uint32_t> roots(trees);
+  for (auto& r : roots) r = g.u32();
+  std::size_t nodes = g.count(20);
+  std::vector<Forest::Node> ns(nodes);
+  for (auto& nd : ns) {
+    nd.value = g.f64();
+    nd.bits = g.u32();
+    nd.right = g.u32();
+  }
+  std::vector<std::uint32_t> counts(nodes);
+  for (auto& c : counts) c = g.u32();
+  try {
+    return Forest::from_arrays(features, psi, std::move(ns), std::move(counts), std::move(roots));
+  } catch (const Error& e) {
+    throw data_error("model file is malformed: " + e.message(), at);
+  }
+}
+
+void put_quantiles(Put& p, const std::vector<double>& q) {
+  p.u64(q.size());
+  for (double v : q) p.f64(v);
+}
+
+std::vector<double> get_quantiles(Get& g) {
+  std::vector<double> q(g.count(8));
+  for (auto& v : q) v = g.f64();
+  if (!std::is_sorted(q.begin(), q.end())) g.fail("quantiles out of order");
+  return q;
+}
+
 }  // namespace
 
 std::uint32_t crc32(const void* data, std::size_t size) {
@@ -119,6 +167,22 @@ std::uint32_t crc32(const void* data, std::size_t size) {
   const auto* p = static_cast<const unsigned char*>(data);
   for (std::size_t i = 0; i < size; ++i) c = table[(c ^ p[i]) & 0xFF] ^ (c >> 8);
   return c ^ 0xFFFFFFFFu;
+}
+
+double Model::score(const double* row) const {
+  double s = forest.score(row);
+  for (const auto& a : aspects) s = std::max(s, map_quantiles(a.forest.score(row), a.quantiles, whole_quantiles));
+  return s;
+}
+
+void Model::score(const Matrix& data, std::vector<double>& out, int threads) const {
+  forest.score(data, out, threads);
+  std::vector<double> part;
+  for (const auto& a : aspects) {
+    a.forest.score(data, part, threads);
+    for (std::size_t i = 0; i < out.size(); ++i)
+      out[i] = std::max(out[i], map_quantiles(part[i], a.quantiles, whole_quantiles));
+  }
 }
 
 double Model::severity(double score) const {
@@ -172,22 +236,20 @@ std::string Model::serialize() const {
   }
 
   Put forest_s;
-  forest_s.u32(static_cast<std::uint32_t>(forest.sample_size()));
-  forest_s.u64(forest.features());
-  forest_s.u64(forest.root_array().size());
-  for (auto r : forest.root_array()) forest_s.u32(r);
-  forest_s.u64(forest.node_array().size());
-  for (const auto& n : forest.node_array()) {
-    forest_s.f64(n.value);
-    forest_s.u32(n.bits);
-    forest_s.u32(n.right);
-  }
-  for (auto c : forest.count_array()) forest_s.u32(c);
+  put_forest(forest_s, forest);
 
   Put calib;
   calib.f64(threshold);
-  calib.u64(quantiles.size());
-  for (double q : quantiles) calib.f64(q);
+  put_quantiles(calib, quantiles);
+
+  Put aspect_s;
+  put_quantiles(aspect_s, whole_quantiles);
+  aspect_s.u64(aspects.size());
+  for (const auto& a : aspects) {
+    aspect_s.u8(static_cast<std::uint8_t>(a.aspect));
+    put_forest(aspect_s, a.forest);
+    put_quantiles(aspect_s, a.quantiles);
+  }
 
   Put prof;
   prof.u64(profiles.max_users());
@@ -199,6 +261,7 @@ std::string Model::serialize() const {
     prof.u32(p->failures);
     prof.u32(p->successes);
     for (auto h : p->hours) prof.u32(h);
+    for (auto h : p->local_hours) prof.u32(h);
     for (auto w : p->weekdays) prof.u32(w);
     prof.u64(static_cast<std::uint64_t>(p->last_seen_ms));
     prof.u8(p->has_place ? 1 : 0);
@@ -226,6 +289,7 @@ std::string Model::serialize() const {
   payload.section(kForest, forest_s);
   payload.section(kCalib, calib);
   payload.section(kProfiles, prof);
+  payload.section(kAspects, aspect_s);
 
   Put file;
   for (unsigned char c : kMagic) file.u8(c);
@@ -266,6 +330,10 @@ Model Model::parse(const std::string& bytes, const std::string& name) {
                          "); use a newer ad or retrain",
                      at);
   if (version == 0) throw data_error("not an ad model file (format version 0)", at);
+  if (version < kModelFormat)
+    throw data_error("model format version " + std::to_string(version) + " is older than this ad reads (" +
+                         std::to_string(kModelFormat) + "); retrain with this ad-train",
+                     at);
   if (payload > bytes.size() || bytes.size() - kHeaderSize - 4 < payload)
     throw data_error("truncated model file (" + std::to_string(bytes.size()) + " of " +
                          std::to_string(payload + kHeaderSize + 4) + " bytes)",
@@ -286,7 +354,7 @@ Model Model::parse(const std::string& bytes, const std::string& name) {
     std::size_t len = sections.count(1);
     std::string body(len, '\0');
     for (std::size_t i = 0; i < len; ++i) body[i] = static_cast<char>(sections.u8());
-    static const char* kNames[] = {"", "META", "SCHEMA", "TABLES", "FOREST", "CALIB", "PROFILES"};
+    static const char* kNames[] = {"", "META", "SCHEMA", "TABLES", "FOREST", "CALIB", "PROFILES", "ASPECTS"};
     if (tag < 1 || tag > kLastTag) continue;  // a section from a newer minor revision
     seen[tag] = true;
     Get g(body.data(), body.size(), name, kNames[tag]);
@@ -336,39 +404,34 @@ Model Model::parse(const std::string& bytes, const std::string& name) {
         }
         break;
       }
-      case kForest: {
-        int psi = static_cast<int>(g.u32());
-        std::size_t features = g.count(0);
-        std::size_t trees = g.count(4);
-        std::vector<std::uint32_t> roots(trees);
-        for (auto& r : roots) r = g.u32();
-        std::size_t nodes = g.count(20);
-        std::vector<Forest::Node> ns(nodes);
-        for (auto& nd : ns) {
-          nd.value = g.f64();
-          nd.bits = g.u32();
-          nd.right = g.u32();
-        }
-        std::vector<std::uint32_t> counts(nodes);
-        for (auto& c : counts) c = g.u32();
-        try {
-          m.forest = Forest::from_arrays(features, psi, std::move(ns), std::move(counts), std::move(roots));
-        } catch (const Error& e) {
-          throw data_error("model file is malformed: " + e.message(), at);
-        }
+      case kForest:
+        m.forest = get_forest(g, at);
         break;
-      }
-      case kCalib: {
+      case kCalib:
         m.threshold = g.f64();
-        std::size_t n = g.count(8);
-        m.quantiles.resize(n);
-        for (auto& q : m.quantiles) q = g.f64();
-        if (!std::is_sorted(m.quantiles.begin(), m.quantiles.end())) g.fail("quantiles out of order");
+        m.quantiles = get_quantiles(g);
+        break;
+      case kAspects: {
+        m.whole_quantiles = get_quantiles(g);
+        std::size_t n = g.count(1);
+        bool present[kAspectCount] = {};
+        for (std::size_t i = 0; i < n; ++i) {
+          AspectForest a;
+          std::uint8_t kind = g.u8();
+          if (kind >= kAspectCount || present[kind]) g.fail("unknown or repeated aspect " + std::to_string(kind));
+          present[kind] = true;
+          a.aspect = static_cast<Aspect>(kind);
+          a.forest = get_forest(g, at);
+          a.quantiles = get_quantiles(g);
+          if (a.quantiles.size() != m.whole_quantiles.size() || a.quantiles.size() < 2)
+            g.fail("quantile lists differ in length");
+          m.aspects.push_back(std::move(a));
+        }
         break;
       }
       case kProfiles: {
         m.profiles.set_max_users(static_cast<std::size_t>(g.u64()));
-        std::size_t n = g.count(4 + 12 + 31 * 4);
+        std::size_t n = g.count(4 + 12 + 55 * 4);
         for (std::size_t i = 0; i < n; ++i) {
           std::string name = g.str();
           UserProfile& p = m.profiles.get(name, 0);
@@ -376,6 +439,7 @@ Model Model::parse(const std::string& bytes, const std::string& name) {
           p.failures = g.u32();
           p.successes = g.u32();
           for (auto& h : p.hours) h = g.u32();
+          for (auto& h : p.local_hours) h = g.u32();
           for (auto& w : p.weekdays) w = g.u32();
           p.last_seen_ms = static_cast<std::int64_t>(g.u64());
           p.has_place = g.u8() != 0;
@@ -402,9 +466,13 @@ Model Model::parse(const std::string& bytes, const std::string& name) {
     if (!g.done()) g.fail("unexpected bytes at the end");
   }
   for (std::uint32_t tag = 1; tag <= kLastTag; ++tag)
-    if (!seen[tag]) throw data_error("model file is malformed: a section is missing", at);
+    if (!seen[tag])
+      throw data_error("model file is malformed: a section is missing", at);
   if (m.forest.features() != m.features.size())
     throw data_error("model file is malformed: the forest and the feature list disagree", at);
+  for (const auto& a : m.aspects)
+    if (a.forest.features() != m.features.size())
+      throw data_error("model file is malformed: an aspect forest and the feature list disagree", at);
   for (const auto& f : m.features)
     if ((f.kind == FeatureKind::kCategorical || f.kind == FeatureKind::kRarity) &&
         (f.table < 0 || static_cast<std::size_t>(f.table) >= m.tables.size()))
@@ -437,6 +505,13 @@ std::string describe_model(const Model& m) {
   for (const auto& f : m.features) {
     std::snprintf(buf, sizeof buf, "%.4g / %.4g / %.4g", f.low, f.median, f.high);
     line("  " + f.label() + " : " + kind_name(f.kind) + ", p1/p50/p99 " + buf);
+  }
+  for (const auto& a : m.aspects) {
+    std::string names;
+    for (const auto& f : m.features)
+      if (aspect_of(f) == a.aspect) names += (names.empty() ? "" : ", ") + f.label();
+    line("aspect " + std::string(aspect_name(a.aspect)) + ":" + std::string(8 - std::min<std::size_t>(7, aspect_name(a.aspect).size()), ' ') +
+         std::to_string(a.forest.trees()) + " trees over " + names);
   }
   line("profiles:      " + std::to_string(m.profiles.size()) + " users (limit " +
        std::to_string(m.profiles.max_users()) + ")");

@@ -34,7 +34,7 @@ const std::string& ValueCounts::top() const {
   return best ? best->value : kNone;
 }
 
-std::pair<int, int> UserProfile::usual_hours() const {
+std::pair<int, int> usual_hours(const Hours& hours) {
   std::uint32_t total = 0;
   for (auto h : hours) total += h;
   std::uint32_t need = (total * 9 + 9) / 10;

@@ -102,7 +102,7 @@ class Batcher {
   void flush_batch() {
     if (kinds_.empty()) return;
     features_.rows = kinds_.size();
-    model_.forest.score(features_, scores_, opt_.threads);
+    model_.score(features_, scores_, opt_.threads);
     std::string cells[4];
     for (std::size_t r = 0; r < kinds_.size(); ++r) {
       for (auto& c : cells) c.clear();

@@ -1,7 +1,9 @@
 #include "ad/train.h"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
+#include <numeric>
 
 #include "ad/cli.h"
 #include "ad/error.h"
@@ -9,6 +11,22 @@
 #include "ad/timestamp.h"
 
 namespace ad {
+
+namespace {
+
+// Below this many rows in the later half, calibration uses every sampled row.
+constexpr std::size_t kMinCalibrationRows = 1000;
+
+
+}  // namespace
+
+std::vector<double> quantiles_of(std::vector<double> values) {
+  std::sort(values.begin(), values.end());
+  std::vector<double> q(Model::kQuantiles);
+  for (std::size_t k = 0; k < Model::kQuantiles; ++k)
+    q[k] = percentile(values, 100.0 * static_cast<double>(k) / (Model::kQuantiles - 1));
+  return q;
+}
 
 double percentile(const std::vector<double>& sorted, double p) {
   if (sorted.empty()) return NAN;
@@ -27,7 +45,10 @@ struct Sample {
   std::vector<std::string> rows;
   std::vector<std::uint64_t> lines;
   std::vector<double> derived;  // kDerivedCount values per row
-  void put(std::size_t slot, const csv::Row& row, const LoginContext& ctx) {
+  std::vector<std::uint64_t> order;  // the row's position among the rows used
+  void put(std::size_t slot, const csv::Row& row, const LoginContext& ctx, std::uint64_t position) {
+    order.resize(std::max(order.size(), slot + 1));
+    order[slot] = position;
     derived.resize(std::max(derived.size(), (slot + 1) * kDerivedCount));
     std::copy(ctx.values.begin(), ctx.values.end(), derived.begin() + static_cast<std::ptrdiff_t>(slot * kDerivedCount));
     std::string joined;
@@ -69,6 +90,48 @@ bool is_scored_column(const std::string& name) {
   for (auto c : kScoredColumns)
     if (name == c) return true;
   return false;
+}
+
+// The values of `all` at the indices `rows`.
+std::vector<double> pick(const std::vector<double>& all, const std::vector<std::size_t>& rows) {
+  std::vector<double> out;
+  out.reserve(rows.size());
+  for (auto i : rows) out.push_back(all[i]);
+  return out;
+}
+
+// Grows one forest for each of the options' aspects that has features in the model,
+// and calibrates it and the whole forest on the calibration rows (aspect.h).
+void fit_aspects(Model& model, const Matrix& data, const TrainOptions& opt, const std::vector<std::size_t>& calib) {
+  std::vector<double> scores;
+  for (Aspect a : opt.aspects) {
+    ForestParams params = opt.forest;
+    for (std::size_t j = 0; j < model.features.size(); ++j)
+      if (aspect_of(model.features[j]) == a) params.columns.push_back(static_cast<std::uint32_t>(j));
+    if (params.columns.empty()) continue;
+    if (model.whole_quantiles.empty()) {
+      model.forest.score(data, scores, opt.forest.threads);
+      model.whole_quantiles = quantiles_of(pick(scores, calib));
+    }
+    // Each aspect forest draws from its own streams.
+    params.seed = opt.forest.seed ^ (0xD1B54A32D192ED03ull * (static_cast<std::uint64_t>(a) + 1));
+    AspectForest af;
+    af.aspect = a;
+    af.forest = Forest::fit(data, params);
+    af.forest.score(data, scores, opt.forest.threads);
+    af.quantiles = quantiles_of(pick(scores, calib));
+    model.aspects.push_back(std::move(af));
+  }
+}
+
+// Sets the model's threshold and severity quantiles from its scores of the calibration rows.
+void calibrate(Model& model, const Matrix& data, const std::vector<std::size_t>& calib, const TrainOptions& opt) {
+  std::vector<double> scores;
+  model.score(data, scores, opt.forest.threads);
+  scores = pick(scores, calib);
+  model.quantiles = quantiles_of(scores);
+  std::sort(scores.begin(), scores.end());
+  model.threshold = percentile(scores, 100.0 * (1.0 - opt.contamination));
 }
 
 }  // namespace
@@ -152,10 +215,10 @@ Model train(csv::Reader& in, const TrainOptions& opt, TrainReport& report,
     }
     // Reservoir sampling (Algorithm R).
     if (used < opt.sample_limit) {
-      sample.put(static_cast<std::size_t>(used), row, ctx);
+      sample.put(static_cast<std::size_t>(used), row, ctx, used);
     } else {
       std::uint64_t j = rng.below(used + 1);
-      if (j < opt.sample_limit) sample.put(static_cast<std::size_t>(j), row, ctx);
+      if (j < opt.sample_limit) sample.put(static_cast<std::size_t>(j), row, ctx, used);
     }
     ++used;
   }
@@ -268,6 +331,7 @@ Model train(csv::Reader& in, const TrainOptions& opt, TrainReport& report,
         data.row(i)[j] = sample.derived[i * kDerivedCount +
                                         static_cast<std::size_t>(static_cast<int>(model.features[j].kind) - kDerivedKindBase)];
   }
+  const std::vector<std::uint64_t> order = std::move(sample.order);
   sample = Sample();
 
   // Typical values per feature, for explanations.
@@ -284,13 +348,23 @@ Model train(csv::Reader& in, const TrainOptions& opt, TrainReport& report,
   }
 
   model.forest = Forest::fit(data, opt.forest);
-  std::vector<double> scores;
-  model.forest.score(data, scores, opt.forest.threads);
-  std::sort(scores.begin(), scores.end());
-  model.threshold = percentile(scores, 100.0 * (1.0 - opt.contamination));
-  model.quantiles.resize(Model::kQuantiles);
-  for (std::size_t q = 0; q < Model::kQuantiles; ++q)
-    model.quantiles[q] = percentile(scores, 100.0 * static_cast<double>(q) / (Model::kQuantiles - 1));
+  // With login features, calibrate on the later half of the training logins.
+  std::vector<std::size_t> calib;
+  if (!derived.empty())
+    for (std::size_t i = 0; i < n; ++i)
+      if (order[i] >= used / 2) calib.push_back(i);
+  if (calib.size() < std::min<std::size_t>(n, kMinCalibrationRows)) {
+    calib.resize(n);
+    std::iota(calib.begin(), calib.end(), std::size_t{0});
+  }
+  if (!derived.empty()) fit_aspects(model, data, opt, calib);
+  calibrate(model, data, calib, opt);
+  for (const auto& a : model.aspects) {
+    std::string names;
+    for (const auto& f : model.features)
+      if (aspect_of(f) == a.aspect) names += (names.empty() ? "" : ", ") + f.label();
+    report.notes.push_back("aspect " + std::string(aspect_name(a.aspect)) + ": a forest of its own over " + names);
+  }
 
   model.profiles = std::move(profiles);
   model.info.ad_version = cli::version();

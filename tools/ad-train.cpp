@@ -32,9 +32,15 @@ int main(int argc, char** argv) {
   app.add_option("--max-users", opt.max_users,
                  "User profiles kept; the least recently seen go first (default 100000)")
       ->check(CLI::Range(1, 100000000))->type_name("N");
+  std::string aspects = "time";
+  app.add_option("--aspects", aspects,
+                 "Login aspects judged by a forest of their own: place, device, time, attempts, comma-separated, "
+                 "or none (default time)")
+      ->type_name("LIST");
   in.add_to(app);
 
   return tool.run(argc, argv, [&] {
+    opt.aspects = ad::parse_aspects(aspects);
     opt.forest.threads = in.threads;
     opt.map = in.role_map();
     opt.on_error = in.skip_bad_rows() ? ad::OnError::kSkip : ad::OnError::kFail;

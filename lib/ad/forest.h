@@ -32,6 +32,9 @@ struct ForestParams {
   int sample_size = 256;    // psi; capped at the number of rows
   std::uint64_t seed = 0;
   int threads = 0;          // 0 = all cores
+  // The features the trees may split on (indices into the rows); empty = all. Rows keep
+  // their full width, so a forest over a subset scores the same rows as the others.
+  std::vector<std::uint32_t> columns;
 };
 
 // A dense row-major matrix of features: rows x cols, NaN = missing.

@@ -16,7 +16,11 @@
 //   hour_unusual      how surprising this hour is for the user, in bits: -log2 of the
 //                     share of the user's logins within two hours of it (weights 1 2 3 2 1,
 //                     smoothed by 0.1 login per hour). A day worker's 14:00 is about 2
-//                     bits, a 21:00 after work 5 to 7, a 03:00 more than 10. Needs 5
+//                     bits, a 21:00 after work 5 to 7, a 03:00 more than 10. Judged on two
+//                     clocks, UTC and local solar time at the login's place (UTC + 4 min
+//                     per degree of longitude), each against the user's histogram on that
+//                     clock; the smaller surprise counts, so a traveller keeping home hours
+//                     and one adopting local hours are both at usual hours. Needs 5
 //                     earlier logins.
 //   weekday_unusual   1 - 7 x the user's share of logins on this weekday, at least 0;
 //                     needs 10 earlier logins
@@ -115,7 +119,8 @@ struct LoginContext {
   std::array<std::string, kTraitCount> current;  // this login's values, network included
   std::array<std::string, kTraitCount> usual;    // the user's most frequent values before
   std::uint32_t prior_logins = 0;
-  int hour = 0, minute = 0, weekday = 0;         // UTC
+  int hour = 0, minute = 0, weekday = 0;         // UTC, but the hour and minute in local
+  bool local_time = false;                       // solar time when this is true
   std::pair<int, int> usual_hours{-1, -1};
   double km = 0, minutes = 0;
   bool approximate = false;

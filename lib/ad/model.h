@@ -18,13 +18,20 @@
 //   2 SCHEMA    the training columns by role, whether logins were filtered by activity,
 //               the feature list (kind, column, role, table, low/median/high)
 //   3 TABLES    the category tables: value and count, sorted by value
-//   4 FOREST    sample size, feature count, tree roots, nodes (f64 value, u32 bits,
-//               u32 right), node row counts
-//   5 CALIB     threshold, 1001 score quantiles of the training sample (for severity)
+//   4 FOREST    the whole forest: sample size, feature count, tree roots, nodes (f64
+//               value, u32 bits, u32 right), node row counts
+//   5 CALIB     threshold, 1001 quantiles of the training scores (for severity)
 //   6 PROFILES  the user limit, then per user (sorted by name): name, logins, failures,
-//               successes, 24 hour and 7 weekday counts, last seen, the last place
-//               (flag, time, lat, lon, approximate, name), and six value lists (IP,
-//               network, country, city, device, user agent) of value, count, last seen
+//               successes, 24 UTC hour, 24 local hour and 7 weekday counts, last seen,
+//               the last place (flag, time, lat, lon, approximate, name), and six value
+//               lists (IP, network, country, city, device, user agent) of value, count,
+//               last seen
+//   7 ASPECTS   the whole forest's 1001 training-score quantiles, then per aspect
+//               forest (aspect.h): the aspect (u8), the forest as in FOREST, and its
+//               1001 training-score quantiles. No aspects: empty quantiles, count 0.
+//
+// Format 2 added local hours and ASPECTS; format 1 files are refused with a request
+// to retrain.
 //
 // Strings are u32 length + bytes; doubles are IEEE 754 binary64. Saving the same
 // model gives the same bytes: nothing depends on time, host or hash-table order.
@@ -37,6 +44,7 @@
 #include <string>
 #include <vector>
 
+#include "ad/aspect.h"
 #include "ad/features.h"
 #include "ad/forest.h"
 #include "ad/profile.h"
@@ -44,7 +52,7 @@
 
 namespace ad {
 
-inline constexpr std::uint32_t kModelFormat = 1;
+inline constexpr std::uint32_t kModelFormat = 2;
 
 struct ModelInfo {
   std::string ad_version;
@@ -63,12 +71,21 @@ struct Model {
   bool logins_only = false;  // training filtered rows by the activity role
   std::vector<Feature> features;
   std::vector<CategoryTable> tables;
-  Forest forest;
+  Forest forest;                    // the whole forest, over all features
+  std::vector<AspectForest> aspects;       // one forest per aspect (aspect.h); may be empty
+  std::vector<double> whole_quantiles;     // the whole forest's training-score quantiles,
+                                           // when there are aspects
   double threshold = 1.0;           // flag when score >= threshold
   std::vector<double> quantiles;    // kQuantiles training-score quantiles, ascending
   Profiles profiles;                // per-user profiles at the end of training
 
   static constexpr std::size_t kQuantiles = 1001;
+
+  // The anomaly score of one row of feature values: the whole forest's score, or with
+  // aspects the largest of it and the aspects' mapped scores (aspect.h).
+  double score(const double* row) const;
+  // Scores every row of data into out (resized), using up to `threads` threads.
+  void score(const Matrix& data, std::vector<double>& out, int threads = 0) const;
 
   // The score's percentile among training scores, in [0, 100].
   double severity(double score) const;

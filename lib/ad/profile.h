@@ -1,10 +1,11 @@
 // profile.h: what ad knows about each user's normal logins.
 //
 // A profile holds, for one user: the IP addresses and networks, countries, cities,
-// devices and user agents seen, each with a count; a histogram of login hours (UTC)
-// and weekdays; the login, success and failure counts; and the place and time of the
-// last successful login. ad-train builds profiles over the whole history and stores them
-// in the model; ad-score starts from them.
+// devices and user agents seen, each with a count; histograms of login hours (in UTC,
+// and in local solar time at the login's place) and weekdays (UTC); the login, success
+// and failure counts; and the place and time of the last successful login. ad-train
+// builds profiles over the whole history and stores them in the model; ad-score starts
+// from them.
 //
 // Update rule (the same in ad-train and ad-score, so that a feature means the same in
 // both): a successful login, or one whose outcome is unknown, teaches the profile its
@@ -34,6 +35,9 @@ namespace ad {
 enum class Trait : int { kIp = 0, kNetwork = 1, kCountry = 2, kCity = 3, kDevice = 4, kUserAgent = 5 };
 inline constexpr int kTraitCount = 6;
 
+// Logins counted by hour of day.
+using Hours = std::array<std::uint32_t, 24>;
+
 class ValueCounts {
  public:
   static constexpr std::size_t kMaxValues = 8;
@@ -58,7 +62,8 @@ struct UserProfile {
   std::uint32_t failures = 0;   // failed logins seen
   std::uint32_t successes = 0;  // logins known to have succeeded
   std::array<ValueCounts, kTraitCount> traits;
-  std::array<std::uint32_t, 24> hours{};
+  Hours hours{};        // login hours in UTC
+  Hours local_hours{};  // login hours in local solar time at the login's place
   std::array<std::uint32_t, 7> weekdays{};  // 0 = Monday
   std::int64_t last_seen_ms = 0;            // any login, for eviction
   bool has_place = false;                   // the last successful login's place:
@@ -68,10 +73,11 @@ struct UserProfile {
 
   const ValueCounts& trait(Trait t) const { return traits[static_cast<int>(t)]; }
   ValueCounts& trait(Trait t) { return traits[static_cast<int>(t)]; }
-  // The smallest run of consecutive hours (wrapping at midnight) that holds at least
-  // 90% of the user's logins, as [first, last]. REQUIRES: logins > 0.
-  std::pair<int, int> usual_hours() const;
 };
+
+// The smallest run of consecutive hours (wrapping at midnight) that holds at least 90%
+// of the logins counted in hours, as [first, last]. REQUIRES: some count is not 0.
+std::pair<int, int> usual_hours(const Hours& hours);
 
 class Profiles {
  public:

@@ -21,6 +21,7 @@
 #include <string>
 #include <vector>
 
+#include "ad/aspect.h"
 #include "ad/csv.h"
 #include "ad/forest.h"
 #include "ad/model.h"
@@ -40,6 +41,7 @@ struct TrainOptions {
   int assume_tz_s = 0;               // offset for timestamps without a zone
   std::size_t sample_limit = 100000; // rows kept in memory for training
   std::size_t max_users = 100000;    // user profiles kept (profile.h)
+  std::vector<Aspect> aspects = {Aspect::kTime};  // aspects with a forest of their own (aspect.h)
 };
 
 struct TrainReport {
@@ -57,5 +59,9 @@ Model train(csv::Reader& in, const TrainOptions& options, TrainReport& report,
 
 // p-th percentile (0..100) of sorted values, interpolating linearly as numpy does.
 double percentile(const std::vector<double>& sorted, double p);
+
+// Model::kQuantiles evenly spaced percentiles (0, 0.1, ..., 100) of values, ascending:
+// the calibration quantiles of a model.
+std::vector<double> quantiles_of(std::vector<double> values);
 
 }  // namespace ad

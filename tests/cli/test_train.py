@@ -66,6 +66,7 @@ USAGE_CASES = [
     ("--map to a missing column", ["-m", "{T}/m.model", "{T}/in.csv", "--map", "user=nobody"]),
     ("--ignore a missing column", ["-m", "{T}/m.model", "{T}/in.csv", "--ignore", "nobody"]),
     ("bad --assume-tz", ["-m", "{T}/m.model", "--assume-tz", "Mars", "{T}/in.csv"]),
+    ("unknown aspect", ["-m", "{T}/m.model", "--aspects", "time,mood", "{T}/in.csv"]),
     ("two input files", ["-m", "{T}/m.model", "{T}/in.csv", "{T}/in.csv"]),
 ]
 
@@ -122,7 +123,7 @@ class Base(adtest.ToolRunner, adtest.TempDirTestCase):
 class UsageTest(adtest.ToolManners, Base):
     """--help, --version, the man page and usage errors (adtest.ToolManners)."""
 
-    HELP_OPTIONS = ["-m,--model", "--seed", "--trees", "--sample-size", "--contamination", "--ignore",
+    HELP_OPTIONS = ["-m,--model", "--seed", "--trees", "--sample-size", "--contamination", "--aspects", "--ignore",
                     "--sample-rows", "--max-users", "--map", "--on-error", "--assume-tz", "--threads",
                     "-q,--quiet", "--version"]
     USAGE_CASES = USAGE_CASES
@@ -223,6 +224,14 @@ class ModelTest(Base):
         self.assertRegex(info, r"(?m)^forest: +7 trees, sample size 16, seed 99$")
         self.assertRegex(info, r"contamination 0\.1")
         self.assertNotRegex(info, r"(?m)^  device_type :")
+        self.assertRegex(info, r"(?m)^aspect time: +7 trees over hour_unusual, weekday_unusual$")
+        # --aspects chooses the aspect forests; none leaves the whole forest alone.
+        for aspects, expected in [("none", []), ("attempts,time", ["attempts", "time"])]:
+            with self.subTest(aspects):
+                r = self.run_tool(["-q", "-m", "{T}/a.model", "--aspects", aspects, path])
+                self.assertStatus(r, adtest.OK)
+                info = adtest.run("ad-score", "-m", os.path.join(self.tmp, "a.model"), "--model-info").stdout
+                self.assertEqual(re.findall(r"(?m)^aspect (\w+):", info), expected)
 
     def test_stdin_dash_none_and_file_give_the_same_model(self):
         path = self.write("in.csv", GOOD)

@@ -4,6 +4,8 @@
 
 #include <cmath>
 
+#include "ad/error.h"
+
 using ad::Forest;
 using ad::ForestParams;
 using ad::Matrix;
@@ -122,5 +124,114 @@ TEST_SUITE("forest") {
       }
     CHECK_THROWS_WITH(Forest::from_arrays(2, 16, nodes, f.count_array(), f.root_array()),
                       doctest::Contains("child index out of range"));
+  }
+
+  TEST_CASE("ForestParams::columns: trees split only on the listed columns") {
+    // Three varying columns; the outlier row is far out in columns 0 and 1 only.
+    Matrix m;
+    m.rows = 600;
+    m.cols = 3;
+    ad::Rng rng(17);
+    for (std::size_t i = 0; i < m.rows; ++i) {
+      m.values.push_back(rng.uniform());
+      m.values.push_back(rng.uniform() * 100);
+      m.values.push_back(rng.uniform() - 0.5);
+    }
+    m.row(0)[0] = 50.0;
+    m.row(0)[1] = -900.0;
+    ForestParams p{50, 64, 3, 1};
+    p.columns = {2};
+    Forest f = Forest::fit(m, p);
+    CHECK(f.features() == 3);  // rows keep their full width
+    std::size_t inner = 0;
+    for (const auto& n : f.node_array())
+      if (!(n.bits & Forest::kLeaf)) {
+        ++inner;
+        CHECK((n.bits & Forest::kFeatureMask) == 2u);
+      }
+    CHECK(inner > 50);  // it did split, on column 2
+
+    // Rows differing only in columns 0 and 1 score the same, bit for bit.
+    double a[3] = {0.1, 5.0, 0.2};
+    double b[3] = {1e9, -1e9, 0.2};
+    double c[3] = {NAN, NAN, 0.2};
+    CHECK(f.score(a) == f.score(b));
+    CHECK(f.score(a) == f.score(c));
+    // ... but column 2 matters.
+    double far[3] = {0.1, 5.0, 40.0};
+    CHECK(f.score(far) > f.score(a));
+    // The batch scorer agrees: row 0, an outlier in columns 0 and 1, is judged by
+    // column 2 alone, as the same row with ordinary values there.
+    std::vector<double> s;
+    f.score(m, s, 1);
+    double same[3] = {0.5, 50.0, m.row(0)[2]};
+    CHECK(s[0] == f.score(same));
+
+    // Two of three columns: splits on 0 and 2 only, and both are used.
+    ForestParams q{50, 64, 3, 1};
+    q.columns = {2, 0};
+    Forest g = Forest::fit(m, q);
+    bool used[3] = {false, false, false};
+    for (const auto& n : g.node_array())
+      if (!(n.bits & Forest::kLeaf)) used[n.bits & Forest::kFeatureMask] = true;
+    CHECK(used[0]);
+    CHECK_FALSE(used[1]);
+    CHECK(used[2]);
+  }
+
+  TEST_CASE("ForestParams::columns: all columns listed is the same forest as none listed") {
+    Matrix m = blob(400, 9);
+    ForestParams all{30, 128, 5, 1};
+    ForestParams listed = all;
+    listed.columns = {0, 1};
+    Forest a = Forest::fit(m, all);
+    Forest b = Forest::fit(m, listed);
+    REQUIRE(a.nodes() == b.nodes());
+    CHECK(a.root_array() == b.root_array());
+    CHECK(a.count_array() == b.count_array());
+    for (std::size_t i = 0; i < a.nodes(); ++i) {
+      CHECK(a.node_array()[i].bits == b.node_array()[i].bits);
+      CHECK(a.node_array()[i].value == b.node_array()[i].value);
+    }
+  }
+
+  TEST_CASE("ForestParams::columns: a constant listed column gives one leaf per tree") {
+    // Column 0 varies, column 1 is constant: a forest over column 1 cannot split, and
+    // every row scores the same.
+    Matrix m;
+    m.rows = 100;
+    m.cols = 2;
+    for (std::size_t i = 0; i < m.rows; ++i) {
+      m.values.push_back(static_cast<double>(i));
+      m.values.push_back(7.0);
+    }
+    ForestParams p{4, 32, 1, 1};
+    p.columns = {1};
+    Forest f = Forest::fit(m, p);
+    CHECK(f.nodes() == 4);
+    double lo[2] = {0.0, 7.0}, hi[2] = {1e6, 7.0};
+    CHECK(f.score(lo) == f.score(hi));
+  }
+
+  TEST_CASE("ForestParams::columns: a column out of range is an internal error") {
+    Matrix three;
+    three.rows = 20;
+    three.cols = 3;
+    for (std::size_t i = 0; i < 60; ++i) three.values.push_back(static_cast<double>(i % 7));
+    for (std::vector<std::uint32_t> cols : {std::vector<std::uint32_t>{3}, std::vector<std::uint32_t>{0, 3},
+                                            std::vector<std::uint32_t>{1000}}) {
+      ForestParams p{2, 8, 1, 1};
+      p.columns = cols;
+      try {
+        Forest::fit(three, p);
+        FAIL_CHECK("accepted column " << cols.back());
+      } catch (const ad::Error& e) {
+        CHECK(e.status() == ad::Status::kInternal);
+        CHECK(e.message().find(std::to_string(cols.back())) != std::string::npos);
+      }
+    }
+    ForestParams ok{2, 8, 1, 1};
+    ok.columns = {2};
+    CHECK_NOTHROW(Forest::fit(three, ok));
   }
 }

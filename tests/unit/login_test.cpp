@@ -16,6 +16,7 @@
 
 #include "ad/csv.h"
 #include "ad/error.h"
+#include "ad/geo.h"
 #include "ad/schema.h"
 #include "ad/timestamp.h"
 
@@ -777,5 +778,162 @@ TEST_SUITE("login") {
     CHECK(f.user == "bob");
     CHECK_FALSE(f.success);
     CHECK_FALSE(f.point);
+  }
+
+  TEST_CASE("hour_unusual in two clocks: UTC and local solar time") {
+    // Oslo (lon 10.75): local solar time is UTC + lround(10.75 x 4) = 43 min. Tokyo
+    // (lon 139.69): UTC + lround(558.76) = 559 min = 9 h 19 min.
+    const std::string header = "timestamp,user,city,latitude,longitude";
+    const std::string oslo = ",Oslo,59.91,10.75";
+    const std::string tokyo = ",Tokyo,35.68,139.69";
+    REQUIRE(std::lround(10.75 * 4) == 43);
+    REQUIRE(std::lround(139.69 * 4) == 559);
+    // Five days at work in Oslo, a login each hour 09:05 .. 16:05 UTC (09:48 .. 16:48
+    // local, the same hours): 40 logins, 5 in each of hours 09..16 in both clocks.
+    auto at_home = [&] {
+      auto r = std::make_unique<Replay>(header);
+      std::string history;
+      for (int h = 9; h <= 16; ++h) history += daily("alice", 5, (h < 10 ? "0" : "") + std::to_string(h) + ":05", oslo);
+      r->feed(history);
+      const auto& p = r->profile("alice");
+      REQUIRE(p.logins == 40);
+      for (int h = 0; h < 24; ++h) {
+        CAPTURE(h);
+        REQUIRE(p.hours[static_cast<std::size_t>(h)] == (h >= 9 && h <= 16 ? 5u : 0u));
+        REQUIRE(p.local_hours[static_cast<std::size_t>(h)] == (h >= 9 && h <= 16 ? 5u : 0u));
+      }
+      return r;
+    };
+
+    SUBCASE("in Tokyo at 10:00 local time: the local clock, and usual") {
+      auto r = at_home();
+      // 00:41 UTC is 10:00 in Tokyo. UTC: hours 22..02 hold nothing. Local: hours 08..12
+      // hold 0 5 5 5 5.
+      const auto& c = r->feed("2025-01-20T00:41:00Z,alice" + tokyo + "\n");
+      const double utc = hour_bits({0, 0, 0, 0, 0}, 40), local = hour_bits({0, 5, 5, 5, 5}, 40);
+      REQUIRE(local < utc);
+      CHECK(value(c, Derived::kHourUnusual) == doctest::Approx(local));
+      CHECK(value(c, Derived::kHourUnusual) == doctest::Approx(3.2219).epsilon(1e-4));
+      CHECK(c.local_time);
+      CHECK(c.hour == 10);
+      CHECK(c.minute == 0);
+      CHECK(c.weekday == 0);  // Monday, in UTC
+      CHECK(c.usual_hours == std::make_pair(9, 16));
+      CHECK(say(c, Derived::kHourUnusual) == "login at 10:00 local time, usual 09-17");
+      // Learned in both clocks: UTC hour 00, local hour 10.
+      const auto& p = r->profile("alice");
+      CHECK(p.hours[0] == 1);
+      CHECK(p.hours[10] == 5);
+      CHECK(p.local_hours[10] == 6);
+      CHECK(p.local_hours[0] == 0);
+    }
+
+    SUBCASE("in Tokyo, keeping home hours: the UTC clock, and usual") {
+      auto r = at_home();
+      // 09:17 UTC is 10:00 in Oslo and 18:36 in Tokyo. UTC: hours 07..11 hold 0 0 5 5 5.
+      // Local: hours 16..20 hold 5 0 0 0 0.
+      const auto& c = r->feed("2025-01-20T09:17:00Z,alice" + tokyo + "\n");
+      const double utc = hour_bits({0, 0, 5, 5, 5}, 40), local = hour_bits({5, 0, 0, 0, 0}, 40);
+      REQUIRE(utc < local);
+      CHECK(value(c, Derived::kHourUnusual) == doctest::Approx(utc));
+      CHECK(value(c, Derived::kHourUnusual) == doctest::Approx(3.6264).epsilon(1e-4));
+      CHECK_FALSE(c.local_time);
+      CHECK(c.hour == 9);
+      CHECK(c.minute == 17);
+      CHECK(say(c, Derived::kHourUnusual) == "login at 09:17 UTC, usual 09-17");
+      const auto& p = r->profile("alice");
+      CHECK(p.hours[9] == 6);
+      CHECK(p.local_hours[18] == 1);
+      CHECK(p.local_hours[9] == 5);
+    }
+
+    SUBCASE("at home at 03:00 local time: unusual in both clocks") {
+      auto r = at_home();
+      // 02:17 UTC is 03:00 in Oslo: hours 00..04 and 01..05 hold nothing in either clock.
+      const auto& c = r->feed("2025-01-20T02:17:00Z,alice" + oslo + "\n");
+      const double utc = hour_bits({0, 0, 0, 0, 0}, 40), local = hour_bits({0, 0, 0, 0, 0}, 40);
+      CHECK(value(c, Derived::kHourUnusual) == doctest::Approx(std::min(utc, local)));
+      CHECK(value(c, Derived::kHourUnusual) == doctest::Approx(8.7279).epsilon(1e-4));
+      CHECK_FALSE(c.local_time);  // a tie is told in UTC
+      CHECK(c.hour == 2);
+      CHECK(c.minute == 17);
+      CHECK(say(c, Derived::kHourUnusual) == "login at 02:17 UTC, usual 09-17");
+      const auto& p = r->profile("alice");
+      CHECK(p.hours[2] == 1);
+      CHECK(p.local_hours[3] == 1);
+      CHECK(p.local_hours[2] == 0);
+    }
+
+    SUBCASE("at home at 10:40 UTC: the hours differ by one between the clocks") {
+      auto r = at_home();
+      // 10:40 UTC is 11:23 in Oslo. UTC: hours 08..12 hold 0 5 5 5 5; local: hours
+      // 09..13 hold 5 5 5 5 5, the smaller surprise.
+      const auto& c = r->feed("2025-01-20T10:40:00Z,alice" + oslo + "\n");
+      CHECK(value(c, Derived::kHourUnusual) == doctest::Approx(hour_bits({5, 5, 5, 5, 5}, 40)));
+      CHECK(hour_bits({5, 5, 5, 5, 5}, 40) < hour_bits({0, 5, 5, 5, 5}, 40));
+      CHECK(c.local_time);
+      CHECK(c.hour == 11);
+      CHECK(c.minute == 23);
+      CHECK(say(c, Derived::kHourUnusual) == "login at 11:23 local time, usual 09-17");
+      CHECK(r->profile("alice").hours[10] == 6);
+      CHECK(r->profile("alice").local_hours[11] == 6);
+    }
+  }
+
+  TEST_CASE("local hours: west of Greenwich, from a country centroid, and without a place") {
+    {
+      // New York (lon -74.01): UTC - lround(296.04) = 296 min. 02:00 UTC on Tuesday is
+      // 21:04 on Monday.
+      Replay r("timestamp,user,latitude,longitude");
+      REQUIRE(std::lround(-74.01 * 4) == -296);
+      const auto& c = r.feed("2025-01-07T02:00:00Z,alice,40.71,-74.01\n");
+      CHECK_FALSE(c.local_time);  // no history: no hour_unusual, so the UTC clock
+      CHECK(say(c, Derived::kHourUnusual) == "login at 02:00 UTC");
+      const auto& p = r.profile("alice");
+      CHECK(p.hours[2] == 1);
+      CHECK(p.local_hours[21] == 1);
+      CHECK(p.weekdays[1] == 1);  // the weekday stays UTC: Tuesday
+    }
+    {
+      // Only a country: its centroid's longitude. NO's is 8.47: 34 min.
+      auto no = ad::country_centroid("NO");
+      REQUIRE(no);
+      const long offset = std::lround(no->lon * 4);
+      CHECK(offset == 34);
+      Replay r("timestamp,user,country");
+      r.feed("2025-01-06T10:30:00Z,alice,NO\n"   // 11:04 local
+             "2025-01-06T10:20:00Z,bob,NO\n");   // 10:54 local
+      CHECK(r.profile("alice").hours[10] == 1);
+      CHECK(r.profile("alice").local_hours[11] == 1);
+      CHECK(r.profile("alice").local_hours[10] == 0);
+      CHECK(r.profile("bob").local_hours[10] == 1);
+    }
+    {
+      // No place at all: both clocks are UTC, and the two histograms are the same.
+      Replay r("timestamp,user");
+      r.feed(daily("alice", 6, "09:50") + daily("alice", 3, "13:20"));
+      const auto& c = r.feed("2025-01-20T23:59:00Z,alice\n");
+      CHECK(value(c, Derived::kHourUnusual) == doctest::Approx(hour_bits({0, 0, 0, 0, 0}, 9)));
+      CHECK_FALSE(c.local_time);
+      CHECK(c.hour == 23);
+      CHECK(c.usual_hours == std::make_pair(9, 13));
+      CHECK(say(c, Derived::kHourUnusual) == "login at 23:59 UTC, usual 09-14");
+      const auto& p = r.profile("alice");
+      CHECK(p.hours == p.local_hours);
+      CHECK(p.local_hours[9] == 6);
+      CHECK(p.local_hours[13] == 3);
+      CHECK(p.local_hours[23] == 1);
+    }
+    {
+      // Coordinate columns left empty and an unknown country: no place, UTC.
+      Replay r("timestamp,user,country,latitude,longitude");
+      r.feed(daily("alice", 5, "09:50", ",Atlantis,,"));
+      const auto& c = r.feed("2025-01-20T09:50:00Z,alice,,,\n");
+      CHECK(value(c, Derived::kHourUnusual) == doctest::Approx(hour_bits({0, 0, 5, 0, 0}, 5)));
+      CHECK_FALSE(c.local_time);
+      const auto& p = r.profile("alice");
+      CHECK(p.hours == p.local_hours);
+      CHECK(p.local_hours[9] == 6);
+    }
   }
 }

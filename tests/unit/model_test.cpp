@@ -132,6 +132,80 @@ ad::Error parse_error(const std::string& bytes) {
 
 bool contains(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }
 
+// 800 rows of three numeric features x, y, z, uniform in [0, 1). Row 0 is far out in z
+// only, row 1 far out in x only.
+ad::Matrix xyz_rows() {
+  ad::Matrix m;
+  m.rows = 800;
+  m.cols = 3;
+  ad::Rng rng(23);
+  for (std::size_t i = 0; i < m.rows * m.cols; ++i) m.values.push_back(rng.uniform());
+  m.row(0)[2] = 30.0;
+  m.row(1)[0] = -30.0;
+  return m;
+}
+
+// A hand-made model over x, y, z with one aspect forest (time) that splits on z only,
+// calibrated on its own training rows as ad-train does.
+ad::Model aspect_model() {
+  ad::Model m;
+  m.info.ad_version = "test";
+  m.info.trees = 40;
+  m.info.sample_size = 64;
+  m.info.contamination = 0.01;
+  for (const char* name : {"x", "y", "z"}) {
+    ad::Feature f;
+    f.kind = ad::FeatureKind::kNumeric;
+    f.column = name;
+    m.features.push_back(f);
+  }
+  ad::Matrix data = xyz_rows();
+  m.forest = ad::Forest::fit(data, {40, 64, 1, 1});
+  ad::ForestParams p{40, 64, 2, 1};
+  p.columns = {2};
+  ad::AspectForest a;
+  a.aspect = ad::Aspect::kTime;
+  a.forest = ad::Forest::fit(data, p);
+  std::vector<double> whole, part;
+  m.forest.score(data, whole, 1);
+  a.forest.score(data, part, 1);
+  m.whole_quantiles = ad::quantiles_of(whole);
+  a.quantiles = ad::quantiles_of(part);
+  m.aspects.push_back(std::move(a));
+  std::vector<double> combined;
+  m.score(data, combined, 1);
+  m.quantiles = ad::quantiles_of(combined);
+  m.threshold = m.quantiles[990];
+  return m;
+}
+
+// The offset of the first aspect's byte in the ASPECTS section (tag 7): after the whole
+// forest's quantiles (u64 count, f64 each) and the aspect count (u64).
+std::size_t first_aspect_at(const std::string& b) {
+  std::size_t at = section(sections(b), 7).body;
+  at += 8 + 8 * get_u64(b, at);
+  return at + 8;
+}
+// The size of a forest as put_forest writes it, starting at `at`.
+std::size_t forest_bytes(const std::string& b, std::size_t at) {
+  std::size_t start = at;
+  at += 4 + 8;                          // psi, features
+  at += 8 + 4 * get_u64(b, at);          // roots
+  at += 8 + (16 + 4) * get_u64(b, at);  // nodes and their counts
+  return at - start;
+}
+
+bool same_forest(const ad::Forest& a, const ad::Forest& b) {
+  if (a.features() != b.features() || a.sample_size() != b.sample_size() || a.root_array() != b.root_array() ||
+      a.count_array() != b.count_array() || a.nodes() != b.nodes())
+    return false;
+  for (std::size_t i = 0; i < a.nodes(); ++i) {
+    const auto &x = a.node_array()[i], &y = b.node_array()[i];
+    if (x.bits != y.bits || x.right != y.right || !(x.value == y.value)) return false;
+  }
+  return true;
+}
+
 }  // namespace
 
 TEST_SUITE("model") {
@@ -389,5 +463,208 @@ TEST_SUITE("model") {
     double mid = h.quantiles[750];
     CHECK(h.severity(mid) == doctest::Approx(75.0).epsilon(1e-9));
     CHECK(ad::Model().severity(0.9) == 0.0);  // no calibration: 0, not a crash
+  }
+
+  TEST_CASE("a model with an aspect forest round-trips") {
+    ad::Model m = aspect_model();
+    std::string bytes = m.serialize();
+    ad::Model p = ad::Model::parse(bytes, "mem");
+    CHECK(p.serialize() == bytes);
+    REQUIRE(p.aspects.size() == 1);
+    CHECK(p.aspects[0].aspect == ad::Aspect::kTime);
+    CHECK(same_forest(p.aspects[0].forest, m.aspects[0].forest));
+    CHECK(same_forest(p.forest, m.forest));
+    CHECK_FALSE(same_forest(p.aspects[0].forest, p.forest));
+    CHECK(p.aspects[0].quantiles == m.aspects[0].quantiles);
+    CHECK(p.whole_quantiles == m.whole_quantiles);
+    CHECK(p.whole_quantiles.size() == ad::Model::kQuantiles);
+    CHECK(p.quantiles == m.quantiles);
+    CHECK(p.threshold == m.threshold);
+    // The loaded model scores exactly as the original.
+    ad::Matrix data = xyz_rows();
+    for (std::size_t i = 0; i < 50; ++i) CHECK(p.score(data.row(i)) == m.score(data.row(i)));
+    // describe_model names the aspect and its features.
+    CHECK(contains(ad::describe_model(p), "aspect time:"));
+    CHECK(contains(ad::describe_model(p), "40 trees over"));
+  }
+
+  TEST_CASE("Model::score is the largest of the whole score and the mapped aspect scores") {
+    ad::Model m = aspect_model();
+    const ad::AspectForest& a = m.aspects[0];
+    ad::Matrix data = xyz_rows();
+    std::size_t aspect_wins = 0, whole_wins = 0;
+    for (std::size_t i = 0; i < data.rows; ++i) {
+      const double* row = data.row(i);
+      double whole = m.forest.score(row);
+      double mapped = ad::map_quantiles(a.forest.score(row), a.quantiles, m.whole_quantiles);
+      CHECK(m.score(row) == std::max(whole, mapped));
+      if (mapped > whole) ++aspect_wins;
+      if (whole > mapped) ++whole_wins;
+    }
+    // Both sides win for some rows, so the test tells them apart.
+    CHECK(aspect_wins > 10);
+    CHECK(whole_wins > 10);
+    // Quantile mapping keeps ranks: about half the training rows map to at least the
+    // whole forest's median, about a tenth to at least its 90th percentile.
+    std::size_t above_median = 0, above_p90 = 0;
+    for (std::size_t i = 0; i < data.rows; ++i) {
+      double mapped = ad::map_quantiles(a.forest.score(data.row(i)), a.quantiles, m.whole_quantiles);
+      above_median += mapped >= m.whole_quantiles[500];
+      above_p90 += mapped >= m.whole_quantiles[900];
+    }
+    CHECK(above_median >= 390);
+    CHECK(above_median <= 410);
+    CHECK(above_p90 >= 75);
+    CHECK(above_p90 <= 85);
+    // Row 1, far out in x only, is ordinary for the z forest: its score is the whole one.
+    CHECK(m.score(data.row(1)) == m.forest.score(data.row(1)));
+    // Without aspects the score is the whole forest's.
+    ad::Model plain = m;
+    plain.aspects.clear();
+    for (std::size_t i = 0; i < 20; ++i) CHECK(plain.score(data.row(i)) == m.forest.score(data.row(i)));
+  }
+
+  TEST_CASE("Model::score of a matrix equals the score of each row") {
+    ad::Model m = aspect_model();
+    // Enough rows for two threads (at least 2048 each), with some beyond the training range.
+    ad::Matrix big;
+    big.cols = 3;
+    big.rows = 5000;
+    ad::Rng rng(77);
+    for (std::size_t i = 0; i < big.rows * big.cols; ++i) big.values.push_back(rng.uniform() * 1.4 - 0.2);
+    big.row(10)[2] = NAN;
+    for (int threads : {1, 2}) {
+      CAPTURE(threads);
+      std::vector<double> out;
+      m.score(big, out, threads);
+      REQUIRE(out.size() == big.rows);
+      std::size_t differ = 0;
+      for (std::size_t i = 0; i < big.rows; ++i) differ += out[i] != m.score(big.row(i));
+      CHECK(differ == 0);
+    }
+  }
+
+  TEST_CASE("profiles keep their UTC and local hours through the model file") {
+    ad::Model m = small_model();
+    ad::Model p = ad::Model::parse(m.serialize(), "mem");
+    auto before = m.profiles.sorted();
+    auto after = p.profiles.sorted();
+    REQUIRE(before.size() == after.size());
+    REQUIRE(before.size() > 0);
+    std::size_t differ = 0;
+    for (std::size_t i = 0; i < before.size(); ++i) {
+      CAPTURE(*before[i].first);
+      CHECK(*after[i].first == *before[i].first);
+      CHECK(after[i].second->hours == before[i].second->hours);
+      CHECK(after[i].second->local_hours == before[i].second->local_hours);
+      differ += before[i].second->hours != before[i].second->local_hours;
+    }
+    // Logins from the US and SE centroids fall in other local hours than UTC ones.
+    CHECK(differ > 0);
+  }
+
+  TEST_CASE("a format 1 model is refused with a request to retrain") {
+    std::string bytes = small_model().serialize();
+    REQUIRE(get_u32(bytes, 8) == 2u);
+    put_u32(bytes, 8, 1);
+    fix_crc(bytes);
+    ad::Error e = parse_error(bytes);
+    CHECK(e.status() == ad::Status::kData);
+    CHECK(contains(e.message(), "older"));
+    CHECK(contains(e.message(), "retrain"));
+    CHECK(contains(e.message(), "version 1"));
+    CHECK(e.where().file == "m.model");
+  }
+
+  TEST_CASE("a malformed ASPECTS section is caught even with a valid checksum") {
+    const std::string bytes = aspect_model().serialize();
+    const std::size_t at = first_aspect_at(bytes);
+    REQUIRE(static_cast<unsigned char>(bytes[at]) == static_cast<unsigned>(ad::Aspect::kTime));
+    SUBCASE("an unknown aspect byte") {
+      for (unsigned kind : {4u, 9u, 255u}) {
+        CAPTURE(kind);
+        std::string b = bytes;
+        b[at] = static_cast<char>(kind);
+        fix_crc(b);
+        ad::Error e = parse_error(b);
+        CHECK(e.status() == ad::Status::kData);
+        CHECK(contains(e.message(), "malformed"));
+        CHECK(contains(e.message(), "ASPECTS"));
+        CHECK(contains(e.message(), "aspect " + std::to_string(kind)));
+      }
+      // Any known aspect byte is accepted.
+      std::string b = bytes;
+      b[at] = static_cast<char>(ad::Aspect::kAttempts);
+      fix_crc(b);
+      CHECK(ad::Model::parse(b, "m.model").aspects.at(0).aspect == ad::Aspect::kAttempts);
+    }
+    SUBCASE("aspect quantiles of a different length than the whole forest's") {
+      // The aspect's quantile count follows its forest; say 1000 instead of 1001.
+      std::size_t count_at = at + 1 + forest_bytes(bytes, at + 1);
+      REQUIRE(get_u64(bytes, count_at) == ad::Model::kQuantiles);
+      std::string b = bytes;
+      put_u64(b, count_at, ad::Model::kQuantiles - 1);
+      fix_crc(b);
+      ad::Error e = parse_error(b);
+      CHECK(e.status() == ad::Status::kData);
+      CHECK(contains(e.message(), "malformed"));
+      CHECK(contains(e.message(), "ASPECTS"));
+      CHECK(contains(e.message(), "differ in length"));
+    }
+  }
+
+  TEST_CASE("inconsistent aspects in a model are refused when it is read back") {
+    const ad::Model good = aspect_model();
+    auto refused = [](const ad::Model& m, const std::string& why) {
+      ad::Error e = parse_error(m.serialize());
+      CHECK(e.status() == ad::Status::kData);
+      CHECK(contains(e.message(), "malformed"));
+      CHECK(contains(e.message(), why));
+    };
+    {
+      ad::Model m = good;
+      m.aspects[0].quantiles.pop_back();
+      refused(m, "differ in length");
+    }
+    {
+      ad::Model m = good;
+      m.whole_quantiles.clear();
+      refused(m, "differ in length");
+    }
+    {
+      ad::Model m = good;
+      m.aspects[0].quantiles = {0.4};
+      m.whole_quantiles = {0.5};
+      refused(m, "differ in length");  // one quantile is not a scale
+    }
+    {
+      ad::Model m = good;
+      m.aspects.push_back(m.aspects[0]);  // time twice
+      refused(m, "repeated aspect 2");
+    }
+    {
+      ad::Model m = good;
+      std::reverse(m.aspects[0].quantiles.begin(), m.aspects[0].quantiles.end());
+      refused(m, "out of order");
+    }
+    {
+      ad::Model m = good;
+      ad::Matrix two;
+      two.rows = 50;
+      two.cols = 2;
+      for (std::size_t i = 0; i < 100; ++i) two.values.push_back(static_cast<double>(i % 13));
+      m.aspects[0].forest = ad::Forest::fit(two, {3, 16, 1, 1});
+      refused(m, "aspect forest and the feature list disagree");
+    }
+    {
+      // Two different aspects are fine.
+      ad::Model m = good;
+      m.aspects.push_back(m.aspects[0]);
+      m.aspects[1].aspect = ad::Aspect::kPlace;
+      ad::Model p = ad::Model::parse(m.serialize(), "m.model");
+      REQUIRE(p.aspects.size() == 2);
+      CHECK(p.aspects[0].aspect == ad::Aspect::kTime);
+      CHECK(p.aspects[1].aspect == ad::Aspect::kPlace);
+    }
   }
 }

@@ -11,7 +11,9 @@
 #include "ad/csv.h"
 #include "ad/error.h"
 #include "ad/io.h"
+#include "ad/login.h"
 #include "ad/score.h"
+#include "ad/timestamp.h"
 
 namespace {
 
@@ -107,6 +109,82 @@ std::string score_to_string(const ad::Model& model, const std::string& csv, ad::
   return text;
 }
 
+
+// n logins, 7 minutes apart from 2025-01-06T00:00Z: user, IP, country and outcome.
+// The first `noisy` rows come from many users, networks and countries, at random;
+// the rest from 20 regular users, mostly from NO, each in a few networks.
+std::string logins_csv(std::size_t rows, std::size_t noisy = 0, std::uint64_t seed = 3) {
+  static const char* kCountries[] = {"NO", "NO", "NO", "NO", "SE", "DK"};
+  static const char* kFar[] = {"RO", "BR", "CN", "US", "NG", "IN", "AU", "RU"};
+  ad::Rng rng(seed);
+  const std::int64_t t0 = *ad::parse_time_ms("2025-01-06T00:00:00Z");
+  std::string s = "timestamp,user_id,ip_address,country,status\n";
+  for (std::size_t i = 0; i < rows; ++i) {
+    std::string time = ad::format_time_iso(t0 + static_cast<std::int64_t>(i) * 7 * 60000);
+    if (i < noisy) {
+      s += time + ",n" + std::to_string(rng.below(400)) + ",45." + std::to_string(rng.below(200)) + ".1." +
+           std::to_string(rng.below(250)) + "," + kFar[rng.below(8)] + "," + (rng.below(3) ? "success" : "failure") +
+           "\n";
+    } else {
+      std::uint64_t u = rng.below(20);
+      s += time + ",u" + std::to_string(u) + ",10." + std::to_string(u) + "." + std::to_string(rng.below(2)) + "." +
+           std::to_string(rng.below(250)) + "," + kCountries[rng.below(6)] + "," +
+           (rng.below(20) ? "success" : "failure") + "\n";
+    }
+  }
+  return s;
+}
+
+// The feature rows ad-train learned csv from, rebuilt as it builds them (every row in
+// order, when the sample holds the whole input): column features by the model's
+// extractor, login features from a LoginTracker replaying the input.
+ad::Matrix training_matrix(const ad::Model& m, const std::string& csv) {
+  ad::csv::Reader in(ad::csv::string_lines("train.csv", csv), "train.csv");
+  const auto& header = in.header();
+  ad::Roles roles = ad::Roles::find(header);
+  ad::LoginColumns columns = ad::LoginColumns::bind({}, header, roles, in.name(), false);
+  ad::Profiles profiles;
+  ad::LoginTracker tracker(profiles);
+  ad::LoginContext ctx;
+  ad::FeatureExtractor extractor(m.features, m.tables, header, roles, in.name());
+  ad::Matrix data;
+  data.cols = m.features.size();
+  ad::csv::Row row;
+  while (in.next(row)) {
+    if (columns.has(ad::Role::kUser) && columns.has(ad::Role::kTime)) {
+      auto ms = ad::parse_time_ms(row.fields[static_cast<std::size_t>(columns[ad::Role::kTime])]);
+      REQUIRE(ms);
+      tracker.observe(ad::read_event(columns, row, *ms), ctx);
+    }
+    data.values.resize((data.rows + 1) * data.cols);
+    double* out = data.row(data.rows);
+    extractor.extract(in, row, out);
+    for (std::size_t j = 0; j < data.cols; ++j)
+      if (ad::is_derived(m.features[j].kind))
+        out[j] = ctx.values[static_cast<std::size_t>(static_cast<int>(m.features[j].kind) - ad::kDerivedKindBase)];
+    ++data.rows;
+  }
+  return data;
+}
+
+// The threshold ad-train would set from these scores.
+double threshold_of(std::vector<double> scores, double contamination) {
+  std::sort(scores.begin(), scores.end());
+  return ad::percentile(scores, 100.0 * (1.0 - contamination));
+}
+
+std::vector<double> tail_from(const std::vector<double>& v, std::size_t from) {
+  return std::vector<double>(v.begin() + static_cast<std::ptrdiff_t>(from), v.end());
+}
+
+// True if every inner node of forest splits on a feature of aspect a.
+bool splits_only_on(const ad::Forest& forest, const ad::Model& m, ad::Aspect a) {
+  for (const auto& n : forest.node_array())
+    if (!(n.bits & ad::Forest::kLeaf) && ad::aspect_of(m.features[n.bits & ad::Forest::kFeatureMask]) != a)
+      return false;
+  return true;
+}
+
 }  // namespace
 
 TEST_SUITE("train") {
@@ -118,6 +196,18 @@ TEST_SUITE("train") {
     CHECK(ad::percentile(v, 25) == doctest::Approx(1.75));
     CHECK(ad::percentile({7}, 99) == 7);
     CHECK(std::isnan(ad::percentile({}, 50)));
+  }
+
+  TEST_CASE("quantiles_of: 1001 percentiles 0, 0.1, ..., 100 of unsorted values") {
+    std::vector<double> v;
+    for (int i = 2000; i >= 0; --i) v.push_back(i * 0.5);  // 0 .. 1000, descending
+    auto q = ad::quantiles_of(v);
+    REQUIRE(q.size() == 1001);
+    CHECK(q.front() == 0);
+    CHECK(q[1] == doctest::Approx(1.0));
+    CHECK(q[500] == doctest::Approx(500.0));
+    CHECK(q[999] == doctest::Approx(999.0));
+    CHECK(q.back() == 1000);
   }
 
   TEST_CASE("generic columns: numeric, categorical; identifiers, empty and constant columns left out") {
@@ -350,5 +440,151 @@ TEST_SUITE("train") {
     CHECK(t.model.tables[static_cast<std::size_t>(ip->table)].distinct() == 3);
     CHECK(status->kind == ad::FeatureKind::kFailure);
     CHECK(t.model.role_columns[static_cast<int>(ad::Role::kUser)] == "user_id");
+  }
+
+  TEST_CASE("login data: a time aspect forest by default, and the aspects TrainOptions asks for") {
+    const std::string csv = logins_csv(600);
+    {
+      Trained t = train_csv(csv);
+      REQUIRE(t.model.aspects.size() == 1);
+      const ad::AspectForest& a = t.model.aspects[0];
+      CHECK(a.aspect == ad::Aspect::kTime);
+      CHECK(a.forest.trees() == 20);
+      CHECK(a.forest.features() == t.model.features.size());
+      CHECK(splits_only_on(a.forest, t.model, ad::Aspect::kTime));
+      CHECK_FALSE(splits_only_on(t.model.forest, t.model, ad::Aspect::kTime));
+      CHECK(a.quantiles.size() == ad::Model::kQuantiles);
+      CHECK(t.model.whole_quantiles.size() == ad::Model::kQuantiles);
+      CHECK(std::is_sorted(a.quantiles.begin(), a.quantiles.end()));
+      CHECK(any_contains(t.report.notes, "aspect time: a forest of its own over hour_unusual, weekday_unusual"));
+      // The model file keeps it.
+      ad::Model p = ad::Model::parse(t.model.serialize(), "m");
+      REQUIRE(p.aspects.size() == 1);
+      CHECK(p.aspects[0].aspect == ad::Aspect::kTime);
+    }
+    {
+      ad::TrainOptions opt = small_options();
+      opt.aspects = {};
+      Trained t = train_csv(csv, opt);
+      CHECK(t.model.aspects.empty());
+      CHECK(t.model.whole_quantiles.empty());
+      CHECK_FALSE(any_contains(t.report.notes, "aspect"));
+    }
+    {
+      ad::TrainOptions opt = small_options();
+      opt.aspects = {ad::Aspect::kPlace, ad::Aspect::kTime};
+      Trained t = train_csv(csv, opt);
+      REQUIRE(t.model.aspects.size() == 2);
+      CHECK(t.model.aspects[0].aspect == ad::Aspect::kPlace);
+      CHECK(t.model.aspects[1].aspect == ad::Aspect::kTime);
+      CHECK(splits_only_on(t.model.aspects[0].forest, t.model, ad::Aspect::kPlace));
+      CHECK(splits_only_on(t.model.aspects[1].forest, t.model, ad::Aspect::kTime));
+      CHECK(any_contains(t.report.notes,
+                         "aspect place: a forest of its own over country, network, new_ip, new_network, "
+                         "new_country, travel_speed"));
+      // The time forest is the same as when it is the only aspect: each aspect has its own seed.
+      Trained alone = train_csv(csv);
+      CHECK(t.model.aspects[1].forest.node_array().size() == alone.model.aspects[0].forest.node_array().size());
+      CHECK(t.model.aspects[1].quantiles == alone.model.aspects[0].quantiles);
+      CHECK(t.model.whole_quantiles == alone.model.whole_quantiles);
+    }
+    {
+      ad::TrainOptions opt = small_options();
+      opt.aspects = {ad::Aspect::kAttempts, ad::Aspect::kDevice, ad::Aspect::kTime};
+      Trained t = train_csv(csv, opt);
+      // No device or user agent column: no device features, so no device forest.
+      REQUIRE(t.model.aspects.size() == 2);
+      CHECK(t.model.aspects[0].aspect == ad::Aspect::kAttempts);
+      CHECK(t.model.aspects[1].aspect == ad::Aspect::kTime);
+      CHECK(splits_only_on(t.model.aspects[0].forest, t.model, ad::Aspect::kAttempts));
+    }
+    {
+      ad::TrainOptions opt = small_options();
+      opt.aspects = {ad::Aspect::kDevice};
+      Trained t = train_csv(csv, opt);
+      CHECK(t.model.aspects.empty());
+      CHECK(t.model.whole_quantiles.empty());
+    }
+  }
+
+  TEST_CASE("generic data: no aspects, and the threshold is set on the whole forest's scores of all rows") {
+    const std::string csv = numeric_csv(1500, 8);
+    ad::TrainOptions opt = small_options();
+    opt.contamination = 0.05;
+    Trained t = train_csv(csv, opt);  // the default asks for a time aspect
+    CHECK(t.model.aspects.empty());
+    CHECK(t.model.whole_quantiles.empty());
+    ad::Matrix data = training_matrix(t.model, csv);
+    REQUIRE(data.rows == 1500);
+    std::vector<double> scores;
+    t.model.forest.score(data, scores, 1);
+    CHECK(t.model.threshold == threshold_of(scores, 0.05));
+    CHECK(t.model.quantiles == ad::quantiles_of(scores));
+    // Not the later half only.
+    CHECK(t.model.threshold != threshold_of(tail_from(scores, 750), 0.05));
+
+    // A time column without a user column has no login features: the same.
+    std::string timed = "timestamp,amount\n";
+    const std::int64_t t0 = *ad::parse_time_ms("2025-01-06T00:00:00Z");
+    ad::Rng rng(4);
+    for (int i = 0; i < 1500; ++i)
+      timed += ad::format_time_iso(t0 + i * 60000LL) + "," + std::to_string(rng.below(100000)) + "\n";
+    Trained u = train_csv(timed, opt);
+    CHECK(u.model.aspects.empty());
+    ad::Matrix udata = training_matrix(u.model, timed);
+    u.model.forest.score(udata, scores, 1);
+    CHECK(u.model.threshold == threshold_of(scores, 0.05));
+    CHECK(u.model.threshold != threshold_of(tail_from(scores, 750), 0.05));
+  }
+
+  TEST_CASE("login data: the threshold is set on the later half of the training logins") {
+    // The first half is noise from many strangers; the second half, regular users.
+    const std::string csv = logins_csv(2400, 1200);
+    Trained t = train_csv(csv);
+    REQUIRE(t.model.aspects.size() == 1);
+    ad::Matrix data = training_matrix(t.model, csv);
+    REQUIRE(data.rows == 2400);
+    std::vector<double> scores, whole, part;
+    t.model.score(data, scores, 1);
+    t.model.forest.score(data, whole, 1);
+    t.model.aspects[0].forest.score(data, part, 1);
+    CHECK(t.model.threshold == threshold_of(tail_from(scores, 1200), 0.01));
+    CHECK(t.model.quantiles == ad::quantiles_of(tail_from(scores, 1200)));
+    CHECK(t.model.whole_quantiles == ad::quantiles_of(tail_from(whole, 1200)));
+    CHECK(t.model.aspects[0].quantiles == ad::quantiles_of(tail_from(part, 1200)));
+    // Every row would have set another threshold and other quantiles.
+    CHECK(threshold_of(scores, 0.01) != t.model.threshold);
+    CHECK(ad::quantiles_of(scores) != t.model.quantiles);
+    // The share of the later half's logins flagged is the contamination.
+    std::size_t flagged = 0;
+    for (std::size_t i = 1200; i < 2400; ++i) flagged += scores[i] >= t.model.threshold;
+    CHECK(flagged >= 10);
+    CHECK(flagged <= 14);
+  }
+
+  TEST_CASE("login data: with fewer than 1000 logins in the later half, calibration uses all of them") {
+    // 1999 logins: the later half is logins 999 .. 1998, 1000 of them: enough.
+    {
+      const std::string csv = logins_csv(1999, 1000);
+      Trained t = train_csv(csv);
+      ad::Matrix data = training_matrix(t.model, csv);
+      std::vector<double> scores;
+      t.model.score(data, scores, 1);
+      CHECK(t.model.quantiles == ad::quantiles_of(tail_from(scores, 999)));
+      CHECK(t.model.threshold == threshold_of(tail_from(scores, 999), 0.01));
+    }
+    // 1998 logins: 999 in the later half, too few: every login.
+    {
+      const std::string csv = logins_csv(1998, 1000);
+      Trained t = train_csv(csv);
+      ad::Matrix data = training_matrix(t.model, csv);
+      std::vector<double> scores, whole;
+      t.model.score(data, scores, 1);
+      t.model.forest.score(data, whole, 1);
+      CHECK(t.model.quantiles == ad::quantiles_of(scores));
+      CHECK(t.model.threshold == threshold_of(scores, 0.01));
+      CHECK(t.model.whole_quantiles == ad::quantiles_of(whole));
+      CHECK(t.model.threshold != threshold_of(tail_from(scores, 999), 0.01));
+    }
   }
 }
