@@ -255,7 +255,7 @@ std::string describe_derived(Derived x, const LoginContext& c) {
                          (c.usual_hours.second + 1) % 24);
     }
     case Derived::kWeekdayUnusual:
-      return fmt::format("login on a {}, rare for this user", kDays[c.weekday]);
+      return fmt::format("login on a {} (UTC), rare for this user", kDays[c.weekday]);
     case Derived::kTravelSpeed: {
       std::string t = c.minutes >= 120 ? fmt::format("{:.0f} h", c.minutes / 60) : fmt::format("{:.0f} min", c.minutes);
       return fmt::format("travel {}{:.0f} km in {} since {}{}", c.approximate ? "~" : "", c.km, t,

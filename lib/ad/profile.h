@@ -2,10 +2,10 @@
 //
 // A profile holds, for one user: the IP addresses and networks, countries, cities,
 // devices and user agents seen, each with a count; histograms of login hours (in UTC,
-// and in local solar time at the login's place) and weekdays (UTC); the login, success
-// and failure counts; and the place and time of the last successful login. ad-train
-// builds profiles over the whole history and stores them in the model; ad-score starts
-// from them.
+// and in local solar time at the login's place) and of weekdays (UTC); the login,
+// success and failure counts; and the place and time of the last successful login.
+// ad-train builds profiles over the whole history and stores them in the model;
+// ad-score starts from them.
 //
 // Update rule (the same in ad-train and ad-score, so that a feature means the same in
 // both): a successful login, or one whose outcome is unknown, teaches the profile its

@@ -375,7 +375,7 @@ TEST_SUITE("login") {
     CHECK(say(c, Derived::kHourUnusual) == "login at 00:10 UTC, usual 23-00");
   }
 
-  TEST_CASE("time zones: hours and weekdays are taken in UTC") {
+  TEST_CASE("time zones: without a place, hours and weekdays are taken in UTC, not the zone of the timestamp") {
     Replay r("timestamp,user");
     // 01:30 at +02:00 on Wednesday 2025-01-01 is 23:30 UTC on Tuesday 2024-12-31.
     const auto& c = r.feed("2025-01-01T01:30:00+02:00,alice\n");
@@ -438,7 +438,7 @@ TEST_SUITE("login") {
     // Wednesday: never, so 1.
     auto wed = judge("2025-03-12T09:00:00Z");
     CHECK(value(wed, Derived::kWeekdayUnusual) == 1.0);
-    CHECK(say(wed, Derived::kWeekdayUnusual) == "login on a Wednesday, rare for this user");
+    CHECK(say(wed, Derived::kWeekdayUnusual) == "login on a Wednesday (UTC), rare for this user");
     // Monday: 9 of 10, 1 - 6.3 is below 0, so 0.
     CHECK(value(judge("2025-03-10T09:00:00Z"), Derived::kWeekdayUnusual) == 0.0);
   }
