@@ -18,12 +18,28 @@ bool parse(std::string_view text, int& family, unsigned char* bytes) {
     return true;
   }
   if (::inet_pton(AF_INET6, buf, bytes) == 1) {
+    static const unsigned char kMapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xFF, 0xFF};
+    if (std::memcmp(bytes, kMapped, 12) == 0) {  // ::ffff:a.b.c.d is IPv4
+      std::memmove(bytes, bytes + 12, 4);
+      std::memset(bytes + 4, 0, 12);
+      family = AF_INET;
+      return true;
+    }
     family = AF_INET6;
     return true;
   }
   return false;
 }
 }  // namespace
+
+std::optional<std::string> canonical_ip(std::string_view text) {
+  unsigned char b[16] = {};
+  int family = 0;
+  if (!parse(text, family, b)) return std::nullopt;
+  char out[INET6_ADDRSTRLEN];
+  ::inet_ntop(family, b, out, sizeof out);
+  return std::string(out);
+}
 
 std::optional<std::string> ip_network(std::string_view text) {
   unsigned char b[16] = {};

@@ -147,6 +147,8 @@ void LoginTracker::observe(const LoginEvent& e, LoginContext& ctx) {
   split(t + std::int64_t{offset_min} * 60000, local_hour, local_minute);
 
   for (int k = 0; k < kTraitCount; ++k) ctx.current[static_cast<std::size_t>(k)] = std::string(e.traits[static_cast<std::size_t>(k)]);
+  std::string& address = ctx.current[static_cast<int>(Trait::kIp)];
+  if (auto c = canonical_ip(address)) address = *c;
   std::string& net = ctx.current[static_cast<int>(Trait::kNetwork)];
   if (auto n = ip_network(e.traits[static_cast<int>(Trait::kIp)])) net = *n;
   else net = ctx.current[static_cast<int>(Trait::kIp)];
@@ -190,7 +192,7 @@ void LoginTracker::observe(const LoginEvent& e, LoginContext& ctx) {
     ctx.values[d(Derived::kTravelSpeed)] = ctx.km / (std::max(ctx.minutes, 1.0) / 60.0);
     ctx.from_place = p->place_name;
   }
-  std::string_view ip = e.traits[static_cast<int>(Trait::kIp)];
+  std::string_view ip = address;
   ctx.counts = windows_.counts(e.user, ip, t);
   ctx.values[d(Derived::kUserFailures)] = ctx.counts.user_failures_short;
   ctx.values[d(Derived::kIpFailures)] = ctx.counts.ip_failures_short;

@@ -11,8 +11,13 @@
 
 namespace ad {
 
-// "10.1.2.0/24" for "10.1.2.77"; "2001:db8:42::/48" for "2001:db8:42:1::5".
-// nullopt if text is not an IPv4 or IPv6 address.
+// One spelling per address: IPv6 in lower case and compressed as RFC 5952 writes it
+// ("2001:DB8:0::1" is "2001:db8::1"), and an IPv4-mapped IPv6 address as the IPv4
+// address ("::ffff:10.1.2.3" is "10.1.2.3"). nullopt if text is not an IP address.
+std::optional<std::string> canonical_ip(std::string_view text);
+
+// "10.1.2.0/24" for "10.1.2.77"; "2001:db8:42::/48" for "2001:db8:42:1::5"; an
+// IPv4-mapped address gets its IPv4 network. nullopt if text is not an IP address.
 std::optional<std::string> ip_network(std::string_view text);
 
 // True if text is a loopback or private (RFC 1918, RFC 4193, link-local) address.

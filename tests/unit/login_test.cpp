@@ -249,6 +249,22 @@ TEST_SUITE("login") {
     CHECK(say(e, Derived::kNewNetwork) == "new network for user: 2001:db8:43::/48 (usual: 2001:db8:42::/48)");
   }
 
+  TEST_CASE("IP novelty and IP windows compare addresses in canonical form") {
+    Replay r("timestamp,user,ip,status");
+    r.feed(daily("alice", 2, "09:00", ",2001:db8:42:1::5,success"));
+    // The same address in capitals and without compression is not new: seen twice.
+    const auto& c = r.feed("2025-01-10T09:00:00Z,alice,2001:DB8:42:1:0:0:0:5,success\n");
+    CHECK(current(c, ad::Trait::kIp) == "2001:db8:42:1::5");
+    CHECK(value(c, Derived::kNewIp) == doctest::Approx(1.0 / 3));
+    // An IPv4-mapped address is its IPv4 address, for novelty and for the windows.
+    r.feed("2025-01-10T10:00:00Z,bob,10.9.8.7,failure\n");
+    const auto& d = r.feed("2025-01-10T10:01:00Z,carol,::ffff:10.9.8.7,failure\n");
+    CHECK(current(d, ad::Trait::kIp) == "10.9.8.7");
+    CHECK(value(d, Derived::kIpFailures) == 1);
+    CHECK(value(d, Derived::kIpUsers) == 2);
+    CHECK(say(d, Derived::kIpFailures) == "1 failed login from 10.9.8.7 in 10 min");
+  }
+
   TEST_CASE("country, city, device and user agent novelty") {
     Replay r("timestamp,user,country,city,device_type,user_agent");
     const std::string ua131 = "\"Mozilla/5.0 (X11; Linux x86_64) Chrome/131.0.0.0 Safari/537.36\"";
