@@ -80,6 +80,13 @@ std::optional<Aspect> aspect_of(const Feature& f) {
   return std::nullopt;
 }
 
+std::string aspect_features(Aspect a, const std::vector<Feature>& features) {
+  std::string names;
+  for (const auto& f : features)
+    if (aspect_of(f) == a) names += (names.empty() ? "" : ", ") + f.label();
+  return names;
+}
+
 double map_quantiles(double score, const std::vector<double>& from, const std::vector<double>& to) {
   if (std::isnan(score)) return score;
   const double from_lo = from.front(), from_hi = from.back(), to_lo = to.front(), to_hi = to.back();

@@ -507,11 +507,9 @@ std::string describe_model(const Model& m) {
     line("  " + f.label() + " : " + kind_name(f.kind) + ", p1/p50/p99 " + buf);
   }
   for (const auto& a : m.aspects) {
-    std::string names;
-    for (const auto& f : m.features)
-      if (aspect_of(f) == a.aspect) names += (names.empty() ? "" : ", ") + f.label();
-    line("aspect " + std::string(aspect_name(a.aspect)) + ":" + std::string(8 - std::min<std::size_t>(7, aspect_name(a.aspect).size()), ' ') +
-         std::to_string(a.forest.trees()) + " trees over " + names);
+    std::string name(aspect_name(a.aspect));
+    line("aspect " + name + ":" + std::string(8 - std::min<std::size_t>(7, name.size()), ' ') +
+         std::to_string(a.forest.trees()) + " trees over " + aspect_features(a.aspect, m.features));
   }
   line("profiles:      " + std::to_string(m.profiles.size()) + " users (limit " +
        std::to_string(m.profiles.max_users()) + ")");

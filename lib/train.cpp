@@ -1,7 +1,6 @@
 #include "ad/train.h"
 
 #include <algorithm>
-#include <array>
 #include <cmath>
 #include <numeric>
 
@@ -11,14 +10,6 @@
 #include "ad/timestamp.h"
 
 namespace ad {
-
-namespace {
-
-// Below this many rows in the later half, calibration uses every sampled row.
-constexpr std::size_t kMinCalibrationRows = 1000;
-
-
-}  // namespace
 
 std::vector<double> quantiles_of(std::vector<double> values) {
   std::sort(values.begin(), values.end());
@@ -91,6 +82,9 @@ bool is_scored_column(const std::string& name) {
     if (name == c) return true;
   return false;
 }
+
+// Below this many rows in the later half, calibration uses every sampled row.
+constexpr std::size_t kMinCalibrationRows = 1000;
 
 // The values of `all` at the indices `rows`.
 std::vector<double> pick(const std::vector<double>& all, const std::vector<std::size_t>& rows) {
@@ -348,7 +342,8 @@ Model train(csv::Reader& in, const TrainOptions& opt, TrainReport& report,
   }
 
   model.forest = Forest::fit(data, opt.forest);
-  // With login features, calibrate on the later half of the training logins.
+  // With login features, calibrate on the later half of the training logins: at the
+  // start of a history every user is new, which ad-score will not see (ad(7)).
   std::vector<std::size_t> calib;
   if (!derived.empty())
     for (std::size_t i = 0; i < n; ++i)
@@ -359,12 +354,9 @@ Model train(csv::Reader& in, const TrainOptions& opt, TrainReport& report,
   }
   if (!derived.empty()) fit_aspects(model, data, opt, calib);
   calibrate(model, data, calib, opt);
-  for (const auto& a : model.aspects) {
-    std::string names;
-    for (const auto& f : model.features)
-      if (aspect_of(f) == a.aspect) names += (names.empty() ? "" : ", ") + f.label();
-    report.notes.push_back("aspect " + std::string(aspect_name(a.aspect)) + ": a forest of its own over " + names);
-  }
+  for (const auto& a : model.aspects)
+    report.notes.push_back("aspect " + std::string(aspect_name(a.aspect)) + ": a forest of its own over " +
+                           aspect_features(a.aspect, model.features));
 
   model.profiles = std::move(profiles);
   model.info.ad_version = cli::version();

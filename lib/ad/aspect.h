@@ -29,6 +29,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -49,6 +50,9 @@ std::vector<Aspect> parse_aspects(std::string_view list);
 
 // The aspect feature f belongs to, if any.
 std::optional<Aspect> aspect_of(const Feature& f);
+
+// The labels of the features of aspect a, joined by ", " ("hour_unusual, weekday_unusual").
+std::string aspect_features(Aspect a, const std::vector<Feature>& features);
 
 struct AspectForest {
   Aspect aspect = Aspect::kPlace;

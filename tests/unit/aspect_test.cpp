@@ -137,6 +137,18 @@ TEST_SUITE("aspect") {
     CHECK_FALSE(ad::aspect_of(feature(static_cast<FeatureKind>(ad::kDerivedKindBase + ad::kDerivedCount))).has_value());
   }
 
+  TEST_CASE("aspect_features: the labels of an aspect's features, in model order") {
+    using ad::FeatureKind;
+    std::vector<ad::Feature> fs = {feature(FeatureKind::kNumeric), derived_feature(Derived::kWeekdayUnusual),
+                                   feature(FeatureKind::kRarity, static_cast<int>(ad::Role::kIp)),
+                                   derived_feature(Derived::kHourUnusual), derived_feature(Derived::kNewIp)};
+    fs[0].column = "data_size_kb";
+    fs[2].column = "ip_address";
+    CHECK(ad::aspect_features(Aspect::kTime, fs) == "weekday_unusual, hour_unusual");
+    CHECK(ad::aspect_features(Aspect::kPlace, fs) == "network, new_ip");
+    CHECK(ad::aspect_features(Aspect::kDevice, fs) == "");
+  }
+
   TEST_CASE("map_quantiles: linear between matching quantiles") {
     const std::vector<double> from = {0.1, 0.2, 0.3, 0.4};
     const std::vector<double> to = {0.3, 0.5, 0.6, 0.9};
