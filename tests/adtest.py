@@ -83,13 +83,17 @@ class ToolManners(ToolRunner):
       HELP_OPTIONS  option spellings --help must show
       USAGE_CASES   (name, args) pairs that must be usage errors
       USAGE_INPUT   content of {T}/in.csv while the usage cases run
+    and may set:
+      USAGE_LINE    what --help must show as the usage line, {TOOL} for the tool's name
     The man page is man/TOOL.1.
     """
+
+    USAGE_LINE = "Usage: {TOOL} [OPTIONS] [FILE]"
 
     def test_help(self):
         r = self.run_tool(["--help"])
         self.assertStatus(r, OK)
-        self.assertIn(f"Usage: {self.TOOL} [OPTIONS] [FILE]", r.stdout)
+        self.assertIn(self.USAGE_LINE.format(TOOL=self.TOOL), r.stdout)
         for opt in self.HELP_OPTIONS:
             self.assertIn(opt, r.stdout)
         self.assertEqual(r.stderr, "")

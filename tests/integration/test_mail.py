@@ -150,6 +150,64 @@ def closed_port():
     return port
 
 
+def private_env(home):
+    """A private HOME: no ~/.netrc or ~/.config/ad/mail.conf of the machine's user."""
+    return {"HOME": home, "XDG_CONFIG_HOME": os.path.join(home, "cfg"),
+            "XDG_STATE_HOME": os.path.join(home, "state"),
+            "AD_SMTP_USER": "", "AD_SMTP_PASSWORD": "", "AD_MAIL_CONFIG": "",
+            "AD_SMTP_URL": "", "AD_MAIL_FROM": "", "AD_MAIL_TO": ""}
+
+
+def fill(args, smtp, tmp):
+    return [a.replace("{SMTP}", smtp).replace("{T}", tmp) for a in args]
+
+
+# Usage errors, with a flagged row on standard input: status 2, "Try 'ad-mail --help'",
+# nothing written or sent. The name of a case is also what stderr must say.
+# {SMTP} is the mail server's URL, {T} the test's directory (with in.csv in it).
+GOOD_ARGS = ["--smtp", "{SMTP}", "--from", "a@example.com", "--to", "b@example.com"]
+USAGE_CASES = [
+    ("no sender", ["--smtp", "{SMTP}", "--to", "b@example.com"]),
+    ("no recipients", ["--smtp", "{SMTP}", "--from", "a@example.com"]),
+    ("no mail server", ["--from", "a@example.com", "--to", "b@example.com"]),
+    ("control character", GOOD_ARGS + ["--to", "b@example.com\r\nBcc: evil@example.net"]),
+    ("text after '>'", GOOD_ARGS + ["--to", "b@example.com, <c@example.com> d@example.com"]),
+    ("not a valid host name", GOOD_ARGS + ["--from", "ad@exa mple.com"]),
+    ("unsupported scheme", GOOD_ARGS + ["--smtp", "http://127.0.0.1"]),
+    ("must not hold a user name", GOOD_ARGS + ["--smtp", "smtp://user:pw@127.0.0.1"]),
+    ("give one", GOOD_ARGS + ["--dry-run", "-o", "{T}/x.eml"]),
+    ("--window: expected seconds", GOOD_ARGS + ["--window", "0"]),
+    ("--max-per-hour: expected a whole number", GOOD_ARGS + ["--max-per-hour", "lots"]),
+    ("--flush-spool takes no FILE", GOOD_ARGS + ["--flush-spool", "{T}/in.csv"]),
+    ("--map expects", GOOD_ARGS + ["--map", "nonsense"]),
+    ("no-such-option", GOOD_ARGS + ["--no-such-option"]),
+    ("on-error", GOOD_ARGS + ["--on-error", "ignore"]),
+]
+USAGE_TEXT = to_csv(RICH, [rich("e1", "alice", "1", "0.9", "99.0")])
+
+
+class UsageTest(adtest.ToolManners, adtest.TempDirTestCase):
+    """--help, --version, the man page and usage errors (adtest.ToolManners), with no server:
+    {SMTP} is a closed port, so a case that got as far as sending would fail (and spool)."""
+
+    TOOL = "ad-mail"
+    HELP_OPTIONS = ["-q,--quiet", "--smtp", "--from", "--to", "--subject", "--top", "--state", "--window",
+                    "--max-per-hour", "--spool", "--cacert", "--timeout", "--netrc", "--config",
+                    "--insecure-no-tls", "--always", "--flush-spool", "--dry-run", "-o,--output", "--tee",
+                    "--map", "--on-error", "--assume-tz", "--version"]
+    USAGE_CASES = USAGE_CASES
+    USAGE_INPUT = USAGE_TEXT
+
+    def expand(self, args):
+        return fill(args, f"smtp://127.0.0.1:{closed_port()}", self.tmp)
+
+    def run_tool(self, args, **kw):
+        kw.setdefault("input", USAGE_TEXT)
+        kw.setdefault("env", private_env(self.tmp))
+        kw.setdefault("timeout", 60)
+        return super().run_tool(args, **kw)
+
+
 class MailTestCase(adtest.TempDirTestCase):
     """One plain SMTP server for the class; a fresh mailbox, spool and HOME per test."""
 
@@ -167,11 +225,7 @@ class MailTestCase(adtest.TempDirTestCase):
         super().setUp()
         self.server.clear()
         self.spool = os.path.join(self.tmp, "spool")
-        # A private HOME: no ~/.netrc or ~/.config/ad/mail.conf of the machine's user.
-        self.env = {"HOME": self.tmp, "XDG_CONFIG_HOME": os.path.join(self.tmp, "cfg"),
-                    "XDG_STATE_HOME": os.path.join(self.tmp, "state"),
-                    "AD_SMTP_USER": "", "AD_SMTP_PASSWORD": "", "AD_MAIL_CONFIG": "",
-                    "AD_SMTP_URL": "", "AD_MAIL_FROM": "", "AD_MAIL_TO": ""}
+        self.env = private_env(self.tmp)
 
     def mail(self, *args, input=None, url=None, env=None, base=True):
         full_env = dict(self.env)
@@ -507,32 +561,15 @@ class DeliveryTest(MailTestCase):
         self.assertEqual(m.meta["rcpt_tos"], ["cli@example.com"])
         self.assertTrue(m.msg["Subject"].startswith("[conf] 1 of 1 login "))
 
-    def test_usage_errors(self):
-        text = to_csv(RICH, [rich("e1", "alice", "1", "0.9", "99.0")])
-        good = ["--smtp", self.server.url, "--from", "a@example.com", "--to", "b@example.com"]
-        cases = [
-            (["--smtp", self.server.url, "--to", "b@example.com"], "no sender"),
-            (["--smtp", self.server.url, "--from", "a@example.com"], "no recipients"),
-            (["--from", "a@example.com", "--to", "b@example.com"], "no mail server"),
-            (good + ["--to", "b@example.com\r\nBcc: evil@example.net"], "control character"),
-            (good + ["--to", "b@example.com, <c@example.com> d@example.com"], "text after '>'"),
-            (good + ["--from", "ad@exa mple.com"], "not a valid host name"),
-            (good + ["--smtp", "http://127.0.0.1"], "unsupported scheme"),
-            (good + ["--smtp", "smtp://user:pw@127.0.0.1"], "must not hold a user name"),
-            (good + ["--dry-run", "-o", "x.eml"], "give one"),
-            (good + ["--window", "0"], "--window: expected seconds"),
-            (good + ["--max-per-hour", "lots"], "--max-per-hour: expected a whole number"),
-            (good + ["--flush-spool", "file.csv"], "--flush-spool takes no FILE"),
-            (good + ["--map", "nonsense"], "--map expects"),
-            (good + ["--no-such-option"], "no-such-option"),
-            (good + ["--on-error", "ignore"], "on-error"),
-        ]
-        for args, message in cases:
-            with self.subTest(args=args):
-                r = self.mail(*args, input=text, base=False)
+    def test_usage_error_messages_and_bad_input(self):
+        # The usage cases' other manners are UsageTest's; here, their messages, against a live server.
+        self.write("in.csv", USAGE_TEXT)
+        for message, args in USAGE_CASES:
+            with self.subTest(message):
+                r = self.mail(*fill(args, self.server.url, self.tmp), input=USAGE_TEXT, base=False)
                 self.assertStatus(r, adtest.USAGE)
                 self.assertIn(message, r.stderr)
-                self.assertIn("Try 'ad-mail --help'", r.stderr)
+        good = fill(GOOD_ARGS, self.server.url, self.tmp)
         r = self.mail(*good, input="user_id,anomaly_score\nx,1\n", base=False)
         self.assertStatus(r, adtest.DATA)
         self.assertIn("<stdin>:1: not scored CSV: there is no 'anomaly_flag' column", r.stderr)
