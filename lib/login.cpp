@@ -178,7 +178,9 @@ void LoginTracker::observe(const LoginEvent& e, LoginContext& ctx) {
       ctx.minute = local_minute;
       ctx.local_time = true;
     }
-    ctx.usual_hours = usual_hours(ctx.local_time ? p->local_hours : p->hours);
+    const Hours& clock = ctx.local_time ? p->local_hours : p->hours;
+    ctx.usual_hours = usual_hours(clock);
+    for (int k = -2; k <= 2; ++k) ctx.near_logins += clock[static_cast<std::size_t>((ctx.hour + k + 24) % 24)];
   }
   if (p && logins >= 10) {
     double share = static_cast<double>(p->weekdays[static_cast<std::size_t>(ctx.weekday)]) / logins;
@@ -253,8 +255,9 @@ std::string describe_derived(Derived x, const LoginContext& c) {
     case Derived::kHourUnusual: {
       std::string_view zone = c.local_time ? "local time" : "UTC";
       if (c.usual_hours.first < 0) return fmt::format("login at {:02}:{:02} {}", c.hour, c.minute, zone);
-      return fmt::format("login at {:02}:{:02} {}, usual {:02}-{:02}", c.hour, c.minute, zone, c.usual_hours.first,
-                         (c.usual_hours.second + 1) % 24);
+      return fmt::format("login at {:02}:{:02} {}, usual {:02}-{:02}, {} of {} within 2 h", c.hour, c.minute, zone,
+                         c.usual_hours.first, (c.usual_hours.second + 1) % 24, c.near_logins,
+                         count_of(c.prior_logins, "login"));
     }
     case Derived::kWeekdayUnusual:
       return fmt::format("login on a {} (UTC), rare for this user", kDays[c.weekday]);

@@ -122,6 +122,7 @@ struct LoginContext {
   int hour = 0, minute = 0, weekday = 0;         // UTC, but the hour and minute in local
   bool local_time = false;                       // solar time when this is true
   std::pair<int, int> usual_hours{-1, -1};
+  std::uint32_t near_logins = 0;                 // the user's logins within 2 h of the hour
   double km = 0, minutes = 0;
   bool approximate = false;
   std::string from_place;
@@ -140,7 +141,8 @@ class LoginTracker {
 };
 
 // One reason in words for derived feature d of a login, e.g.
-// "new country for user: RO (usual: NO)" or "travel 2100 km in 25 min since Oslo".
+// "new country for user: RO (usual: NO)", "travel 2100 km in 25 min since Oslo" or
+// "login at 03:12 local time, usual 08-18, 0 of 212 logins within 2 h".
 std::string describe_derived(Derived d, const LoginContext& ctx);
 
 }  // namespace ad

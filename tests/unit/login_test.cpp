@@ -343,7 +343,7 @@ TEST_SUITE("login") {
       CHECK(c.hour == 3);
       CHECK(c.minute == 12);
       CHECK(c.usual_hours == std::make_pair(8, 17));
-      CHECK(say(c, Derived::kHourUnusual) == "login at 03:12 UTC, usual 08-18");
+      CHECK(say(c, Derived::kHourUnusual) == "login at 03:12 UTC, usual 08-18, 0 of 10 logins within 2 h");
 
       Replay noon("timestamp,user");
       noon.feed(history);
@@ -388,7 +388,7 @@ TEST_SUITE("login") {
     r.feed(daily("alice", 5, "23:50"));
     const auto& c = r.feed("2025-01-11T00:10:00Z,alice\n");
     CHECK(c.usual_hours == std::make_pair(23, 23));
-    CHECK(say(c, Derived::kHourUnusual) == "login at 00:10 UTC, usual 23-00");
+    CHECK(say(c, Derived::kHourUnusual) == "login at 00:10 UTC, usual 23-00, 5 of 5 logins within 2 h");
   }
 
   TEST_CASE("time zones: without a place, hours and weekdays are taken in UTC, not the zone of the timestamp") {
@@ -835,7 +835,7 @@ TEST_SUITE("login") {
       CHECK(c.minute == 0);
       CHECK(c.weekday == 0);  // Monday, in UTC
       CHECK(c.usual_hours == std::make_pair(9, 16));
-      CHECK(say(c, Derived::kHourUnusual) == "login at 10:00 local time, usual 09-17");
+      CHECK(say(c, Derived::kHourUnusual) == "login at 10:00 local time, usual 09-17, 20 of 40 logins within 2 h");
       // Learned in both clocks: UTC hour 00, local hour 10.
       const auto& p = r->profile("alice");
       CHECK(p.hours[0] == 1);
@@ -856,7 +856,7 @@ TEST_SUITE("login") {
       CHECK_FALSE(c.local_time);
       CHECK(c.hour == 9);
       CHECK(c.minute == 17);
-      CHECK(say(c, Derived::kHourUnusual) == "login at 09:17 UTC, usual 09-17");
+      CHECK(say(c, Derived::kHourUnusual) == "login at 09:17 UTC, usual 09-17, 15 of 40 logins within 2 h");
       const auto& p = r->profile("alice");
       CHECK(p.hours[9] == 6);
       CHECK(p.local_hours[18] == 1);
@@ -873,7 +873,7 @@ TEST_SUITE("login") {
       CHECK_FALSE(c.local_time);  // a tie is told in UTC
       CHECK(c.hour == 2);
       CHECK(c.minute == 17);
-      CHECK(say(c, Derived::kHourUnusual) == "login at 02:17 UTC, usual 09-17");
+      CHECK(say(c, Derived::kHourUnusual) == "login at 02:17 UTC, usual 09-17, 0 of 40 logins within 2 h");
       const auto& p = r->profile("alice");
       CHECK(p.hours[2] == 1);
       CHECK(p.local_hours[3] == 1);
@@ -890,7 +890,7 @@ TEST_SUITE("login") {
       CHECK(c.local_time);
       CHECK(c.hour == 11);
       CHECK(c.minute == 23);
-      CHECK(say(c, Derived::kHourUnusual) == "login at 11:23 local time, usual 09-17");
+      CHECK(say(c, Derived::kHourUnusual) == "login at 11:23 local time, usual 09-17, 25 of 40 logins within 2 h");
       CHECK(r->profile("alice").hours[10] == 6);
       CHECK(r->profile("alice").local_hours[11] == 6);
     }
@@ -933,7 +933,7 @@ TEST_SUITE("login") {
       CHECK_FALSE(c.local_time);
       CHECK(c.hour == 23);
       CHECK(c.usual_hours == std::make_pair(9, 13));
-      CHECK(say(c, Derived::kHourUnusual) == "login at 23:59 UTC, usual 09-14");
+      CHECK(say(c, Derived::kHourUnusual) == "login at 23:59 UTC, usual 09-14, 0 of 9 logins within 2 h");
       const auto& p = r.profile("alice");
       CHECK(p.hours == p.local_hours);
       CHECK(p.local_hours[9] == 6);
