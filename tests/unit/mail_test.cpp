@@ -8,17 +8,11 @@
 #include <map>
 
 #include "ad/error.h"
+#include "testutil.h"
 
 namespace {
 
-struct TempDir {
-  std::string path;
-  TempDir() {
-    char buf[] = "/tmp/ad_mail_test_XXXXXX";
-    path = ::mkdtemp(buf);
-  }
-  ~TempDir() { std::system(("rm -rf '" + path + "'").c_str()); }
-};
+using testutil::TempDir;
 
 // A fake environment for resolve().
 struct Env {

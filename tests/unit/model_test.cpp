@@ -11,15 +11,17 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
-#include <filesystem>
 #include <fstream>
-#include <sstream>
 
 #include "ad/csv.h"
 #include "ad/error.h"
 #include "ad/train.h"
+#include "testutil.h"
 
 namespace {
+
+using testutil::TempDir;
+using testutil::slurp;
 
 // A small login CSV: numeric and categorical columns and a few login roles.
 std::string login_csv(std::size_t rows, std::uint64_t seed) {
@@ -45,30 +47,6 @@ ad::Model small_model(std::uint64_t seed = 1) {
   ad::csv::Reader in(ad::csv::string_lines("train.csv", login_csv(300, seed)), "train.csv");
   ad::TrainReport report;
   return ad::train(in, opt, report, [](const std::string&) {});
-}
-
-// A fresh temporary directory, removed at the end of the test.
-struct TempDir {
-  std::string path;
-  TempDir() {
-    char tmpl[] = "/tmp/ad_model_test.XXXXXX";
-    REQUIRE(::mkdtemp(tmpl) != nullptr);
-    path = tmpl;
-  }
-  ~TempDir() { std::filesystem::remove_all(path); }
-  std::string file(const std::string& name) const { return path + "/" + name; }
-  std::size_t entries() const {
-    std::size_t n = 0;
-    for (const auto& e : std::filesystem::directory_iterator(path)) (void)e, ++n;
-    return n;
-  }
-};
-
-std::string slurp(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
 }
 
 void spit(const std::string& path, const std::string& bytes) {

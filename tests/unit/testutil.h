@@ -1,0 +1,46 @@
+// testutil.h: small helpers shared by the unit tests (not a library concept).
+#pragma once
+
+#include <doctest/doctest.h>
+#include <stdlib.h>
+
+#include <cstddef>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+
+namespace testutil {
+
+// A fresh temporary directory, removed with everything in it at the end of the test.
+struct TempDir {
+  std::string path;
+  TempDir() {
+    char tmpl[] = "/tmp/ad_unit_test.XXXXXX";
+    REQUIRE(::mkdtemp(tmpl) != nullptr);
+    path = tmpl;
+  }
+  ~TempDir() {
+    std::error_code ignored;
+    std::filesystem::remove_all(path, ignored);
+  }
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  std::string file(const std::string& name) const { return path + "/" + name; }
+  // Entries in the directory (a failed write must leave no temporary file behind).
+  std::size_t entries() const {
+    std::size_t n = 0;
+    for (const auto& e : std::filesystem::directory_iterator(path)) (void)e, ++n;
+    return n;
+  }
+};
+
+// The bytes of a file ("" if it cannot be read).
+inline std::string slurp(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+}  // namespace testutil
