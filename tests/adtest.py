@@ -7,6 +7,7 @@ build directory) and AD_SOURCE (the source tree) set. Import it with:
     import adtest
 """
 import os
+import random
 import re
 import subprocess
 import tempfile
@@ -25,6 +26,28 @@ class Result:
 
     def __repr__(self):
         return f"Result(status={self.status}, stdout={self.stdout[:300]!r}, stderr={self.stderr[:500]!r})"
+
+
+# A small login history in the rich layout, shared by the ad-train and ad-score tests.
+LOGIN_HEADER = "event_id,timestamp,user_id,ip_address,country,device_type,data_size_kb,status"
+
+
+def login_history(n, seed=1, start=0):
+    """n login rows (event ids start .. start+n-1) in LOGIN_HEADER's layout: 20 users, each
+    with a home network and country, at office hours."""
+    r = random.Random(seed)
+    rows = []
+    for i in range(start, start + n):
+        u = r.randrange(20)
+        rows.append(f"{i},2024-05-{1 + i // 100 % 28:02d}T{8 + u % 8:02d}:{r.randrange(60):02d}:00Z,"
+                    f"user{u},10.0.{u}.{r.randrange(1, 250)},{'NO' if u < 15 else 'SE'},"
+                    f"{['Mobile', 'Web'][u % 2]},{r.randint(100, 999)},"
+                    f"{'success' if r.random() < 0.95 else 'failure'}")
+    return rows
+
+
+def csv_text(rows, header=LOGIN_HEADER):
+    return "\n".join([header] + rows) + "\n"
 
 
 def tool(name):

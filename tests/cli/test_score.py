@@ -21,26 +21,10 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 import adtest  # noqa: E402
 
 TOOL = "ad-score"
-HEADER = "event_id,timestamp,user_id,ip_address,country,device_type,data_size_kb,status"
+HEADER = adtest.LOGIN_HEADER
 SCORED = ["anomaly_score", "anomaly_flag", "severity", "anomaly_reasons"]
-
-
-def history(n, seed=1, start=0):
-    """n login rows in the rich layout: 20 users, each with a home network and country."""
-    r = random.Random(seed)
-    rows = []
-    for i in range(start, start + n):
-        u = r.randrange(20)
-        rows.append(f"{i},2024-05-{1 + i // 100 % 28:02d}T{8 + u % 8:02d}:{r.randrange(60):02d}:00Z,"
-                    f"user{u},10.0.{u}.{r.randrange(1, 250)},{'NO' if u < 15 else 'SE'},"
-                    f"{['Mobile', 'Web'][u % 2]},{r.randint(100, 999)},"
-                    f"{'success' if r.random() < 0.95 else 'failure'}")
-    return rows
-
-
-def csv_text(rows, header=HEADER):
-    return "\n".join([header] + rows) + "\n"
-
+history = adtest.login_history
+csv_text = adtest.csv_text
 
 GOOD_ROWS = ["9001,2024-05-29T09:10:00Z,user1,10.0.1.7,NO,Web,512,success",
              "9002,2024-05-29T09:11:00Z,user2,10.0.2.9,NO,Mobile,300,success"]

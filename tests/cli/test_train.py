@@ -4,7 +4,6 @@ The cases are tables: arguments, input files, expected status and a regular expr
 on stderr. {T} in an argument is the test's own temporary directory.
 """
 import os
-import random
 import re
 import sys
 import unittest
@@ -13,25 +12,9 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 import adtest  # noqa: E402
 
 TOOL = "ad-train"
-HEADER = "event_id,timestamp,user_id,ip_address,country,device_type,data_size_kb,status"
-
-
-def history(n, seed=1):
-    """n login rows in the rich layout: 20 users, each with a home network and country."""
-    r = random.Random(seed)
-    rows = []
-    for i in range(n):
-        u = r.randrange(20)
-        rows.append(f"{i},2024-05-{1 + i // 100 % 28:02d}T{8 + u % 8:02d}:{r.randrange(60):02d}:00Z,"
-                    f"user{u},10.0.{u}.{r.randrange(1, 250)},{'NO' if u < 15 else 'SE'},"
-                    f"{['Mobile', 'Web'][u % 2]},{r.randint(100, 999)},"
-                    f"{'success' if r.random() < 0.95 else 'failure'}")
-    return rows
-
-
-def csv_text(rows, header=HEADER):
-    return "\n".join([header] + rows) + "\n"
-
+HEADER = adtest.LOGIN_HEADER
+history = adtest.login_history
+csv_text = adtest.csv_text
 
 ROWS = history(300)
 GOOD = csv_text(ROWS)
