@@ -108,6 +108,14 @@ int Tool::run(int argc, char** argv, const std::function<void()>& body) {
 }
 
 void InputOptions::add_to(CLI::App& app) {
+  add_row_options(app);
+  app.add_option("--threads", threads, "Threads to use (default: all cores)")
+      ->check(CLI::Range(0, 1024))
+      ->type_name("N");
+  app.add_option("FILE", path, "Input CSV (default: standard input)");
+}
+
+void InputOptions::add_row_options(CLI::App& app) {
   app.add_option("--map", map, "Use COLUMN for ROLE (time, user, ip, country, city, latitude, "
                                "longitude, device, user_agent, outcome, activity, id)")
       ->type_name("ROLE=COLUMN")
@@ -117,10 +125,6 @@ void InputOptions::add_to(CLI::App& app) {
       ->type_name("fail|skip");
   app.add_option("--assume-tz", assume_tz, "UTC offset of timestamps without a zone (default UTC)")
       ->type_name("OFFSET");
-  app.add_option("--threads", threads, "Threads to use (default: all cores)")
-      ->check(CLI::Range(0, 1024))
-      ->type_name("N");
-  app.add_option("FILE", path, "Input CSV (default: standard input)");
 }
 
 int InputOptions::assume_tz_seconds() const {

@@ -6,6 +6,8 @@ build directory) and AD_SOURCE (the source tree) set. Import it with:
     sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
     import adtest
 """
+import csv
+import io
 import os
 import random
 import re
@@ -26,6 +28,15 @@ class Result:
 
     def __repr__(self):
         return f"Result(status={self.status}, stdout={self.stdout[:300]!r}, stderr={self.stderr[:500]!r})"
+
+
+def to_csv(header, rows):
+    """CSV text (LF line ends, minimal quoting) of a header and rows of fields."""
+    out = io.StringIO()
+    w = csv.writer(out, lineterminator="\n")
+    w.writerow(header)
+    w.writerows(rows)
+    return out.getvalue()
 
 
 # A small login history in the rich layout, shared by the ad-train and ad-score tests.

@@ -14,8 +14,9 @@
 int main(int argc, char** argv) {
   ad::cli::Tool tool("ad-report", "Write one self-contained HTML report, with SVG plots, of scored logins.");
   auto& app = tool.app();
-  std::vector<std::string> files, maps;
-  std::string output, assume_tz = "UTC", tz, on_error = "fail";
+  std::vector<std::string> files;
+  std::string output, tz;
+  ad::cli::InputOptions in;
   ad::report::Options options;
   app.add_option("FILE", files, "Scored CSV input(s), read in order (default: standard input)");
   app.add_option("-o,--output", output, "Write the report to FILE, atomically (default: standard output)")
@@ -26,25 +27,18 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   app.add_option("--tz", tz, "Show times at this UTC offset (default: the --assume-tz offset)")
       ->type_name("OFFSET");
-  app.add_option("--map", maps, "Use COLUMN for ROLE (time, user, ip, country, city, device...)")
-      ->type_name("ROLE=COLUMN")
-      ->allow_extra_args(false);  // one ROLE=COLUMN per --map, so a FILE may follow
-  app.add_option("--on-error", on_error, "On a bad row: fail (default) or skip it and count it")
-      ->check(CLI::IsMember({"fail", "skip"}))
-      ->type_name("fail|skip");
-  app.add_option("--assume-tz", assume_tz, "UTC offset of timestamps without a zone (default UTC)")
-      ->type_name("OFFSET");
+  in.add_row_options(app);
 
   return tool.run(argc, argv, [&] {
-    auto offset = [](const std::string& option, const std::string& text) {
-      auto v = ad::parse_utc_offset(text);
-      if (!v) throw ad::usage_error(option + ": not a UTC offset: '" + text + "' (use e.g. Z, +02:00, -0530)");
-      return *v;
-    };
-    options.assume_offset_s = offset("--assume-tz", assume_tz);
-    options.utc_offset_s = tz.empty() ? options.assume_offset_s : offset("--tz", tz);
-    options.map = ad::cli::parse_assignments(maps, "--map");
-    options.skip_bad_rows = on_error == "skip";
+    options.assume_offset_s = in.assume_tz_seconds();
+    options.utc_offset_s = options.assume_offset_s;
+    if (!tz.empty()) {
+      auto v = ad::parse_utc_offset(tz);
+      if (!v) throw ad::usage_error("--tz: not a UTC offset: '" + tz + "' (use e.g. Z, +02:00, -0530)");
+      options.utc_offset_s = *v;
+    }
+    options.map = in.role_map();
+    options.skip_bad_rows = in.skip_bad_rows();
     options.generator = std::string("ad-report ") + ad::cli::version();
     // SOURCE_DATE_EPOCH (reproducible-builds.org) fixes the date shown, for byte-identical output.
     if (const char* sde = std::getenv("SOURCE_DATE_EPOCH"); sde && *sde) {

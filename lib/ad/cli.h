@@ -57,6 +57,8 @@ struct InputOptions {
   std::string path;              // FILE, or "-"
   // Adds the options above and the FILE positional to app.
   void add_to(CLI::App& app);
+  // Adds only --map, --on-error and --assume-tz (for a tool with its own FILE arguments).
+  void add_row_options(CLI::App& app);
   bool skip_bad_rows() const { return on_error == "skip"; }
   // --assume-tz in seconds east of UTC. Throws ad::Error(kUsage).
   int assume_tz_seconds() const;

@@ -9,7 +9,6 @@ import email.policy
 import io
 import json
 import os
-import shutil
 import signal
 import socket
 import stat
@@ -34,12 +33,7 @@ PROTO = ["user_id", "timestamp", "activity_type", "ip_address", "device_type", "
 NUMERIC = {"anomaly_score", "anomaly_flag", "severity"}
 
 
-def to_csv(header, rows):
-    out = io.StringIO()
-    w = csv.writer(out, lineterminator="\n")
-    w.writerow(header)
-    w.writerows(rows)
-    return out.getvalue()
+to_csv = adtest.to_csv
 
 
 def rich(eid, user, flag, score="", severity="", reasons="", ip="10.0.0.1", country="NO",
@@ -550,7 +544,7 @@ class DeliveryTest(MailTestCase):
 
     def test_config_file_and_environment(self):
         conf = self.write("mail.conf", "# ad-mail\nsmtp = smtp://127.0.0.1:1\n"
-                                       f"from = conf@example.com\nto = conf-to@example.com\n"
+                                       "from = conf@example.com\nto = conf-to@example.com\n"
                                        "subject = [conf]\n")
         text = to_csv(RICH, [rich("e1", "alice", "1", "0.9", "99.0", "r1")])
         r = self.mail("--smtp", self.server.url, "--to", "cli@example.com", input=text, base=False,

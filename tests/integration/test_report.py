@@ -12,9 +12,7 @@ vnu-jar with npm into the build tree (AD_BIN/.vnu), or uses AD_VNU_JAR if set.
 The final screenshot of the demo-like report is left at AD_BIN/report-screenshot.png.
 """
 import base64
-import csv
 import fcntl
-import io
 import json
 import os
 import random
@@ -60,12 +58,7 @@ def iso(epoch):
     return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(epoch))
 
 
-def to_csv(header, rows):
-    out = io.StringIO()
-    w = csv.writer(out, lineterminator="\n")
-    w.writerow(header)
-    w.writerows(rows)
-    return out.getvalue()
+to_csv = adtest.to_csv
 
 
 def severity_for(rng, flagged, score):
