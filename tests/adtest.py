@@ -18,7 +18,7 @@ import unittest
 SOURCE = os.environ.get("AD_SOURCE", os.path.abspath(os.path.join(os.path.dirname(__file__), "..")))
 BIN = os.environ.get("AD_BIN", os.path.join(SOURCE, "build"))
 
-# Exit statuses, as in lib/ad/error.h and ad(7).
+# Exit statuses, as in lib/ad/core/error.h and ad(7).
 OK, DATA, USAGE, IO, INTERNAL, UNAVAILABLE = 0, 1, 2, 3, 70, 75
 
 

@@ -2,9 +2,9 @@
 // Options here; the work is ad::mail::run (lib/ad/mail.h).
 #include <cstdlib>
 
-#include "ad/cli.h"
-#include "ad/mail.h"
-#include "ad/timestamp.h"
+#include "ad/core/cli.h"
+#include "ad/mail/mail.h"
+#include "ad/core/timestamp.h"
 
 int main(int argc, char** argv) {
   ad::cli::Tool tool("ad-mail", "Email the security team an alert about flagged logins.");

@@ -5,11 +5,11 @@
 #include <string>
 #include <vector>
 
-#include "ad/cli.h"
-#include "ad/io.h"
-#include "ad/report.h"
-#include "ad/svg.h"
-#include "ad/timestamp.h"
+#include "ad/core/cli.h"
+#include "ad/core/io.h"
+#include "ad/report/report.h"
+#include "ad/report/svg.h"
+#include "ad/core/timestamp.h"
 
 int main(int argc, char** argv) {
   ad::cli::Tool tool("ad-report", "Write one self-contained HTML report, with SVG plots, of scored logins.");

@@ -1,11 +1,11 @@
 // ad-score: score login CSV with a model; batch, or real time on a pipe.
 #include <fmt/format.h>
 
-#include "ad/cli.h"
-#include "ad/csv.h"
-#include "ad/io.h"
-#include "ad/model.h"
-#include "ad/score.h"
+#include "ad/core/cli.h"
+#include "ad/core/csv.h"
+#include "ad/core/io.h"
+#include "ad/detect/model.h"
+#include "ad/detect/score.h"
 
 int main(int argc, char** argv) {
   ad::cli::Tool tool("ad-score",

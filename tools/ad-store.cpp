@@ -1,10 +1,10 @@
 // ad-store: save scored anomalies in PostgreSQL, and read the history back as CSV.
 #include <signal.h>
 
-#include "ad/cli.h"
-#include "ad/io.h"
-#include "ad/store.h"
-#include "ad/timestamp.h"
+#include "ad/core/cli.h"
+#include "ad/core/io.h"
+#include "ad/store/store.h"
+#include "ad/core/timestamp.h"
 
 namespace {
 

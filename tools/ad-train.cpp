@@ -1,10 +1,10 @@
 // ad-train: learn a model from historical login CSV and write the model file.
 #include <fmt/format.h>
 
-#include "ad/cli.h"
-#include "ad/csv.h"
-#include "ad/model.h"
-#include "ad/train.h"
+#include "ad/core/cli.h"
+#include "ad/core/csv.h"
+#include "ad/detect/model.h"
+#include "ad/detect/train.h"
 
 int main(int argc, char** argv) {
   ad::cli::Tool tool("ad-train",

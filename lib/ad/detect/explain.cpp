@@ -1,0 +1,96 @@
+#include "ad/detect/explain.h"
+
+#include <fmt/format.h>
+
+#include <cmath>
+
+namespace ad {
+
+std::vector<std::size_t> explain(const Model& model, const double* x, std::size_t max_reasons) {
+  const std::size_t n = model.features.size();
+  std::vector<double> cur(x, x + n);
+  std::vector<bool> used(n, false);
+  std::vector<std::size_t> out;
+  double base = model.score(cur.data());
+  while (out.size() < max_reasons) {
+    std::size_t best = n;
+    double best_score = base;
+    for (std::size_t f = 0; f < n; ++f) {
+      if (used[f] || cur[f] == model.features[f].median) continue;
+      double saved = cur[f];
+      cur[f] = model.features[f].median;
+      double s = model.score(cur.data());
+      cur[f] = saved;
+      if (s < best_score - 1e-12) {
+        best_score = s;
+        best = f;
+      }
+    }
+    if (best == n) break;
+    used[best] = true;
+    out.push_back(best);
+    cur[best] = model.features[best].median;
+    base = best_score;
+    if (base < model.threshold) break;
+  }
+  return out;
+}
+
+namespace {
+
+std::string num(double v) { return fmt::format("{:.4g}", v); }
+
+std::string share(const CategoryTable& t, std::uint32_t count) {
+  double pct = 100.0 * count / static_cast<double>(std::max<std::uint64_t>(1, t.total()));
+  return pct >= 0.1 ? fmt::format("{:.1f}%", pct) : fmt::format("{:.2g}%", pct);
+}
+
+}  // namespace
+
+std::string describe(const Model& model, std::size_t i, std::string_view raw, double x) {
+  const Feature& f = model.features[i];
+  switch (f.kind) {
+    case FeatureKind::kNumeric:
+      if (std::isnan(x)) return f.column + " missing";
+      if (x > f.high) return fmt::format("{} {} above the usual {} to {}", f.column, reason_value(raw), num(f.low), num(f.high));
+      if (x < f.low) return fmt::format("{} {} below the usual {} to {}", f.column, reason_value(raw), num(f.low), num(f.high));
+      return fmt::format("{} {} unusual with the other values (typical {})", f.column, reason_value(raw), num(f.median));
+    case FeatureKind::kCategorical:
+    case FeatureKind::kRarity: {
+      const CategoryTable& t = model.tables[static_cast<std::size_t>(f.table)];
+      std::string key = f.kind == FeatureKind::kRarity ? rarity_key(f.role, raw) : std::string(raw);
+      std::string what = f.role >= 0 ? std::string(role_name(static_cast<Role>(f.role))) : f.column;
+      if (f.role == static_cast<int>(Role::kIp)) what = "network";
+      if (f.role == static_cast<int>(Role::kUserAgent)) what = "user agent";
+      std::uint32_t c = t.count(key);
+      if (c == 0) return fmt::format("{} never seen in training: {}", what, reason_value(key));
+      std::string_view rows = model.logins_only || f.role >= 0 ? "logins" : "rows";
+      return fmt::format("rare {}: {} ({} of training {})", what, reason_value(key), share(t, c), rows);
+    }
+    case FeatureKind::kFailure:
+      return std::isnan(x) ? "unknown outcome: " + reason_value(raw) : (x > 0.5 ? "failed login" : "successful login");
+  }
+  return f.column;
+}
+
+std::string reason_value(std::string_view raw) {
+  std::string s;
+  for (char c : raw.substr(0, 60)) {
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7F) c = ' ';
+    if (c == ';') c = ',';
+    s.push_back(c);
+  }
+  if (raw.size() > 60) s += "...";
+  return s;
+}
+
+std::string join_reasons(const std::vector<std::string>& reasons) {
+  std::string out;
+  for (const auto& r : reasons) {
+    if (!out.empty()) out += "; ";
+    for (char c : r) out.push_back(static_cast<unsigned char>(c) < 0x20 || c == 0x7F ? ' ' : c == ';' ? ',' : c);
+  }
+  return out;
+}
+
+}  // namespace ad

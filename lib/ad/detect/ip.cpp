@@ -1,0 +1,71 @@
+#include "ad/detect/ip.h"
+
+#include <arpa/inet.h>
+
+#include <cstdio>
+#include <cstring>
+
+namespace ad {
+
+namespace {
+bool parse(std::string_view text, int& family, unsigned char* bytes) {
+  if (text.empty() || text.size() >= INET6_ADDRSTRLEN) return false;
+  char buf[INET6_ADDRSTRLEN];
+  std::memcpy(buf, text.data(), text.size());
+  buf[text.size()] = '\0';
+  if (::inet_pton(AF_INET, buf, bytes) == 1) {
+    family = AF_INET;
+    return true;
+  }
+  if (::inet_pton(AF_INET6, buf, bytes) == 1) {
+    static const unsigned char kMapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xFF, 0xFF};
+    if (std::memcmp(bytes, kMapped, 12) == 0) {  // ::ffff:a.b.c.d is IPv4
+      std::memmove(bytes, bytes + 12, 4);
+      std::memset(bytes + 4, 0, 12);
+      family = AF_INET;
+      return true;
+    }
+    family = AF_INET6;
+    return true;
+  }
+  return false;
+}
+}  // namespace
+
+std::optional<std::string> canonical_ip(std::string_view text) {
+  unsigned char b[16] = {};
+  int family = 0;
+  if (!parse(text, family, b)) return std::nullopt;
+  char out[INET6_ADDRSTRLEN];
+  ::inet_ntop(family, b, out, sizeof out);
+  return std::string(out);
+}
+
+std::optional<std::string> ip_network(std::string_view text) {
+  unsigned char b[16] = {};
+  int family = 0;
+  if (!parse(text, family, b)) return std::nullopt;
+  char out[64];
+  if (family == AF_INET) {
+    std::snprintf(out, sizeof out, "%u.%u.%u.0/24", b[0], b[1], b[2]);
+  } else {
+    std::memset(b + 6, 0, 10);
+    char addr[INET6_ADDRSTRLEN];
+    ::inet_ntop(AF_INET6, b, addr, sizeof addr);
+    std::snprintf(out, sizeof out, "%s/48", addr);
+  }
+  return std::string(out);
+}
+
+bool is_private_ip(std::string_view text) {
+  unsigned char b[16] = {};
+  int family = 0;
+  if (!parse(text, family, b)) return false;
+  if (family == AF_INET)
+    return b[0] == 10 || b[0] == 127 || (b[0] == 172 && (b[1] & 0xF0) == 16) ||
+           (b[0] == 192 && b[1] == 168) || (b[0] == 169 && b[1] == 254);
+  static const unsigned char loop[16] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1};
+  return std::memcmp(b, loop, 16) == 0 || (b[0] & 0xFE) == 0xFC || (b[0] == 0xFE && (b[1] & 0xC0) == 0x80);
+}
+
+}  // namespace ad

@@ -1,0 +1,286 @@
+#include "ad/detect/login.h"
+
+#include <fmt/format.h>
+
+#include <cmath>
+
+#include "ad/core/error.h"
+#include "ad/detect/explain.h"
+#include "ad/detect/features.h"
+#include "ad/detect/ip.h"
+
+namespace ad {
+
+namespace {
+
+constexpr std::array<std::string_view, kDerivedCount> kNames = {
+    "history",     "new_ip",          "new_network", "new_country",  "new_city",
+    "new_device",  "new_user_agent",  "hour_unusual", "weekday_unusual", "travel_speed",
+    "user_failures", "ip_failures",   "ip_users",    "user_logins",  "success_after_failures"};
+
+constexpr std::array<Role, kTraitCount> kTraitRoles = {Role::kIp,   Role::kIp,     Role::kCountry,
+                                                       Role::kCity, Role::kDevice, Role::kUserAgent};
+
+int d(Derived x) { return static_cast<int>(x); }
+
+
+// "1 failed login", "2 failed logins".
+std::string count_of(std::uint32_t n, std::string_view what) {
+  return fmt::format("{} {}{}", n, what, n == 1 ? "" : "s");
+}
+
+// How surprising `hour` is in the hour histogram `hours` of `logins` logins, in bits:
+// -log2 of the share of logins within two hours of it (weights 1 2 3 2 1), smoothed by
+// kSmooth logins added to every hour.
+double hour_surprise(const Hours& hours, int hour, std::uint32_t logins) {
+  constexpr double kWeights[5] = {1, 2, 3, 2, 1};  // hours -2 .. +2, 9 in all
+  constexpr double kSmooth = 0.1;
+  double near = 0;
+  for (int k = -2; k <= 2; ++k) near += kWeights[k + 2] * (hours[static_cast<std::size_t>((hour + k + 24) % 24)] + kSmooth);
+  return -std::log2(near / (9.0 * (logins + 24 * kSmooth)));
+}
+
+}  // namespace
+
+std::string user_agent_family(std::string_view ua) {
+  std::string out;
+  for (std::size_t i = 0; i < ua.size(); ++i) {
+    if (ua[i] >= '0' && ua[i] <= '9') {
+      while (i + 1 < ua.size() && ((ua[i + 1] >= '0' && ua[i + 1] <= '9') ||
+                                   (ua[i + 1] == '.' && i + 2 < ua.size() && ua[i + 2] >= '0' && ua[i + 2] <= '9')))
+        ++i;
+      out.push_back('*');
+    } else {
+      out.push_back(ua[i]);
+    }
+  }
+  return out;
+}
+
+std::string_view derived_name(Derived x) { return kNames[static_cast<std::size_t>(d(x))]; }
+
+LoginColumns LoginColumns::bind(const std::array<std::string, kRoleCount>& trained,
+                                const std::vector<std::string>& header, const Roles& roles,
+                                const std::string& input_name, bool require_trained) {
+  LoginColumns c;
+  for (int r = 0; r < kRoleCount; ++r) {
+    int found = -1;
+    if (!trained[r].empty())
+      for (std::size_t i = 0; i < header.size() && found < 0; ++i)
+        if (header[i] == trained[r]) found = static_cast<int>(i);
+    if (found < 0) found = roles[static_cast<Role>(r)];
+    bool optional = r == static_cast<int>(Role::kActivity) || r == static_cast<int>(Role::kId);
+    if (found < 0 && require_trained && !trained[r].empty() && !optional)
+      throw data_error("column '" + trained[r] + "' (role " + std::string(role_name(static_cast<Role>(r))) +
+                           ") is required by the model but missing from the input; "
+                           "name it with --map ROLE=COLUMN or add the column",
+                       Location{input_name});
+    c.col_[static_cast<std::size_t>(r)] = found;
+  }
+  return c;
+}
+
+std::vector<Derived> available_derived(const LoginColumns& c) {
+  std::vector<Derived> out;
+  if (!c.has(Role::kUser) || !c.has(Role::kTime)) return out;
+  bool outcome = c.has(Role::kOutcome), ip = c.has(Role::kIp);
+  bool place = c.has(Role::kCountry) || (c.has(Role::kLatitude) && c.has(Role::kLongitude));
+  out.push_back(Derived::kHistory);
+  if (ip) out.push_back(Derived::kNewIp);
+  if (ip) out.push_back(Derived::kNewNetwork);
+  if (c.has(Role::kCountry)) out.push_back(Derived::kNewCountry);
+  if (c.has(Role::kCity)) out.push_back(Derived::kNewCity);
+  if (c.has(Role::kDevice)) out.push_back(Derived::kNewDevice);
+  if (c.has(Role::kUserAgent)) out.push_back(Derived::kNewUserAgent);
+  out.push_back(Derived::kHourUnusual);
+  out.push_back(Derived::kWeekdayUnusual);
+  if (place) out.push_back(Derived::kTravelSpeed);
+  if (outcome) out.push_back(Derived::kUserFailures);
+  if (outcome && ip) out.push_back(Derived::kIpFailures);
+  if (ip) out.push_back(Derived::kIpUsers);
+  out.push_back(Derived::kUserLogins);
+  if (outcome) out.push_back(Derived::kSuccessAfterFailures);
+  return out;
+}
+
+LoginEvent read_event(const LoginColumns& c, const csv::Row& row, std::int64_t time_ms) {
+  auto field = [&](Role r) -> std::string_view {
+    return c.has(r) ? row.fields[static_cast<std::size_t>(c[r])] : std::string_view();
+  };
+  LoginEvent e;
+  e.time_ms = time_ms;
+  e.user = field(Role::kUser);
+  e.traits[static_cast<int>(Trait::kIp)] = field(Role::kIp);
+  e.traits[static_cast<int>(Trait::kCountry)] = field(Role::kCountry);
+  e.traits[static_cast<int>(Trait::kCity)] = field(Role::kCity);
+  e.traits[static_cast<int>(Trait::kDevice)] = field(Role::kDevice);
+  e.traits[static_cast<int>(Trait::kUserAgent)] = field(Role::kUserAgent);
+  if (c.has(Role::kOutcome)) e.success = parse_outcome(field(Role::kOutcome));
+  double lat, lon;
+  if (parse_number(field(Role::kLatitude), lat) && parse_number(field(Role::kLongitude), lon) &&
+      std::abs(lat) <= 90 && std::abs(lon) <= 180)
+    e.point = GeoPoint{lat, lon, false};
+  else if (!field(Role::kCountry).empty())
+    e.point = country_centroid(field(Role::kCountry));
+  e.place_name = !field(Role::kCity).empty() ? field(Role::kCity) : field(Role::kCountry);
+  return e;
+}
+
+void LoginTracker::observe(const LoginEvent& e, LoginContext& ctx) {
+  ctx = LoginContext();
+  ctx.values.fill(NAN);
+  const std::int64_t t = e.time_ms;
+  // The hour and weekday in UTC, and the hour in local solar time at the login's place
+  // (4 minutes a degree of longitude; UTC where the place is unknown).
+  auto split = [](std::int64_t ms, int& hour, int& minute) {
+    const std::int64_t day = ms >= 0 ? ms / 86400000 : (ms - 86399999) / 86400000;
+    const std::int64_t in_day = ms - day * 86400000;
+    hour = static_cast<int>(in_day / 3600000);
+    minute = static_cast<int>(in_day / 60000 % 60);
+    return day;
+  };
+  const std::int64_t day = split(t, ctx.hour, ctx.minute);
+  const int utc_hour = ctx.hour;
+  ctx.weekday = static_cast<int>(((day + 3) % 7 + 7) % 7);  // 1970-01-01 was a Thursday
+  const int offset_min = e.point ? static_cast<int>(std::lround(e.point->lon * 4.0)) : 0;
+  int local_hour = 0, local_minute = 0;
+  split(t + std::int64_t{offset_min} * 60000, local_hour, local_minute);
+
+  for (int k = 0; k < kTraitCount; ++k) ctx.current[static_cast<std::size_t>(k)] = std::string(e.traits[static_cast<std::size_t>(k)]);
+  std::string& address = ctx.current[static_cast<int>(Trait::kIp)];
+  if (auto c = canonical_ip(address)) address = *c;
+  std::string& net = ctx.current[static_cast<int>(Trait::kNetwork)];
+  if (auto n = ip_network(e.traits[static_cast<int>(Trait::kIp)])) net = *n;
+  else net = ctx.current[static_cast<int>(Trait::kIp)];
+  std::string& ua = ctx.current[static_cast<int>(Trait::kUserAgent)];
+  ua = user_agent_family(ua);
+
+  const UserProfile* p = profiles_.find(e.user);
+  std::uint32_t logins = p ? p->logins : 0;
+  ctx.prior_logins = logins;
+  ctx.values[d(Derived::kHistory)] = std::log2(1.0 + logins);
+  if (p && logins > 0) {
+    for (int k = 0; k < kTraitCount; ++k) {
+      const std::string& v = ctx.current[static_cast<std::size_t>(k)];
+      ctx.usual[static_cast<std::size_t>(k)] = p->traits[static_cast<std::size_t>(k)].top();
+      if (v.empty()) continue;
+      ctx.values[d(Derived::kNewIp) + k] = 1.0 / (1.0 + p->traits[static_cast<std::size_t>(k)].count(v));
+    }
+  }
+  if (p && logins >= 5) {
+    // The hour counts as unusual only if it is unusual in both clocks: a traveller may
+    // keep home hours (UTC) or adopt local ones.
+    double utc = hour_surprise(p->hours, ctx.hour, logins);
+    double local = hour_surprise(p->local_hours, local_hour, logins);
+    ctx.values[d(Derived::kHourUnusual)] = std::min(utc, local);
+    if (local < utc) {
+      ctx.hour = local_hour;
+      ctx.minute = local_minute;
+      ctx.local_time = true;
+    }
+    const Hours& clock = ctx.local_time ? p->local_hours : p->hours;
+    ctx.usual_hours = usual_hours(clock);
+    for (int k = -2; k <= 2; ++k) ctx.near_logins += clock[static_cast<std::size_t>((ctx.hour + k + 24) % 24)];
+  }
+  if (p && logins >= 10) {
+    double share = static_cast<double>(p->weekdays[static_cast<std::size_t>(ctx.weekday)]) / logins;
+    ctx.values[d(Derived::kWeekdayUnusual)] = std::max(0.0, 1.0 - 7.0 * share);
+  }
+  if (p && p->has_place && e.point) {
+    ctx.km = distance_km(p->place, *e.point);
+    ctx.approximate = p->place.approximate || e.point->approximate;
+    if (ctx.approximate && ctx.km < 1e-6) ctx.km = 0;  // the same country's centroid
+    ctx.minutes = std::abs(static_cast<double>(t - p->place_ms)) / 60000.0;
+    ctx.values[d(Derived::kTravelSpeed)] = ctx.km / (std::max(ctx.minutes, 1.0) / 60.0);
+    ctx.from_place = p->place_name;
+  }
+  std::string_view ip = address;
+  ctx.counts = windows_.counts(e.user, ip, t);
+  ctx.values[d(Derived::kUserFailures)] = ctx.counts.user_failures_short;
+  ctx.values[d(Derived::kIpFailures)] = ctx.counts.ip_failures_short;
+  ctx.values[d(Derived::kIpUsers)] = ctx.counts.ip_users_long;
+  ctx.values[d(Derived::kUserLogins)] = ctx.counts.user_logins_long;
+  if (e.success) ctx.values[d(Derived::kSuccessAfterFailures)] = *e.success ? ctx.counts.user_failures_long : 0;
+
+  // Learn.
+  bool failed = e.success && !*e.success;
+  windows_.add(e.user, ip, t, failed);
+  if (e.user.empty()) return;
+  UserProfile& up = profiles_.get(e.user, t);
+  up.last_seen_ms = std::max(up.last_seen_ms, t);
+  if (failed) {
+    ++up.failures;
+    return;
+  }
+  ++up.logins;
+  if (e.success) ++up.successes;
+  for (int k = 0; k < kTraitCount; ++k)
+    if (!ctx.current[static_cast<std::size_t>(k)].empty())
+      up.traits[static_cast<std::size_t>(k)].add(ctx.current[static_cast<std::size_t>(k)], t);
+  ++up.hours[static_cast<std::size_t>(utc_hour)];
+  ++up.local_hours[static_cast<std::size_t>(local_hour)];
+  ++up.weekdays[static_cast<std::size_t>(ctx.weekday)];
+  if (e.point && t >= up.place_ms) {
+    up.has_place = true;
+    up.place_ms = t;
+    up.place = *e.point;
+    up.place_name = std::string(e.place_name);
+  }
+}
+
+std::string describe_derived(Derived x, const LoginContext& c) {
+  static const char* kDays[] = {"Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"};
+  static const char* kTraitWords[] = {"IP", "network", "country", "city", "device", "user agent"};
+  const double v = c.values[static_cast<std::size_t>(d(x))];
+  switch (x) {
+    case Derived::kHistory:
+      return c.prior_logins == 0 ? "first login of this user"
+                                 : "new user: " + count_of(c.prior_logins, "earlier login");
+    case Derived::kNewIp:
+    case Derived::kNewNetwork:
+    case Derived::kNewCountry:
+    case Derived::kNewCity:
+    case Derived::kNewDevice:
+    case Derived::kNewUserAgent: {
+      int k = d(x) - d(Derived::kNewIp);
+      const std::string& cur = c.current[static_cast<std::size_t>(k)];
+      const std::string& usual = c.usual[static_cast<std::size_t>(k)];
+      std::string head = std::isnan(v) ? fmt::format("{} for user: {}", kTraitWords[k], reason_value(cur))
+                         : v >= 0.999 ? fmt::format("new {} for user: {}", kTraitWords[k], reason_value(cur))
+                                      : fmt::format("rare {} for user: {} (seen {})", kTraitWords[k], reason_value(cur),
+                                                    count_of(static_cast<std::uint32_t>(std::lround(1.0 / v - 1.0)), "time"));
+      if (!usual.empty() && usual != cur) head += fmt::format(" (usual: {})", reason_value(usual));
+      return head;
+    }
+    case Derived::kHourUnusual: {
+      std::string_view zone = c.local_time ? "local time" : "UTC";
+      if (c.usual_hours.first < 0) return fmt::format("login at {:02}:{:02} {}", c.hour, c.minute, zone);
+      return fmt::format("login at {:02}:{:02} {}, usual {:02}-{:02}, {} of {} within 2 h", c.hour, c.minute, zone,
+                         c.usual_hours.first, (c.usual_hours.second + 1) % 24, c.near_logins,
+                         count_of(c.prior_logins, "login"));
+    }
+    case Derived::kWeekdayUnusual:
+      return fmt::format("login on a {} (UTC), rare for this user", kDays[c.weekday]);
+    case Derived::kTravelSpeed: {
+      std::string t = c.minutes >= 120 ? fmt::format("{:.0f} h", c.minutes / 60) : fmt::format("{:.0f} min", c.minutes);
+      return fmt::format("travel {}{:.0f} km in {} since {}{}", c.approximate ? "~" : "", c.km, t,
+                         reason_value(c.from_place), c.approximate ? " (country centroids)" : "");
+    }
+    case Derived::kUserFailures:
+      return count_of(c.counts.user_failures_short, "failed login") + " for this user in 10 min";
+    case Derived::kIpFailures:
+      return fmt::format("{} from {} in 10 min", count_of(c.counts.ip_failures_short, "failed login"),
+                         reason_value(c.current[static_cast<int>(Trait::kIp)]));
+    case Derived::kIpUsers:
+      return fmt::format("{} tried from {} in 1 h", count_of(c.counts.ip_users_long, "user"),
+                         reason_value(c.current[static_cast<int>(Trait::kIp)]));
+    case Derived::kUserLogins:
+      return count_of(c.counts.user_logins_long, "login") + " by this user in 1 h";
+    case Derived::kSuccessAfterFailures:
+      return v > 0 ? "success after " + count_of(c.counts.user_failures_long, "failed login") + " in 1 h"
+                   : "failed login";
+  }
+  return std::string(derived_name(x));
+}
+
+}  // namespace ad

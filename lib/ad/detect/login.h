@@ -1,0 +1,148 @@
+// login.h: login features that know who the user is and what just happened.
+//
+// A LoginTracker follows the logins of an input in order. For each login it first
+// computes the derived features below from what it knew *before* the login (the
+// user's profile, profile.h, and the recent windows, window.h), then learns from the
+// login. ad-train runs it over the history, so the forest learns what these features
+// look like for normal logins; ad-score runs the same code on new logins.
+//
+//   history           log2(1 + the user's earlier logins); new users are judged with care
+//   new_ip ... new_user_agent
+//                     novelty of the IP, its network, country, city, device and user
+//                     agent for this user: 1 / (1 + times seen); 1 = never seen.
+//                     Missing for a user with no earlier login. User agents are compared
+//                     without their version numbers ("Chrome/131.0.0.0" is "Chrome/*"),
+//                     so a browser update is not a new user agent.
+//   hour_unusual      how surprising this hour is for the user, in bits: -log2 of the
+//                     share of the user's logins within two hours of it (weights 1 2 3 2 1,
+//                     smoothed by 0.1 login per hour). A day worker's 14:00 is about 2
+//                     bits, a 21:00 after work 5 to 7, a 03:00 more than 10. Judged on two
+//                     clocks, UTC and local solar time at the login's place (UTC + 4 min
+//                     per degree of longitude), each against the user's histogram on that
+//                     clock; the smaller surprise counts, so a traveller keeping home hours
+//                     and one adopting local hours are both at usual hours. Needs 5
+//                     earlier logins.
+//   weekday_unusual   1 - 7 x the user's share of logins on this weekday, at least 0;
+//                     needs 10 earlier logins
+//   travel_speed      km/h from the place of the user's last successful login (at
+//                     least one minute apart); from latitude/longitude, or approximate
+//                     from country centroids (geo.h)
+//   user_failures     the user's failed logins in the last 10 minutes
+//   ip_failures       failed logins from the source IP in the last 10 minutes
+//   ip_users          distinct users tried from the source IP in the last hour
+//   user_logins       the user's logins in the last hour
+//   success_after_failures
+//                     for a success: the user's failed logins in the hour before; 0 for
+//                     a failure
+//
+// A derived feature exists in a model only when the training input had the roles it
+// needs (user and time always; ip, country, outcome, ... as named above).
+// Their FeatureKind values are kDerivedKindBase + Derived: never renumber them.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "ad/core/csv.h"
+#include "ad/detect/geo.h"
+#include "ad/detect/profile.h"
+#include "ad/core/roles.h"
+#include "ad/detect/window.h"
+
+namespace ad {
+
+enum class Derived : int {
+  kHistory = 0,
+  kNewIp = 1,
+  kNewNetwork = 2,
+  kNewCountry = 3,
+  kNewCity = 4,
+  kNewDevice = 5,
+  kNewUserAgent = 6,
+  kHourUnusual = 7,
+  kWeekdayUnusual = 8,
+  kTravelSpeed = 9,
+  kUserFailures = 10,
+  kIpFailures = 11,
+  kIpUsers = 12,
+  kUserLogins = 13,
+  kSuccessAfterFailures = 14,
+};
+inline constexpr int kDerivedCount = 15;
+inline constexpr int kDerivedKindBase = 16;
+
+// "history", "new_ip", ..., as in the table above.
+std::string_view derived_name(Derived d);
+
+// The role columns of one input.
+class LoginColumns {
+ public:
+  // Binds by the model's training column names first, then by role. When `required`
+  // names roles (the model's), a missing one is an ad::Error(kData) naming the column.
+  static LoginColumns bind(const std::array<std::string, kRoleCount>& trained,
+                           const std::vector<std::string>& header, const Roles& roles,
+                           const std::string& input_name, bool require_trained);
+  int operator[](Role r) const { return col_[static_cast<int>(r)]; }
+  bool has(Role r) const { return (*this)[r] >= 0; }
+
+ private:
+  std::array<int, kRoleCount> col_{};
+};
+
+// The derived features an input with these columns supports, in Derived order.
+std::vector<Derived> available_derived(const LoginColumns& columns);
+
+// One login, as the tracker sees it. Views point into the row.
+struct LoginEvent {
+  std::int64_t time_ms = 0;
+  std::string_view user;
+  std::array<std::string_view, kTraitCount> traits;  // Trait order; network is derived
+  std::optional<bool> success;
+  std::optional<GeoPoint> point;
+  std::string_view place_name;  // city, else country
+};
+
+// A user agent with every run of digits and dots between digits replaced by '*'.
+std::string user_agent_family(std::string_view user_agent);
+
+// Reads the login's fields from row. time_ms must already be parsed.
+LoginEvent read_event(const LoginColumns& columns, const csv::Row& row, std::int64_t time_ms);
+
+// What the tracker knew when it judged a login: the derived values and the facts that
+// reasons quote.
+struct LoginContext {
+  std::array<double, kDerivedCount> values{};
+  std::array<std::string, kTraitCount> current;  // this login's values, network included
+  std::array<std::string, kTraitCount> usual;    // the user's most frequent values before
+  std::uint32_t prior_logins = 0;
+  int hour = 0, minute = 0, weekday = 0;         // UTC, but the hour and minute in local
+  bool local_time = false;                       // solar time when this is true
+  std::pair<int, int> usual_hours{-1, -1};
+  std::uint32_t near_logins = 0;                 // the user's logins within 2 h of the hour
+  double km = 0, minutes = 0;
+  bool approximate = false;
+  std::string from_place;
+  Windows::Counts counts;
+};
+
+class LoginTracker {
+ public:
+  explicit LoginTracker(Profiles& profiles) : profiles_(profiles) {}
+  // Fills ctx for event from what is known before it, then learns from it.
+  void observe(const LoginEvent& event, LoginContext& ctx);
+
+ private:
+  Profiles& profiles_;
+  Windows windows_;
+};
+
+// One reason in words for derived feature d of a login, e.g.
+// "new country for user: RO (usual: NO)", "travel 2100 km in 25 min since Oslo" or
+// "login at 03:12 local time, usual 08-18, 0 of 212 logins within 2 h".
+std::string describe_derived(Derived d, const LoginContext& ctx);
+
+}  // namespace ad

@@ -1,0 +1,85 @@
+#include "ad/detect/profile.h"
+
+#include <algorithm>
+
+namespace ad {
+
+void ValueCounts::add(std::string_view value, std::int64_t when_ms) {
+  for (auto& e : entries_)
+    if (e.value == value) {
+      ++e.count;
+      e.last_ms = std::max(e.last_ms, when_ms);
+      return;
+    }
+  if (entries_.size() >= kMaxValues) {
+    auto victim = std::min_element(entries_.begin(), entries_.end(), [](const Entry& a, const Entry& b) {
+      return a.count != b.count ? a.count < b.count : a.last_ms < b.last_ms;
+    });
+    entries_.erase(victim);
+  }
+  entries_.push_back({std::string(value), 1, when_ms});
+}
+
+std::uint32_t ValueCounts::count(std::string_view value) const {
+  for (const auto& e : entries_)
+    if (e.value == value) return e.count;
+  return 0;
+}
+
+const std::string& ValueCounts::top() const {
+  static const std::string kNone;
+  const Entry* best = nullptr;
+  for (const auto& e : entries_)
+    if (!best || e.count > best->count || (e.count == best->count && e.value < best->value)) best = &e;
+  return best ? best->value : kNone;
+}
+
+std::pair<int, int> usual_hours(const Hours& hours) {
+  std::uint32_t total = 0;
+  for (auto h : hours) total += h;
+  std::uint32_t need = (total * 9 + 9) / 10;
+  for (int len = 1; len <= 24; ++len)
+    for (int start = 0; start < 24; ++start) {
+      std::uint32_t sum = 0;
+      for (int k = 0; k < len; ++k) sum += hours[static_cast<std::size_t>((start + k) % 24)];
+      if (sum >= need) return {start, (start + len - 1) % 24};
+    }
+  return {0, 23};
+}
+
+const UserProfile* Profiles::find(std::string_view user) const {
+  auto it = users_.find(std::string(user));
+  return it == users_.end() ? nullptr : &it->second;
+}
+
+UserProfile& Profiles::get(std::string_view user, std::int64_t now_ms) {
+  auto it = users_.find(std::string(user));
+  if (it != users_.end()) return it->second;
+  if (users_.size() >= max_users_ && max_users_ > 0) {
+    // Drop the least recently seen tenth (ties by name, for determinism).
+    std::vector<std::pair<std::int64_t, const std::string*>> order;
+    order.reserve(users_.size());
+    for (const auto& [name, p] : users_) order.emplace_back(p.last_seen_ms, &name);
+    std::size_t drop = std::max<std::size_t>(1, users_.size() / 10);
+    std::nth_element(order.begin(), order.begin() + static_cast<std::ptrdiff_t>(drop - 1), order.end(),
+                     [](const auto& a, const auto& b) {
+                       return a.first != b.first ? a.first < b.first : *a.second < *b.second;
+                     });
+    std::vector<std::string> victims;
+    for (std::size_t i = 0; i < drop; ++i) victims.push_back(*order[i].second);
+    for (const auto& v : victims) users_.erase(v);
+  }
+  UserProfile& p = users_[std::string(user)];
+  p.last_seen_ms = now_ms;
+  return p;
+}
+
+std::vector<std::pair<const std::string*, const UserProfile*>> Profiles::sorted() const {
+  std::vector<std::pair<const std::string*, const UserProfile*>> out;
+  out.reserve(users_.size());
+  for (const auto& [name, p] : users_) out.emplace_back(&name, &p);
+  std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return *a.first < *b.first; });
+  return out;
+}
+
+}  // namespace ad

@@ -1,0 +1,373 @@
+#include "ad/detect/train.h"
+
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+
+#include "ad/core/cli.h"
+#include "ad/core/error.h"
+#include "ad/detect/login.h"
+#include "ad/core/timestamp.h"
+
+namespace ad {
+
+std::vector<double> quantiles_of(std::vector<double> values) {
+  std::sort(values.begin(), values.end());
+  std::vector<double> q(Model::kQuantiles);
+  for (std::size_t k = 0; k < Model::kQuantiles; ++k)
+    q[k] = percentile(values, 100.0 * static_cast<double>(k) / (Model::kQuantiles - 1));
+  return q;
+}
+
+double percentile(const std::vector<double>& sorted, double p) {
+  if (sorted.empty()) return NAN;
+  double pos = p / 100.0 * static_cast<double>(sorted.size() - 1);
+  std::size_t lo = static_cast<std::size_t>(std::floor(pos));
+  std::size_t hi = std::min(lo + 1, sorted.size() - 1);
+  double frac = pos - static_cast<double>(lo);
+  return sorted[lo] + (sorted[hi] - sorted[lo]) * frac;
+}
+
+namespace {
+
+// Rows kept for training: each row's fields joined by NUL (which csv::Reader never
+// lets through), with the line it came from.
+struct Sample {
+  std::vector<std::string> rows;
+  std::vector<std::uint64_t> lines;
+  std::vector<double> derived;  // kDerivedCount values per row
+  std::vector<std::uint64_t> order;  // the row's position among the rows used
+  void put(std::size_t slot, const csv::Row& row, const LoginContext& ctx, std::uint64_t position) {
+    order.resize(std::max(order.size(), slot + 1));
+    order[slot] = position;
+    derived.resize(std::max(derived.size(), (slot + 1) * kDerivedCount));
+    std::copy(ctx.values.begin(), ctx.values.end(), derived.begin() + static_cast<std::ptrdiff_t>(slot * kDerivedCount));
+    std::string joined;
+    for (std::size_t i = 0; i < row.fields.size(); ++i) {
+      if (i) joined.push_back('\0');
+      joined.append(row.fields[i]);
+    }
+    if (slot == rows.size()) {
+      rows.push_back(std::move(joined));
+      lines.push_back(row.line);
+    } else {
+      rows[slot] = std::move(joined);
+      lines[slot] = row.line;
+    }
+  }
+  csv::Row get(std::size_t i) const {
+    csv::Row row;
+    row.line = lines[i];
+    std::string_view s = rows[i];
+    std::size_t pos = 0;
+    for (;;) {
+      std::size_t nul = s.find('\0', pos);
+      row.fields.push_back(s.substr(pos, nul == std::string_view::npos ? nul : nul - pos));
+      if (nul == std::string_view::npos) break;
+      pos = nul + 1;
+    }
+    return row;
+  }
+};
+
+struct ColumnStats {
+  std::uint64_t non_empty = 0;
+  std::uint64_t numeric = 0;
+  Location first_text;  // where the first non-numeric value was
+  std::string first_text_value;
+};
+
+bool is_scored_column(const std::string& name) {
+  for (auto c : kScoredColumns)
+    if (name == c) return true;
+  return false;
+}
+
+// Below this many rows in the later half, calibration uses every sampled row.
+constexpr std::size_t kMinCalibrationRows = 1000;
+
+// The values of `all` at the indices `rows`.
+std::vector<double> pick(const std::vector<double>& all, const std::vector<std::size_t>& rows) {
+  std::vector<double> out;
+  out.reserve(rows.size());
+  for (auto i : rows) out.push_back(all[i]);
+  return out;
+}
+
+// Grows one forest for each of the options' aspects that has features in the model,
+// and calibrates it and the whole forest on the calibration rows (aspect.h).
+void fit_aspects(Model& model, const Matrix& data, const TrainOptions& opt, const std::vector<std::size_t>& calib) {
+  std::vector<double> scores;
+  for (Aspect a : opt.aspects) {
+    ForestParams params = opt.forest;
+    for (std::size_t j = 0; j < model.features.size(); ++j)
+      if (aspect_of(model.features[j]) == a) params.columns.push_back(static_cast<std::uint32_t>(j));
+    if (params.columns.empty()) continue;
+    if (model.whole_quantiles.empty()) {
+      model.forest.score(data, scores, opt.forest.threads);
+      model.whole_quantiles = quantiles_of(pick(scores, calib));
+    }
+    // Each aspect forest draws from its own streams.
+    params.seed = opt.forest.seed ^ (0xD1B54A32D192ED03ull * (static_cast<std::uint64_t>(a) + 1));
+    AspectForest af;
+    af.aspect = a;
+    af.forest = Forest::fit(data, params);
+    af.forest.score(data, scores, opt.forest.threads);
+    af.quantiles = quantiles_of(pick(scores, calib));
+    model.aspects.push_back(std::move(af));
+  }
+}
+
+// Sets the model's threshold and severity quantiles from its scores of the calibration rows.
+void calibrate(Model& model, const Matrix& data, const std::vector<std::size_t>& calib, const TrainOptions& opt) {
+  std::vector<double> scores;
+  model.score(data, scores, opt.forest.threads);
+  scores = pick(scores, calib);
+  model.quantiles = quantiles_of(scores);
+  std::sort(scores.begin(), scores.end());
+  model.threshold = percentile(scores, 100.0 * (1.0 - opt.contamination));
+}
+
+}  // namespace
+
+Model train(csv::Reader& in, const TrainOptions& opt, TrainReport& report,
+            const std::function<void(const std::string&)>& warn) {
+  if (!(opt.contamination > 0 && opt.contamination <= 0.5))
+    throw usage_error("--contamination must be in (0, 0.5]");
+  if (opt.forest.trees < 1) throw usage_error("--trees must be at least 1");
+  if (opt.forest.sample_size < 2) throw usage_error("--sample-size must be at least 2");
+
+  const auto& header = in.header();
+  Roles roles = Roles::find(header, opt.map);
+  for (const auto& col : opt.ignore)
+    if (std::find(header.begin(), header.end(), col) == header.end())
+      throw usage_error("--ignore " + col + ": no such column in the input");
+
+  // Which columns feed features.
+  const std::vector<Role> rarity_roles = {Role::kCountry, Role::kIp};
+  std::vector<int> generic;
+  for (std::size_t i = 0; i < header.size(); ++i) {
+    const std::string& name = header[i];
+    if (roles.role_of(static_cast<int>(i))) continue;
+    if (is_scored_column(name)) {
+      report.notes.push_back("column '" + name + "' is ad-score output: not a feature");
+      continue;
+    }
+    if (std::find(opt.ignore.begin(), opt.ignore.end(), name) != opt.ignore.end()) continue;
+    generic.push_back(static_cast<int>(i));
+  }
+  std::vector<ColumnStats> stats(header.size());
+  LoginColumns login_columns = LoginColumns::bind({}, header, roles, in.name(), false);
+  std::vector<Derived> derived = available_derived(login_columns);
+  Profiles profiles(opt.max_users);
+  LoginTracker tracker(profiles);
+  LoginContext ctx;
+
+  Sample sample;
+  Rng rng(opt.forest.seed ^ 0xA5A5A5A5DEADBEEFull);
+  std::uint64_t used = 0;
+  int time_col = roles[Role::kTime], activity_col = roles[Role::kActivity];
+  csv::Row row;
+  const int kMaxWarnings = 10;
+
+  for (;;) {
+    bool have_row = false;
+    try {
+      if (!in.next(row)) break;
+      have_row = true;
+      ++report.rows_read;
+      if (activity_col >= 0 && !is_login_activity(row.fields[static_cast<std::size_t>(activity_col)])) {
+        ++report.not_logins;
+        continue;
+      }
+      if (time_col >= 0) {
+        std::string_view t = row.fields[static_cast<std::size_t>(time_col)];
+        auto ms = parse_time_ms(t, opt.assume_tz_s);
+        if (!ms)
+          throw data_error("bad timestamp '" + std::string(t.substr(0, 40)) + "'",
+                           in.where(row.line, static_cast<std::size_t>(time_col)));
+        if (!derived.empty()) tracker.observe(read_event(login_columns, row, *ms), ctx);
+      }
+    } catch (const Error& e) {
+      if (e.status() != Status::kData || opt.on_error == OnError::kFail) throw;
+      if (!have_row) ++report.rows_read;
+      if (++report.skipped <= kMaxWarnings) warn("skipped: " + std::string(e.what()));
+      continue;
+    }
+    for (int c : generic) {
+      std::string_view v = row.fields[static_cast<std::size_t>(c)];
+      if (v.empty()) continue;
+      ColumnStats& s = stats[static_cast<std::size_t>(c)];
+      ++s.non_empty;
+      double d;
+      if (parse_number(v, d))
+        ++s.numeric;
+      else if (s.first_text.file.empty()) {
+        s.first_text = in.where(row.line, static_cast<std::size_t>(c));
+        s.first_text_value = std::string(v.substr(0, 40));
+      }
+    }
+    // Reservoir sampling (Algorithm R).
+    if (used < opt.sample_limit) {
+      sample.put(static_cast<std::size_t>(used), row, ctx, used);
+    } else {
+      std::uint64_t j = rng.below(used + 1);
+      if (j < opt.sample_limit) sample.put(static_cast<std::size_t>(j), row, ctx, used);
+    }
+    ++used;
+  }
+  if (report.skipped > kMaxWarnings)
+    warn("skipped " + std::to_string(report.skipped) + " rows with bad data in all");
+  if (report.rows_read == 0) throw data_error("no data rows: the input has only a header", Location{in.name()});
+  if (used == 1)
+    throw data_error("only one usable row: a forest needs at least 2 rows to learn from", Location{in.name()});
+  if (used == 0)
+    throw data_error(report.not_logins ? "no login rows to learn from (activity column '" +
+                                             header[static_cast<std::size_t>(activity_col)] + "')"
+                                       : "no usable rows to learn from",
+                     Location{in.name()});
+
+  Model model;
+  model.logins_only = activity_col >= 0;
+  for (int r = 0; r < kRoleCount; ++r)
+    if (roles[static_cast<Role>(r)] >= 0)
+      model.role_columns[r] = header[static_cast<std::size_t>(roles[static_cast<Role>(r)])];
+
+  // Decide feature list.
+  const std::size_t n = sample.rows.size();
+  const std::size_t table_limit = 50000;
+  auto add_table = [&](int col, int role) {
+    CategoryTable t;
+    for (std::size_t i = 0; i < n; ++i) {
+      csv::Row r = sample.get(i);
+      t.add(rarity_key(role, r.fields[static_cast<std::size_t>(col)]));
+    }
+    return t;
+  };
+  for (int c : generic) {
+    const ColumnStats& s = stats[static_cast<std::size_t>(c)];
+    const std::string& name = header[static_cast<std::size_t>(c)];
+    Feature f;
+    f.column = name;
+    if (s.non_empty == 0) {
+      report.notes.push_back("column '" + name + "' is empty: left out");
+      continue;
+    }
+    if (s.numeric == s.non_empty) {
+      f.kind = FeatureKind::kNumeric;
+    } else if (s.numeric >= s.non_empty * 9 / 10 && opt.on_error == OnError::kFail) {
+      throw data_error("not a number: '" + s.first_text_value + "' in a column that is otherwise numeric" +
+                           " (fix it, or leave the column out with --ignore)",
+                       s.first_text);
+    } else if (s.numeric >= s.non_empty * 9 / 10) {
+      f.kind = FeatureKind::kNumeric;  // --on-error skip: the stray text values count as missing
+      report.notes.push_back("column '" + name + "' is numeric; " + std::to_string(s.non_empty - s.numeric) +
+                             " text values in it are treated as missing");
+    } else {
+      CategoryTable t = add_table(c, -1);
+      if (t.distinct() <= 1) {
+        report.notes.push_back("column '" + name + "' has a single value: left out");
+        continue;
+      }
+      if (n >= 50 && t.distinct() * 2 > n) {
+        report.notes.push_back("column '" + name + "' looks like an identifier (" + std::to_string(t.distinct()) +
+                               " distinct values in " + std::to_string(n) + " rows): left out");
+        continue;
+      }
+      t.prune(table_limit);
+      f.kind = FeatureKind::kCategorical;
+      f.table = static_cast<int>(model.tables.size());
+      model.tables.push_back(std::move(t));
+    }
+    model.features.push_back(std::move(f));
+  }
+  for (Role role : rarity_roles) {
+    int c = roles[role];
+    if (c < 0) continue;
+    CategoryTable t = add_table(c, static_cast<int>(role));
+    if (t.distinct() <= 1) continue;
+    t.prune(table_limit);
+    Feature f;
+    f.kind = FeatureKind::kRarity;
+    f.column = header[static_cast<std::size_t>(c)];
+    f.role = static_cast<int>(role);
+    f.table = static_cast<int>(model.tables.size());
+    model.tables.push_back(std::move(t));
+    model.features.push_back(std::move(f));
+  }
+  if (roles.has(Role::kOutcome)) {
+    Feature f;
+    f.kind = FeatureKind::kFailure;
+    f.column = header[static_cast<std::size_t>(roles[Role::kOutcome])];
+    f.role = static_cast<int>(Role::kOutcome);
+    model.features.push_back(std::move(f));
+  }
+  for (Derived d : derived) {
+    Feature f;
+    f.kind = static_cast<FeatureKind>(kDerivedKindBase + static_cast<int>(d));
+    f.column = std::string(derived_name(d));
+    model.features.push_back(std::move(f));
+  }
+  if (model.features.empty())
+    throw data_error("no feature columns: every column plays a role, is empty or constant", Location{in.name()});
+
+  // The sample as a matrix.
+  FeatureExtractor extractor(model.features, model.tables, header, roles, in.name());
+  Matrix data;
+  data.rows = n;
+  data.cols = model.features.size();
+  data.values.resize(n * data.cols);
+  for (std::size_t i = 0; i < n; ++i) {
+    csv::Row r = sample.get(i);
+    extractor.extract(in, r, data.row(i), opt.on_error == OnError::kSkip);
+    for (std::size_t j = 0; j < data.cols; ++j)
+      if (is_derived(model.features[j].kind))
+        data.row(i)[j] = sample.derived[i * kDerivedCount +
+                                        static_cast<std::size_t>(static_cast<int>(model.features[j].kind) - kDerivedKindBase)];
+  }
+  const std::vector<std::uint64_t> order = std::move(sample.order);
+  sample = Sample();
+
+  // Typical values per feature, for explanations.
+  std::vector<double> col;
+  for (std::size_t j = 0; j < data.cols; ++j) {
+    col.clear();
+    for (std::size_t i = 0; i < n; ++i)
+      if (!std::isnan(data.row(i)[j])) col.push_back(data.row(i)[j]);
+    std::sort(col.begin(), col.end());
+    if (col.empty()) continue;
+    model.features[j].low = percentile(col, 1);
+    model.features[j].median = percentile(col, 50);
+    model.features[j].high = percentile(col, 99);
+  }
+
+  model.forest = Forest::fit(data, opt.forest);
+  // With login features, calibrate on the later half of the training logins: at the
+  // start of a history every user is new, which ad-score will not see (ad(7)).
+  std::vector<std::size_t> calib;
+  if (!derived.empty())
+    for (std::size_t i = 0; i < n; ++i)
+      if (order[i] >= used / 2) calib.push_back(i);
+  if (calib.size() < std::min<std::size_t>(n, kMinCalibrationRows)) {
+    calib.resize(n);
+    std::iota(calib.begin(), calib.end(), std::size_t{0});
+  }
+  if (!derived.empty()) fit_aspects(model, data, opt, calib);
+  calibrate(model, data, calib, opt);
+  for (const auto& a : model.aspects)
+    report.notes.push_back("aspect " + std::string(aspect_name(a.aspect)) + ": a forest of its own over " +
+                           aspect_features(a.aspect, model.features));
+
+  model.profiles = std::move(profiles);
+  model.info.ad_version = cli::version();
+  model.info.seed = opt.forest.seed;
+  model.info.trees = static_cast<std::uint32_t>(opt.forest.trees);
+  model.info.sample_size = static_cast<std::uint32_t>(model.forest.sample_size());
+  model.info.contamination = opt.contamination;
+  model.info.rows_read = report.rows_read;
+  model.info.rows_used = used;
+  model.info.sample_rows = n;
+  return model;
+}
+
+}  // namespace ad

@@ -1,0 +1,67 @@
+// train.h: learning a model from historical login CSV, in one pass.
+//
+// ad-train reads its input once. While it reads, it checks every row (field count,
+// UTF-8, timestamp, numbers) and keeps a uniform random sample of at most
+// TrainOptions::sample_limit rows (reservoir sampling, seeded). Memory is therefore
+// bounded by the sample, not by the input. After the pass it decides each generic
+// column's type, counts category frequencies on the sample, grows the forest on the
+// sample (each tree draws its own psi rows from it), and scores the sample to set the
+// flag threshold and the severity quantiles. With fewer rows than sample_limit the
+// sample is the whole input, exactly as scikit-learn would see it.
+//
+// When the input has user and time columns, a LoginTracker (login.h) follows the
+// logins in order during the pass: each sampled row keeps the derived login features
+// as they were when that login happened, and the profiles it built go into the model.
+// Memory is then bounded by the sample plus the profiles (max_users).
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "ad/detect/aspect.h"
+#include "ad/core/csv.h"
+#include "ad/detect/forest.h"
+#include "ad/detect/model.h"
+
+namespace ad {
+
+// What to do with a row that has bad data (ragged, invalid UTF-8, bad timestamp,
+// bad number): stop with a data error, or leave the row out and count it.
+enum class OnError { kFail, kSkip };
+
+struct TrainOptions {
+  ForestParams forest;
+  double contamination = 0.01;  // share of training rows the threshold flags
+  std::map<std::string, std::string> map;  // --map role=column
+  std::vector<std::string> ignore;         // columns never used as features
+  OnError on_error = OnError::kFail;
+  int assume_tz_s = 0;               // offset for timestamps without a zone
+  std::size_t sample_limit = 100000; // rows kept in memory for training
+  std::size_t max_users = 100000;    // user profiles kept (profile.h)
+  std::vector<Aspect> aspects = {Aspect::kTime};  // aspects with a forest of their own (aspect.h)
+};
+
+struct TrainReport {
+  std::uint64_t rows_read = 0;    // data rows in the input
+  std::uint64_t not_logins = 0;   // rows left out because their activity is not a login
+  std::uint64_t skipped = 0;      // rows left out for bad data (OnError::kSkip)
+  std::vector<std::string> notes; // one line each: columns left out, types chosen
+};
+
+// Reads `in` to the end and learns a model. `warn` receives one line per skipped row
+// (the first few) when options.on_error is kSkip. Throws ad::Error(kData) for bad data
+// (with its location) when kFail, and for an input with no usable rows.
+Model train(csv::Reader& in, const TrainOptions& options, TrainReport& report,
+            const std::function<void(const std::string&)>& warn);
+
+// p-th percentile (0..100) of sorted values, interpolating linearly as numpy does.
+double percentile(const std::vector<double>& sorted, double p);
+
+// Model::kQuantiles evenly spaced percentiles (0, 0.1, ..., 100) of values, ascending:
+// the calibration quantiles of a model.
+std::vector<double> quantiles_of(std::vector<double> values);
+
+}  // namespace ad

@@ -1,0 +1,120 @@
+// alert.h: what an ad-mail alert says, from the rows of scored CSV.
+//
+// An alert is about a batch of scored rows: a whole file, or one window of a live
+// stream. Rows are sorted into three kinds by their anomaly_flag (see schema.h): empty
+// (not scored: not a login), 0 (a normal login) and 1 (an anomaly). An alert holds:
+//   - the number of logins scored and flagged, the flagged ones by severity band:
+//       critical  severity >= 99.9
+//       high      99.5 <= severity < 99.9
+//       medium    99 <= severity < 99.5
+//       low       severity < 99
+//     Severity is the score's percentile among the training logins, and ad-train flags
+//     the top 1% by default, so flagged logins have a severity of 99 or more; the bands
+//     split that range. A model trained with a larger contamination puts the extra
+//     flagged logins in "low".
+//   - the time span of the scored logins (from the time column, when there is one);
+//   - the top N anomalies by score (ties: higher severity, then input order), each
+//     with user, time, place (city and country, else latitude/longitude), IP, score,
+//     severity and reasons; and, since one incident can fill that list, the users
+//     with the most anomalies (at most N), with their count and highest score;
+//   - every flagged row, all its columns, as a CSV attachment whose cells a
+//     spreadsheet would run as formulas are neutralised (csv::WriterOptions);
+//   - notes: flagged rows left out as already alerted (dedup.h), malformed rows
+//     skipped, and anomalies an hourly cap held back (a digest).
+// The subject carries the counts and the highest severity. Data reaches the text and
+// HTML bodies only through sanitising: control characters become spaces, long values
+// are cut (the attachment keeps them whole), and the HTML escapes & < > " '. Data never
+// reaches a header: the subject holds only numbers and the user's --subject text.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "ad/core/csv.h"
+#include "ad/core/roles.h"
+
+namespace ad::mail {
+
+enum class Band : int { kCritical = 0, kHigh = 1, kMedium = 2, kLow = 3 };
+inline constexpr int kBandCount = 4;
+Band band_of(double severity);
+std::string_view band_name(Band band);   // "critical", "high", "medium", "low"
+std::string_view band_range(Band band);  // ">= 99.9", "99.5-99.9", "99-99.5", "< 99"
+
+// Where the columns an alert needs are in a scored CSV header.
+struct Columns {
+  // Finds the scored columns by their exact names and the roles by schema.h (with
+  // overrides from --map). Throws ad::Error(kData) naming the file when a scored
+  // column is missing, and ad::Error(kUsage) for a bad --map.
+  static Columns find(const std::vector<std::string>& header,
+                      const std::map<std::string, std::string>& overrides, const std::string& file);
+
+  std::vector<std::string> header;
+  Roles roles;
+  int score = -1, flag = -1, severity = -1, reasons = -1;
+};
+
+// One flagged row, copied out of the reader.
+struct Anomaly {
+  std::vector<std::string> fields;  // every column, as read
+  std::uint64_t line = 0;           // where it started in the input
+  double score = 0;
+  double severity = 0;
+  std::uint64_t key = 0;            // its event key (dedup.h)
+};
+
+enum class RowKind { kUnscored, kNormal, kFlagged };
+
+// Reads one row of scored CSV. Returns its kind; for kNormal and kFlagged sets time_ms
+// (nullopt when there is no time column or it does not parse); for kFlagged fills
+// *anomaly. tz_offset_s applies to times without a zone.
+// Throws ad::Error(kData) at the field for an anomaly_flag other than "", 0 or 1, or a
+// flagged row whose score is not a number in [0,1] or whose severity is not in [0,100].
+RowKind read_row(const Columns& columns, const csv::Reader& reader, const csv::Row& row,
+                 int tz_offset_s, std::optional<std::int64_t>& time_ms, Anomaly* anomaly);
+
+// The rows of one alert.
+struct Batch {
+  std::uint64_t scored = 0;               // logins scored (flag 0 or 1)
+  std::vector<Anomaly> anomalies;         // flagged rows, in input order
+  std::optional<std::int64_t> first_ms, last_ms;  // time span of the scored logins
+  std::uint64_t duplicates = 0;           // flagged rows left out: alerted before
+  std::uint64_t skipped = 0;              // malformed rows skipped
+  std::uint64_t held_windows = 0;         // windows the hourly cap held back
+  std::optional<std::int64_t> held_since_ms;  // wall time the cap started holding
+
+  void add_time(std::optional<std::int64_t> time_ms);
+  bool empty() const { return scored == 0 && anomalies.empty() && skipped == 0; }
+};
+
+struct AlertOptions {
+  std::string subject_prefix = "[ad]";
+  std::size_t top = 10;         // anomalies listed in the body
+  std::string input_name;       // for the body: the file or "<stdin>"
+  std::int64_t now_ms = 0;      // for the attachment's name
+  int max_per_hour = 0;         // for the digest note
+};
+
+struct AlertContent {
+  std::string subject;     // UTF-8, one line
+  std::string text;        // text/plain body, LF line ends
+  std::string html;        // text/html body
+  std::string csv;         // the attachment: header and every anomaly
+  std::string csv_name;    // "ad-anomalies-20250701T040200Z.csv"
+  std::array<std::uint64_t, kBandCount> bands{};  // anomalies by band
+};
+
+AlertContent render_alert(const Columns& columns, const Batch& batch, const AlertOptions& options);
+
+// For bodies: control characters become spaces (see mime::strip_controls), and text
+// longer than max_chars characters is cut with "...".
+std::string display_text(std::string_view value, std::size_t max_chars = 200);
+// & < > " ' as HTML character references.
+std::string html_escape(std::string_view text);
+
+}  // namespace ad::mail

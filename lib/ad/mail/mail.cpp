@@ -1,0 +1,534 @@
+// ad-mail's runs: batch, streaming with windows and an hourly cap, and the spool.
+// See ad/mail.h.
+#include "ad/mail/mail.h"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <climits>
+#include <cstdlib>
+#include <deque>
+#include <memory>
+#include <optional>
+#include <unordered_set>
+
+#include "ad/mail/alert.h"
+#include "ad/core/csv.h"
+#include "ad/mail/dedup.h"
+#include "ad/core/io.h"
+#include "ad/mail/mime.h"
+#include "ad/mail/spool.h"
+#include "ad/version.h"
+
+namespace ad::mail {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+constexpr auto kHour = std::chrono::hours(1);
+constexpr int kMaxRowWarnings = 10;
+
+std::int64_t wall_ms() {
+  struct timespec ts;
+  ::clock_gettime(CLOCK_REALTIME, &ts);
+  return static_cast<std::int64_t>(ts.tv_sec) * 1000 + ts.tv_nsec / 1000000;
+}
+
+// Thrown from the reader's idle hook when a stop signal arrived; ends the stream.
+struct StopStream {};
+
+// While streaming, SIGINT, SIGTERM and SIGHUP ask for a clean stop: what is held is
+// sent (or spooled) before the process ends. A second signal ends it at once.
+volatile sig_atomic_t g_stop_signal = 0;
+
+extern "C" void on_stop_signal(int sig) {
+  if (g_stop_signal) {
+    ::signal(sig, SIG_DFL);
+    ::raise(sig);
+    return;
+  }
+  g_stop_signal = sig;
+}
+
+class StopSignals {
+ public:
+  StopSignals() {
+    g_stop_signal = 0;
+    struct sigaction sa {};
+    sa.sa_handler = on_stop_signal;
+    sigemptyset(&sa.sa_mask);
+    for (int i = 0; i < 3; ++i) ::sigaction(kSignals[i], &sa, &old_[i]);
+  }
+  ~StopSignals() {
+    for (int i = 0; i < 3; ++i) ::sigaction(kSignals[i], &old_[i], nullptr);
+  }
+  bool requested() const { return g_stop_signal != 0; }
+
+ private:
+  static constexpr int kSignals[3] = {SIGINT, SIGTERM, SIGHUP};
+  struct sigaction old_[3];
+};
+
+// The input, with the descriptor to poll when it is live.
+struct Input {
+  std::unique_ptr<csv::Reader> reader;
+  int fd = -1;
+  bool owned = false;
+  ~Input() {
+    reader.reset();
+    if (owned) ::close(fd);
+  }
+};
+
+void open_input(const std::string& path, Input& in) {
+  std::string name = csv::display_name(path);
+  bool is_stdin = path.empty() || path == "-";
+  struct stat st;
+  int rc = is_stdin ? ::fstat(STDIN_FILENO, &st) : ::stat(path.c_str(), &st);
+  if (rc != 0) throw errno_error("cannot open " + name, errno);
+  if (!S_ISFIFO(st.st_mode) && !S_ISCHR(st.st_mode) && !S_ISSOCK(st.st_mode)) {
+    in.reader = std::make_unique<csv::Reader>(path);  // files: csv.h's fast reader
+    return;
+  }
+  in.fd = is_stdin ? STDIN_FILENO : ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (in.fd < 0) throw errno_error("cannot open " + name, errno);
+  in.owned = !is_stdin;
+  in.reader = std::make_unique<csv::Reader>(csv::fd_lines(in.fd, name), name);
+}
+
+// Unlocks the alert state on the way out, unless committed.
+struct StateGuard {
+  AlertState* state;
+  ~StateGuard() {
+    if (state) state->unlock();
+  }
+};
+
+class Runner {
+ public:
+  Runner(const Options& o, const Reporter& r) : o_(o), r_(r) {}
+
+  void flush_command();
+  void alert_command();
+
+ private:
+  bool preview() const { return o_.dry_run || !o_.output.empty(); }
+  Spool spool() const { return Spool(o_.spool.empty() ? Spool::default_dir() : o_.spool); }
+  std::string save(const smtp::SendError& e, const Envelope& envelope, const std::string& message);
+  bool next_row(csv::Reader& reader, csv::Row& row);
+  void bad_row(const Error& e);
+  void handle(const csv::Reader& reader, const csv::Row& row);
+  void stream(csv::Reader& reader, int fd);
+  void idle(int fd, const StopSignals& signals);
+  std::optional<Clock::time_point> deadline();
+  void check_due(Clock::time_point now);
+  bool deliver(Batch& batch, bool final);
+  std::string build(const AlertContent& content, std::int64_t now_ms) const;
+  void flush_after_success();
+  void deliver_before_failing();
+  void finish();
+
+  const Options& o_;
+  const Reporter& r_;
+  mime::Address from_;
+  std::vector<mime::Address> to_;
+  std::string input_name_;
+  std::unique_ptr<Columns> columns_;
+  std::unique_ptr<AlertState> state_;
+  std::unique_ptr<csv::Writer> tee_;
+  Batch batch_;
+  std::uint64_t messages_ = 0;  // delivered, spooled or written
+  std::uint64_t skipped_ = 0;
+  std::optional<Error> first_bad_;
+  std::uint64_t last_bad_line_ = 0;
+  bool failed_on_bad_row_ = false;  // --on-error fail stopped the run
+  std::vector<std::string> spooled_;  // what this run put into the spool
+  std::string last_send_error_;
+  // Streaming.
+  bool streaming_ = false;
+  std::optional<Clock::time_point> window_open_;
+  std::deque<Clock::time_point> sent_;
+};
+
+// ---------------------------------------------------------------------------------
+// Reading
+
+bool Runner::next_row(csv::Reader& reader, csv::Row& row) {
+  for (;;) {
+    try {
+      return reader.next(row);
+    } catch (const Error& e) {
+      // A record-level error leaves the reader at the next record; an error without a
+      // line, or twice at the same line, would not move on.
+      if (e.status() != Status::kData || e.where().line == 0 || e.where().line == last_bad_line_)
+        throw;
+      last_bad_line_ = e.where().line;
+      bad_row(e);
+    }
+  }
+}
+
+void Runner::bad_row(const Error& e) {
+  if (!o_.skip_bad_rows) {
+    failed_on_bad_row_ = true;
+    throw e;
+  }
+  ++skipped_;
+  ++batch_.skipped;
+  if (!first_bad_) first_bad_ = e;
+  if (skipped_ <= kMaxRowWarnings)
+    r_.warn(std::string(e.what()) + "; row skipped" +
+            (skipped_ == kMaxRowWarnings ? " (further skipped rows are only counted)" : ""));
+}
+
+void Runner::handle(const csv::Reader& reader, const csv::Row& row) {
+  if (tee_) {
+    try {
+      tee_->row(row.fields);
+    } catch (const BrokenPipe&) {  // the alerts matter more than the copy
+      tee_.reset();
+      r_.note("standard output was closed; no longer copying the input (--tee)");
+    }
+  }
+  std::optional<std::int64_t> time_ms;
+  Anomaly anomaly;
+  RowKind kind;
+  try {
+    kind = read_row(*columns_, reader, row, o_.tz_offset_s, time_ms, &anomaly);
+  } catch (const Error& e) {
+    if (e.status() != Status::kData) throw;
+    bad_row(e);
+    return;
+  }
+  if (kind == RowKind::kUnscored) return;
+  ++batch_.scored;
+  batch_.add_time(time_ms);
+  if (kind == RowKind::kFlagged) {
+    batch_.anomalies.push_back(std::move(anomaly));
+    if (streaming_ && !window_open_) window_open_ = Clock::now();
+  }
+}
+
+// ---------------------------------------------------------------------------------
+// Streaming: windows and the hourly cap
+
+std::optional<Clock::time_point> Runner::deadline() {
+  if (!window_open_) return std::nullopt;
+  return *window_open_ + std::chrono::duration_cast<Clock::duration>(
+                             std::chrono::duration<double>(o_.window_s));
+}
+
+void Runner::check_due(Clock::time_point now) {
+  auto due = deadline();
+  if (!due || now < *due) return;
+  while (!sent_.empty() && now - sent_.front() >= kHour) sent_.pop_front();
+  if (o_.max_per_hour > 0 && sent_.size() >= static_cast<std::size_t>(o_.max_per_hour)) {
+    // The cap holds: keep collecting in a new window; the next message is a digest.
+    ++batch_.held_windows;
+    if (!batch_.held_since_ms) batch_.held_since_ms = wall_ms();
+    window_open_ = now;
+    return;
+  }
+  bool went = deliver(batch_, false);
+  if (went) sent_.push_back(now);
+  batch_ = Batch{};
+  window_open_.reset();
+}
+
+void Runner::idle(int fd, const StopSignals& signals) {
+  if (tee_) {
+    try {
+      standard_output().flush();
+    } catch (const BrokenPipe&) {
+      tee_.reset();
+      r_.note("standard output was closed; no longer copying the input (--tee)");
+    }
+  }
+  for (;;) {
+    if (signals.requested()) throw StopStream{};
+    auto now = Clock::now();
+    check_due(now);
+    int timeout = -1;
+    if (auto due = deadline()) {
+      auto ms = std::chrono::ceil<std::chrono::milliseconds>(*due - now).count();
+      timeout = static_cast<int>(std::clamp<long long>(ms, 0, INT_MAX));
+    }
+    struct pollfd p {fd, POLLIN, 0};
+    int n = ::poll(&p, 1, timeout);
+    if (n > 0) return;  // data, end of input or an error: read(2) will tell
+    if (n < 0 && errno != EINTR) throw errno_error("cannot wait for input", errno);
+  }
+}
+
+void Runner::stream(csv::Reader& reader, int fd) {
+  streaming_ = true;
+  StopSignals signals;
+  reader.set_idle_hook([this, fd, &signals] { idle(fd, signals); });
+  csv::Row row;
+  try {
+    while (!signals.requested() && next_row(reader, row)) {
+      handle(reader, row);
+      check_due(Clock::now());  // a busy stream may never be idle
+    }
+  } catch (const StopStream&) {
+  } catch (const Error&) {
+    // The stream cannot be read again: alert about what it gave before failing.
+    reader.set_idle_hook(nullptr);
+    deliver_before_failing();
+    throw;
+  }
+  reader.set_idle_hook(nullptr);
+  if (signals.requested())
+    r_.note("stopping on signal " + std::to_string(static_cast<int>(g_stop_signal)) +
+            "; sending what is held");
+  deliver(batch_, true);
+}
+
+// ---------------------------------------------------------------------------------
+// Delivery
+
+std::string Runner::build(const AlertContent& content, std::int64_t now_ms) const {
+  mime::Message m;
+  m.from = from_;
+  m.to = to_;
+  m.subject = content.subject;
+  m.date_ms = now_ms;
+  m.message_id = mime::make_message_id(from_.addr.substr(from_.addr.rfind('@') + 1));
+  m.headers = {{"Auto-Submitted", "auto-generated"},
+               {"X-Mailer", std::string("ad-mail ") + AD_VERSION}};
+  mime::Part text{"text/plain; charset=UTF-8", mime::Part::Encoding::kQuotedPrintable, "",
+                  content.text, {}};
+  mime::Part html{"text/html; charset=UTF-8", mime::Part::Encoding::kQuotedPrintable, "",
+                  content.html, {}};
+  mime::Part alternative{"multipart/alternative", {}, "", "", {text, html}};
+  m.body = mime::Part{"multipart/mixed", {}, "", "", {alternative}};
+  if (!content.csv_name.empty())
+    m.body.children.push_back(mime::Part{"text/csv; charset=UTF-8", mime::Part::Encoding::kBase64,
+                                         content.csv_name, content.csv, {}});
+  return mime::render(m);
+}
+
+bool Runner::deliver(Batch& batch, bool final) {
+  StateGuard guard{nullptr};
+  if (state_ && !batch.anomalies.empty()) {
+    state_->lock();
+    guard.state = state_.get();
+    std::unordered_set<std::uint64_t> in_batch;
+    std::vector<Anomaly> fresh;
+    for (Anomaly& a : batch.anomalies) {
+      if (!state_->contains(a.key) && in_batch.insert(a.key).second)
+        fresh.push_back(std::move(a));
+      else
+        ++batch.duplicates;
+    }
+    batch.anomalies = std::move(fresh);
+  }
+  if (batch.anomalies.empty() && !(final && o_.always && messages_ == 0)) {
+    if (final && messages_ == 0) {
+      std::string what = batch.duplicates > 0
+                             ? "every flagged row (" + std::to_string(batch.duplicates) +
+                                   ") was alerted before"
+                             : "no anomalies among " + std::to_string(batch.scored) +
+                                   " scored logins";
+      r_.note(what + " in " + input_name_ + "; no mail sent");
+    }
+    return false;
+  }
+
+  std::int64_t now_ms = wall_ms();
+  AlertOptions ao;
+  ao.subject_prefix = o_.subject;
+  ao.top = o_.top;
+  ao.input_name = input_name_;
+  ao.now_ms = now_ms;
+  ao.max_per_hour = o_.max_per_hour;
+  AlertContent content = render_alert(*columns_, batch, ao);
+  std::string message = build(content, now_ms);
+  ++messages_;
+
+  if (preview()) {
+    Sink sink(o_.dry_run ? "-" : o_.output);
+    sink.out().write(message);
+    sink.commit();
+    if (!o_.dry_run && o_.output != "-") r_.note("wrote the alert to " + o_.output);
+    return true;
+  }
+
+  std::vector<std::string> rcpt;
+  for (const auto& a : to_) rcpt.push_back(a.addr);
+  bool sent = false;
+  try {
+    smtp::send(o_.smtp, from_.addr, rcpt, message);
+    sent = true;
+    r_.note("sent '" + mime::strip_controls(content.subject) + "' to " + o_.to);
+  } catch (const smtp::SendError& e) {
+    std::string path = save(e, Envelope{from_.addr, rcpt}, message);
+    if (streaming_) r_.warn(e.message() + "; the alert waits in " + path);
+  }
+  if (guard.state) {
+    std::int64_t now_s = now_ms / 1000;
+    for (const Anomaly& a : batch.anomalies) state_->insert(a.key, now_s);
+    state_->commit();
+    guard.state = nullptr;
+  }
+  if (sent) flush_after_success();
+  return true;
+}
+
+// Keeps a message the server did not take in the spool. Returns its path.
+std::string Runner::save(const smtp::SendError& e, const Envelope& envelope,
+                         const std::string& message) {
+  std::string dir;
+  try {
+    dir = spool().dir();
+  } catch (const Error& no_dir) {
+    throw Error(Status::kUnavailable,
+                e.message() + "; and the alert cannot be kept: " + no_dir.message());
+  }
+  std::string path = Spool(dir).put(envelope, message);
+  spooled_.push_back(path);
+  last_send_error_ = e.message();
+  return path;
+}
+
+// After a delivery the server works: send what earlier failures left in the spool.
+// Best effort: a problem here is a warning, since this run's alert went out.
+void Runner::flush_after_success() try {
+  if (o_.spool.empty() && !std::getenv("HOME") && !std::getenv("XDG_STATE_HOME")) return;
+  Spool s = spool();
+  if (s.list().empty()) return;
+  auto result = s.flush(
+      [&](const SpooledMessage& m) { smtp::send(o_.smtp, m.envelope.from, m.envelope.to, m.message); },
+      [](const std::exception& e) {
+        auto* se = dynamic_cast<const smtp::SendError*>(&e);
+        return se && se->connection();
+      });
+  if (result.sent > 0)
+    r_.note("also sent " + std::to_string(result.sent) + " spooled message" +
+            (result.sent == 1 ? "" : "s") + " from " + s.dir());
+} catch (const Error& e) {
+  r_.warn(std::string("could not flush the spool: ") + e.what());
+}
+
+// The input failed (an I/O error, a line too long to read on): alert about the rows
+// read so far, so that they are not lost, and say so if the alert had to be spooled.
+void Runner::deliver_before_failing() {
+  if (batch_.anomalies.empty()) return;
+  deliver(batch_, true);
+  if (!spooled_.empty())
+    r_.warn(last_send_error_ + "; the alert about the rows before the error waits in " +
+            spooled_.back());
+  batch_ = Batch{};
+}
+
+void Runner::finish() {
+  std::size_t waiting = 0;
+  for (const std::string& p : spooled_)
+    if (::access(p.c_str(), F_OK) == 0) ++waiting;
+  if (waiting > 0)
+    throw Error(Status::kUnavailable,
+                last_send_error_ + "; " +
+                    (waiting == 1 ? "the alert waits in " + spooled_.back()
+                                  : std::to_string(waiting) + " alerts wait in " + spool().dir()) +
+                    " (send with 'ad-mail --flush-spool')");
+  if (skipped_ > 0)
+    throw Error(Status::kData,
+                first_bad_->message() + " (" + std::to_string(skipped_) + " malformed row" +
+                    (skipped_ == 1 ? "" : "s") + " skipped in all)",
+                first_bad_->where());
+}
+
+// ---------------------------------------------------------------------------------
+// The two commands
+
+void Runner::alert_command() {
+  if (o_.dry_run && !o_.output.empty())
+    throw usage_error("--dry-run and -o both name where the message goes; give one");
+  if (o_.tee && (o_.dry_run || o_.output == "-"))
+    throw usage_error("--tee and --dry-run both write to standard output; give one");
+  if (o_.from.empty())
+    throw usage_error("no sender: give --from ADDR (or AD_MAIL_FROM, or 'from' in the config file)");
+  if (o_.to.empty())
+    throw usage_error("no recipients: give --to ADDR[,ADDR...] (or AD_MAIL_TO, or 'to' in the config file)");
+  from_ = mime::parse_address(o_.from, "--from");
+  to_ = mime::parse_address_list(o_.to, "--to");
+  if (!preview()) {
+    if (o_.smtp.url.empty())
+      throw usage_error(
+          "no mail server: give --smtp URL (or AD_SMTP_URL, or 'smtp' in the config file), "
+          "or --dry-run to preview");
+    smtp::check(o_.smtp);
+  }
+  if (!o_.state.empty()) {  // find a bad --state now, not after a long input
+    state_ = std::make_unique<AlertState>(o_.state);
+    state_->lock();
+    state_->unlock();
+  }
+
+  Input in;
+  open_input(o_.input, in);
+  csv::Reader& reader = *in.reader;
+  input_name_ = reader.name();
+  columns_ = std::make_unique<Columns>(Columns::find(reader.header(), o_.map, reader.name()));
+  if (o_.tee) {
+    tee_ = std::make_unique<csv::Writer>(standard_output());
+    tee_->row(reader.header());
+  }
+  if (reader.live() && !preview()) {
+    stream(reader, in.fd);
+  } else {
+    csv::Row row;
+    try {
+      while (next_row(reader, row)) handle(reader, row);
+    } catch (const Error&) {
+      if (!failed_on_bad_row_) deliver_before_failing();  // --on-error fail sends nothing
+      throw;
+    }
+    deliver(batch_, true);
+  }
+  finish();
+}
+
+void Runner::flush_command() {
+  if (!o_.input.empty() || o_.dry_run || !o_.output.empty() || o_.tee)
+    throw usage_error("--flush-spool takes no FILE, --dry-run, -o or --tee");
+  Spool s = spool();
+  std::size_t waiting = s.list().size();
+  if (waiting == 0) {
+    r_.note("the spool " + s.dir() + " is empty");
+    return;
+  }
+  if (o_.smtp.url.empty())
+    throw usage_error("no mail server: give --smtp URL (or AD_SMTP_URL, or 'smtp' in the config file)");
+  smtp::check(o_.smtp);
+  auto result = s.flush(
+      [&](const SpooledMessage& m) { smtp::send(o_.smtp, m.envelope.from, m.envelope.to, m.message); },
+      [](const std::exception& e) {
+        auto* se = dynamic_cast<const smtp::SendError*>(&e);
+        return se && se->connection();
+      });
+  r_.note("sent " + std::to_string(result.sent) + " spooled message" + (result.sent == 1 ? "" : "s") +
+          " from " + s.dir());
+  if (result.failed > 0)
+    throw Error(Status::kUnavailable, result.first_error + "; " + std::to_string(result.failed) +
+                                          " message" + (result.failed == 1 ? "" : "s") +
+                                          " still wait in " + s.dir());
+}
+
+}  // namespace
+
+void run(const Options& options, const Reporter& reporter) {
+  Runner runner(options, reporter);
+  if (options.flush_spool)
+    runner.flush_command();
+  else
+    runner.alert_command();
+}
+
+}  // namespace ad::mail

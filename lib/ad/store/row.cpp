@@ -1,0 +1,231 @@
+#include "ad/store/row.h"
+
+#include <arpa/inet.h>
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <cstring>
+
+#include "ad/core/error.h"
+#include "ad/core/timestamp.h"
+
+namespace ad::store {
+
+namespace {
+constexpr char kHex[] = "0123456789abcdef";
+}  // namespace
+
+
+
+// ---------------------------------------------------------------------------------
+// Small encoders.
+
+void append_json_string(std::string& out, std::string_view s) {
+  out.push_back('"');
+  std::size_t start = 0;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    auto c = static_cast<unsigned char>(s[i]);
+    if (c >= 0x20 && c != '"' && c != '\\') continue;
+    out.append(s.data() + start, i - start);
+    start = i + 1;
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\n': out += "\\n"; break;
+      case '\t': out += "\\t"; break;
+      case '\r': out += "\\r"; break;
+      default:
+        out += "\\u00";
+        out.push_back(kHex[c >> 4]);
+        out.push_back(kHex[c & 15]);
+    }
+  }
+  out.append(s.data() + start, s.size() - start);
+  out.push_back('"');
+}
+
+bool is_ip_address(std::string_view s) {
+  if (s.empty() || s.size() > 45) return false;
+  char buf[48];
+  std::memcpy(buf, s.data(), s.size());
+  buf[s.size()] = '\0';
+  unsigned char addr[16];
+  return ::inet_pton(AF_INET, buf, addr) == 1 || ::inet_pton(AF_INET6, buf, addr) == 1;
+}
+
+namespace {
+
+// A finite number as PostgreSQL's float8 reads it; the text is passed on unchanged.
+bool is_finite_number(std::string_view s) {
+  if (s.empty()) return false;
+  double v = 0;
+  auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+  return ec == std::errc() && end == s.data() + s.size() && std::isfinite(v);
+}
+
+bool is_text_column(std::string_view name) {
+  return std::find(kTextColumns.begin(), kTextColumns.end(), name) != kTextColumns.end();
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------------------------
+// Layouts.
+
+std::int64_t layout_id(const std::vector<std::string>& header,
+                       const std::vector<std::string>& placement) {
+  Sha256 h;
+  h.update(std::string_view("layout\0", 7));
+  for (std::size_t i = 0; i < header.size(); ++i) {
+    h.update(header[i]);
+    h.update(std::string_view("\0", 1));
+    h.update(i < placement.size() ? placement[i] : std::string());
+    h.update(std::string_view("\0", 1));
+  }
+  auto d = h.finish();
+  std::uint64_t v = 0;
+  for (int i = 0; i < 8; ++i) v = v << 8 | d[i];
+  return static_cast<std::int64_t>(v);
+}
+
+Layout make_layout(const std::vector<std::string>& header, const Roles& roles,
+                   const std::string& file) {
+  std::map<std::string_view, std::size_t> seen;
+  for (std::size_t i = 0; i < header.size(); ++i) {
+    auto [it, fresh] = seen.emplace(header[i], i);
+    if (!fresh)
+      throw data_error("column name '" + header[i] + "' appears twice (columns " +
+                           std::to_string(it->second + 1) + " and " + std::to_string(i + 1) +
+                           "); ad-store keeps fields by column name",
+                       Location{file, 1, static_cast<std::uint32_t>(i + 1), {}});
+  }
+  Layout l;
+  l.header = header;
+  l.placement.assign(header.size(), std::string());
+  auto place = [&](int column, const char* name) {
+    if (column >= 0 && l.placement[column].empty()) l.placement[column] = name;
+  };
+  place(roles[Role::kId], "event_id");
+  place(roles[Role::kUser], "user_id");
+  place(roles[Role::kCountry], "location");
+  for (std::size_t i = 0; i < header.size(); ++i)
+    if (header[i] == kReasonsColumn) place(static_cast<int>(i), "anomaly_reasons");
+  l.id = layout_id(l.header, l.placement);
+  return l;
+}
+
+// ---------------------------------------------------------------------------------
+// RowEncoder
+
+RowEncoder::RowEncoder(const std::vector<std::string>& header, const Roles& roles,
+                       std::string file, int default_offset_s)
+    : layout_(make_layout(header, roles, file)), file_(std::move(file)), offset_s_(default_offset_s) {
+  id_ = roles[Role::kId];
+  time_ = roles[Role::kTime];
+  user_ = roles[Role::kUser];
+  ip_ = roles[Role::kIp];
+  country_ = roles[Role::kCountry];
+  for (std::size_t i = 0; i < header.size(); ++i) {
+    const auto& n = header[i];
+    int c = static_cast<int>(i);
+    if (n == kScoreColumn) score_ = c;
+    if (n == kFlagColumn) flag_ = c;
+    if (n == kSeverityColumn) severity_ = c;
+    if (n == kReasonsColumn) reasons_ = c;
+  }
+  for (std::size_t i = 0; i < header.size(); ++i) {
+    if (!is_text_column(layout_.placement[i])) extra_columns_.push_back(static_cast<int>(i));
+    if (std::find(kScoredColumns.begin(), kScoredColumns.end(), header[i]) == kScoredColumns.end())
+      key_columns_.push_back(static_cast<int>(i));
+  }
+  std::sort(key_columns_.begin(), key_columns_.end(),
+            [&](int a, int b) { return header[a] < header[b]; });
+}
+
+bool RowEncoder::flagged(const csv::Row& row) const {
+  if (flag_ < 0) return false;
+  std::string_view v = row.fields[flag_];
+  if (v == "1") return true;
+  if (v == "0" || v.empty()) return false;
+  Location where{file_, row.line, static_cast<std::uint32_t>(flag_ + 1),
+                 std::string(kFlagColumn)};
+  throw data_error("anomaly_flag must be 0, 1 or empty, not '" + std::string(v.substr(0, 40)) + "'",
+                   where);
+}
+
+std::array<std::uint8_t, 16> RowEncoder::key(const csv::Row& row) const {
+  Sha256 h;
+  if (id_ >= 0 && !row.fields[id_].empty()) {
+    h.update(std::string_view("id\0", 3));
+    h.update(row.fields[id_]);
+  } else {
+    h.update(std::string_view("row\0", 4));
+    for (int c : key_columns_) {
+      h.update(layout_.header[c]);
+      h.update(std::string_view("\0", 1));
+      h.update(row.fields[c]);
+      h.update(std::string_view("\0", 1));
+    }
+  }
+  auto d = h.finish();
+  std::array<std::uint8_t, 16> k;
+  std::copy(d.begin(), d.begin() + 16, k.begin());
+  return k;
+}
+
+void RowEncoder::encode(const csv::Row& row, EncodedRow& out) const {
+  const auto& f = row.fields;
+  // csv::Reader refuses NUL bytes in files; check every source, since a NUL would cut
+  // a field short in COPY and cannot be stored in jsonb.
+  for (std::size_t i = 0; i < f.size(); ++i)
+    if (std::memchr(f[i].data(), '\0', f[i].size()))
+      throw data_error("NUL byte in field",
+                       Location{file_, row.line, static_cast<std::uint32_t>(i + 1), layout_.header[i]});
+  auto set = [&](std::size_t slot, int column) {
+    out.null[slot] = column < 0;
+    if (column >= 0) out.text[slot].assign(f[column]);
+  };
+  auto set_if = [&](std::size_t slot, int column, bool (*valid)(std::string_view)) {
+    out.null[slot] = column < 0 || !valid(f[column]);
+    if (!out.null[slot]) out.text[slot].assign(f[column]);
+  };
+
+  auto k = key(row);
+  out.null[0] = false;
+  out.text[0] = "\\x" + to_hex(k);
+
+  set(1, id_);
+  out.null[2] = true;
+  if (time_ >= 0) {
+    if (auto ms = parse_time_ms(f[time_], offset_s_)) {
+      out.null[2] = false;
+      out.text[2] = format_time_iso(*ms);
+    }
+  }
+  set(3, user_);
+  set_if(4, ip_, is_ip_address);
+  set(5, country_);
+  set_if(6, score_, is_finite_number);
+  out.null[7] = !flagged(row) && (flag_ < 0 || f[flag_].empty());
+  if (!out.null[7]) out.text[7] = f[flag_] == "1" ? "1" : "0";
+  set_if(8, severity_, is_finite_number);
+  set(9, reasons_);
+
+  std::string& x = out.text[10];
+  out.null[10] = false;
+  x.clear();
+  x.push_back('{');
+  bool first = true;
+  for (int c : extra_columns_) {
+    if (f[c].empty()) continue;
+    if (!first) x.push_back(',');
+    first = false;
+    append_json_string(x, layout_.header[c]);
+    x.push_back(':');
+    append_json_string(x, f[c]);
+  }
+  x.push_back('}');
+}
+
+}  // namespace ad::store

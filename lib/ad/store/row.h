@@ -1,0 +1,107 @@
+// row.h: how one scored CSV record becomes one row of the ad-store table.
+//
+// A table row has typed core columns, for the history queries, and keeps every input
+// field verbatim, so that --export gives back the CSV exactly as it came in:
+//   - Text core columns hold their field verbatim: event_id (role id), user_id (role
+//     user), location (role country) and anomaly_reasons.
+//   - Typed core columns are parsed: event_time (role time, by ad::parse_time_ms),
+//     ip_address (role ip, inet), anomaly_score, anomaly_flag and severity. A value that
+//     does not parse goes NULL there. Their text is kept verbatim in `extra`.
+//   - `extra` (jsonb) maps the header name of every other non-empty field, and of the
+//     typed ones, to its text: {"timestamp": "2025-01-01 04:02:00", ...}.
+// A Layout records, per input header, which column holds each field (its "placement":
+// a text core column, or "" for extra), so the original header and column order can be
+// rebuilt. Layouts are stored once, in <table>_layouts, keyed by a hash of their content.
+//
+// Every row has a stable key, the unique column row_key: the first 16 bytes of SHA-256
+// over "id\0" + the event id when the input has an event id column and the field is not
+// empty, else over "row\0" + name "\0" value "\0" for every column other than the four
+// scored ones, in byte order of the names. So the same event is the same row whatever
+// its column order or score, and storing it again is a no-op. This definition is part
+// of the table format: never change it without a new schema version (store_schema.h).
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <map>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "ad/core/csv.h"
+#include "ad/core/roles.h"
+#include "ad/core/sha256.h"
+
+namespace ad::store {
+
+using ad::Sha256;
+using ad::sha256_hex;
+
+// Appends s to out as a JSON string literal (with quotes). REQUIRES: s is valid UTF-8
+// without NUL bytes (csv::Reader guarantees it). Control characters become \uXXXX.
+void append_json_string(std::string& out, std::string_view s);
+
+// True if s is an IPv4 or IPv6 address that PostgreSQL's inet accepts (inet_pton).
+bool is_ip_address(std::string_view s);
+
+// The staging columns, in COPY order; see RowEncoder::encode.
+inline constexpr std::array<const char*, 11> kStagingColumns = {
+    "row_key",       "event_id",     "event_time", "user_id",         "ip_address", "location",
+    "anomaly_score", "anomaly_flag", "severity",   "anomaly_reasons", "extra"};
+inline constexpr std::size_t kFields = kStagingColumns.size();
+// The text core columns: a field placed in one of these is not repeated in extra.
+inline constexpr std::array<std::string_view, 4> kTextColumns = {"event_id", "user_id",
+                                                                 "location", "anomaly_reasons"};
+
+struct Layout {
+  std::vector<std::string> header;     // the input header, in order
+  std::vector<std::string> placement;  // per column: a kTextColumns name, or "" (extra)
+  // The first 8 bytes of SHA-256 over the header and placement, as a signed integer.
+  std::int64_t id = 0;
+};
+
+// Builds the layout of header with the roles found in it. Throws ad::Error(kData) for a
+// header that names a column twice (extra keeps fields by name), with its location.
+Layout make_layout(const std::vector<std::string>& header, const Roles& roles,
+                   const std::string& file = {});
+std::int64_t layout_id(const std::vector<std::string>& header,
+                       const std::vector<std::string>& placement);
+
+// One encoded row: kFields texts for COPY, nullopt-like as `null[i]`.
+struct EncodedRow {
+  std::array<std::string, kFields> text;
+  std::array<bool, kFields> null{};
+};
+
+class RowEncoder {
+ public:
+  // default_offset_s is for times without a zone (see timestamp.h).
+  RowEncoder(const std::vector<std::string>& header, const Roles& roles, std::string file,
+             int default_offset_s = 0);
+
+  const Layout& layout() const { return layout_; }
+  // True if the input has the anomaly_flag column.
+  bool has_flag() const { return flag_ >= 0; }
+
+  // Whether row is flagged: its anomaly_flag field is "1". Throws ad::Error(kData) for
+  // a value other than "0", "1" or empty, naming file, line and column.
+  bool flagged(const csv::Row& row) const;
+
+  // Fills out with the staging fields of row (in kStagingColumns order). Throws
+  // ad::Error(kData) for a bad anomaly_flag, as flagged() does, and for a NUL byte.
+  void encode(const csv::Row& row, EncodedRow& out) const;
+
+  // The 16-byte row key of row (see the top of this file).
+  std::array<std::uint8_t, 16> key(const csv::Row& row) const;
+
+ private:
+  Layout layout_;
+  std::string file_;
+  int offset_s_;
+  int id_ = -1, time_ = -1, user_ = -1, ip_ = -1, country_ = -1;
+  int score_ = -1, flag_ = -1, severity_ = -1, reasons_ = -1;
+  std::vector<int> extra_columns_;  // columns kept in extra, in header order
+  std::vector<int> key_columns_;    // non-scored columns, by byte order of their names
+};
+
+}  // namespace ad::store

@@ -1,0 +1,524 @@
+#include "ad/store/store.h"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <cmath>
+#include <condition_variable>
+#include <deque>
+#include <mutex>
+#include <pqxx/pqxx>
+#include <thread>
+#include <tuple>
+#include <utility>
+
+#include "ad/core/csv.h"
+#include "ad/core/error.h"
+#include "ad/core/roles.h"
+#include "ad/store/row.h"
+
+namespace ad::store {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+volatile std::sig_atomic_t g_stop = 0;
+extern "C" void on_stop_signal(int sig) { g_stop = sig; }
+
+// Thrown from the idle hook when a stop signal arrives while waiting for input.
+struct Stopped {};
+
+constexpr std::size_t kMaxBatchBytes = 64u << 20;
+constexpr unsigned kMaxWriters = 2;
+constexpr const char* kStaging = "pg_temp.ad_store_staging";
+
+// ---------------------------------------------------------------------------------
+// Input: the CSV line source, teed to standard output on request.
+
+class TeeLines : public csv::LineSource {
+ public:
+  TeeLines(std::unique_ptr<csv::LineSource> in, bool* active) : in_(std::move(in)), active_(active) {}
+  bool live() const override { return in_->live(); }
+  bool next(std::string_view& line) override {
+    if (!in_->next(line)) return false;
+    if (*active_) {
+      try {
+        auto& out = standard_output();
+        out.write(line);
+        out.put('\n');
+      } catch (const BrokenPipe&) {
+        *active_ = false;  // the reader went away: keep storing, stop copying
+      }
+    }
+    return true;
+  }
+
+ private:
+  std::unique_ptr<csv::LineSource> in_;
+  bool* active_;
+};
+
+// Closes a descriptor it owns.
+struct FdGuard {
+  int fd = -1;
+  bool owns = false;
+  ~FdGuard() {
+    if (owns && fd >= 0) ::close(fd);
+  }
+};
+
+// Opens input. Regular files get the fast read-ahead source; anything else (pipes,
+// terminals, FIFOs) the live source over a descriptor we keep, to poll it.
+std::unique_ptr<csv::LineSource> open_input(const std::string& path, FdGuard& guard) {
+  bool is_stdin = path.empty() || path == "-";
+  std::string name = csv::display_name(path);
+  struct stat st;
+  int rc = is_stdin ? ::fstat(STDIN_FILENO, &st) : ::stat(path.c_str(), &st);
+  if (rc != 0) throw errno_error("cannot open " + name, errno);
+  if (S_ISREG(st.st_mode) || S_ISDIR(st.st_mode)) return csv::open_lines(path);
+  guard.fd = is_stdin ? STDIN_FILENO : ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (guard.fd < 0) throw errno_error("cannot open " + name, errno);
+  guard.owns = !is_stdin;
+  return csv::fd_lines(guard.fd, name);
+}
+
+// ---------------------------------------------------------------------------------
+// A batch of encoded rows, kept until committed (a retry sends it again).
+
+class Batch {
+ public:
+  static constexpr std::size_t kNull = static_cast<std::size_t>(-1);
+
+  void add(const EncodedRow& row) {
+    if (rows_ == 0) started_ = Clock::now();
+    for (std::size_t i = 0; i < kFields; ++i) {
+      if (row.null[i]) {
+        offsets_.push_back(kNull);
+      } else {
+        offsets_.push_back(arena_.size());
+        arena_.append(row.text[i]);
+        arena_.push_back('\0');
+      }
+    }
+    ++rows_;
+  }
+  std::size_t rows() const { return rows_; }
+  std::size_t bytes() const { return arena_.size(); }
+  bool empty() const { return rows_ == 0; }
+  Clock::time_point started() const { return started_; }
+  void clear() {
+    arena_.clear();
+    offsets_.clear();
+    rows_ = 0;
+  }
+  void stream(pqxx::stream_to& s) const {
+    for (std::size_t r = 0; r < rows_; ++r) s << tuple(r, std::make_index_sequence<kFields>());
+  }
+
+ private:
+  const char* field(std::size_t row, std::size_t i) const {
+    std::size_t o = offsets_[row * kFields + i];
+    return o == kNull ? nullptr : arena_.data() + o;
+  }
+  template <std::size_t... I>
+  std::tuple<decltype(I, static_cast<const char*>(nullptr))...> tuple(
+      std::size_t row, std::index_sequence<I...>) const {
+    return {field(row, I)...};
+  }
+
+  std::string arena_;
+  std::vector<std::size_t> offsets_;
+  std::size_t rows_ = 0;
+  Clock::time_point started_;
+};
+
+std::string text_array(const std::vector<std::string>& items) {
+  std::string s = "ARRAY[";
+  for (std::size_t i = 0; i < items.size(); ++i) s += (i ? "," : "") + sql_literal(items[i]);
+  return s + "]::text[]";
+}
+
+std::string staging_ddl() {
+  return "CREATE TEMP TABLE IF NOT EXISTS ad_store_staging (row_key bytea,"
+         " event_id text, event_time timestamptz, user_id text, ip_address inet, location text,"
+         " anomaly_score double precision, anomaly_flag smallint, severity double precision,"
+         " anomaly_reasons text, extra jsonb) ON COMMIT DELETE ROWS";
+}
+
+std::string insert_sql(const std::string& table, std::int64_t layout, const std::string& model_id) {
+  std::string columns;
+  for (auto c : kStagingColumns) columns += std::string(c) + ", ";
+  return "INSERT INTO " + quote_ident(table) + " (" + columns + "layout_id, model_id) SELECT " +
+         columns + std::to_string(layout) + ", " +
+         (model_id.empty() ? std::string("NULL") : sql_literal(model_id)) + " FROM " + kStaging +
+         " ON CONFLICT (row_key) DO NOTHING";
+}
+
+// The unit of work for one batch: COPY, insert, commit. Returns the rows inserted.
+std::uint64_t commit_batch(pqxx::connection_base& conn, const Batch& batch, const std::string& sql) {
+  pqxx::work tx(conn);
+  {
+    pqxx::stream_to copy(tx, kStaging,
+                         std::vector<std::string>(kStagingColumns.begin(), kStagingColumns.end()));
+    batch.stream(copy);
+    copy.complete();
+  }
+  auto r = tx.exec(sql);
+  tx.commit();
+  return static_cast<std::uint64_t>(r.affected_rows());
+}
+
+// Writer threads, one Session (connection) each, committing batches side by side: the
+// server's work per row is larger than ours, and a second backend uses a second core.
+// Batches are committed in any order; each is still whole or not at all.
+class Writers {
+ public:
+  Writers(std::vector<std::unique_ptr<Session>> sessions, std::string sql)
+      : sessions_(std::move(sessions)), sql_(std::move(sql)) {
+    // Stop signals go to the reading thread, which polls for them.
+    sigset_t block, old;
+    sigemptyset(&block);
+    for (int sig : {SIGINT, SIGTERM, SIGHUP}) sigaddset(&block, sig);
+    pthread_sigmask(SIG_BLOCK, &block, &old);
+    for (auto& s : sessions_) threads_.emplace_back([this, session = s.get()] { loop(*session); });
+    pthread_sigmask(SIG_SETMASK, &old, nullptr);
+  }
+  ~Writers() {
+    {
+      std::lock_guard<std::mutex> lock(m_);
+      closing_ = true;
+      queue_.clear();
+    }
+    cv_.notify_all();
+    for (auto& t : threads_) t.join();
+  }
+
+  // Hands batch over, leaving it empty. Blocks while every writer is busy. Rethrows a
+  // writer's failure.
+  void submit(Batch& batch) {
+    std::unique_lock<std::mutex> lock(m_);
+    cv_.wait(lock, [&] { return error_ || queue_.size() + busy_ < threads_.size(); });
+    if (error_) settle_and_throw(lock);
+    queue_.push_back(std::move(batch));
+    batch.clear();
+    cv_.notify_all();
+  }
+  // Waits until every batch handed over is committed. Rethrows a writer's failure.
+  void drain() {
+    std::unique_lock<std::mutex> lock(m_);
+    cv_.wait(lock, [&] { return error_ || (queue_.empty() && busy_ == 0); });
+    if (error_) settle_and_throw(lock);
+  }
+  std::uint64_t stored() {
+    std::lock_guard<std::mutex> lock(m_);
+    return stored_;
+  }
+  bool failed() {
+    std::lock_guard<std::mutex> lock(m_);
+    return error_ != nullptr;
+  }
+  std::uint64_t batches() {
+    std::lock_guard<std::mutex> lock(m_);
+    return batches_;
+  }
+
+ private:
+  void settle_and_throw(std::unique_lock<std::mutex>& lock) {
+    queue_.clear();
+    cv_.wait(lock, [&] { return busy_ == 0; });
+    std::rethrow_exception(error_);
+  }
+  void loop(Session& session) {
+    std::unique_lock<std::mutex> lock(m_);
+    for (;;) {
+      cv_.wait(lock, [&] { return closing_ || !queue_.empty(); });
+      if (closing_) return;
+      Batch batch = std::move(queue_.front());
+      queue_.pop_front();
+      ++busy_;
+      lock.unlock();
+      std::uint64_t stored = 0;
+      std::exception_ptr error;
+      try {
+        session.run([&](pqxx::connection_base& conn) { stored = commit_batch(conn, batch, sql_); });
+      } catch (...) {
+        error = std::current_exception();
+      }
+      lock.lock();
+      --busy_;
+      if (error && !error_) error_ = error;
+      if (!error) {
+        stored_ += stored;
+        ++batches_;
+      }
+      cv_.notify_all();
+    }
+  }
+
+  std::vector<std::unique_ptr<Session>> sessions_;
+  std::string sql_;
+  std::mutex m_;
+  std::condition_variable cv_;
+  std::deque<Batch> queue_;
+  std::size_t busy_ = 0;
+  bool closing_ = false;
+  std::exception_ptr error_;
+  std::uint64_t stored_ = 0, batches_ = 0;
+  std::vector<std::thread> threads_;
+};
+
+}  // namespace
+
+void install_stop_signals() {
+  for (int sig : {SIGINT, SIGTERM, SIGHUP}) {
+    struct sigaction sa {};
+    sa.sa_handler = on_stop_signal;
+    sigemptyset(&sa.sa_mask);
+    sa.sa_flags = 0;  // no SA_RESTART: a blocking poll or sleep returns early
+    ::sigaction(sig, &sa, nullptr);
+  }
+}
+
+WriteStats write(const std::string& input, const SessionOptions& session_options,
+                 const WriteOptions& options, const Session::Notify& warn,
+                 const Session::Notify& note) {
+  check_table_name(options.table);
+  if (options.batch_rows < 1 || !(options.batch_seconds > 0))
+    throw usage_error("--batch-rows must be at least 1 and --batch-seconds more than 0");
+
+  // Input first: its header decides the layout.
+  bool tee_active = options.tee;
+  FdGuard fd;
+  auto lines = open_input(input, fd);
+  csv::LineSource* raw = lines.get();
+  if (options.tee) lines = std::make_unique<TeeLines>(std::move(lines), &tee_active);
+  csv::Reader reader(std::move(lines), csv::display_name(input));
+  Roles roles = Roles::find(reader.header(), options.roles);
+  RowEncoder encoder(reader.header(), roles, reader.name(), options.default_offset_s);
+  if (!options.all && !encoder.has_flag())
+    throw data_error("no anomaly_flag column: is this scored CSV (ad-score's output)? "
+                     "Use --all to store every row",
+                     Location{reader.name(), 1});
+
+  // Sessions: the first connects now, to report a missing server or a foreign table
+  // before reading on; the others connect when they get their first batch.
+  const Layout& layout = encoder.layout();
+  const std::string table = options.table;
+  std::mutex notify_mutex;  // writers report from their own threads
+  Session::Notify warn_locked = [&](const std::string& m) {
+    std::lock_guard<std::mutex> lock(notify_mutex);
+    warn(m);
+  };
+  Session::Notify note_locked = [&](const std::string& m) {
+    std::lock_guard<std::mutex> lock(notify_mutex);
+    note(m);
+  };
+  auto setup = [&](pqxx::connection_base& conn) {
+    ensure_schema(conn, table, true);
+    pqxx::work tx(conn);
+    tx.exec("INSERT INTO " + quote_ident(table + "_layouts") +
+            " (layout_id, header, placement) VALUES (" + std::to_string(layout.id) + ", " +
+            text_array(layout.header) + ", " + text_array(layout.placement) +
+            ") ON CONFLICT (layout_id) DO NOTHING");
+    tx.exec(staging_ddl());
+    tx.commit();
+  };
+  std::vector<std::unique_ptr<Session>> sessions;
+  unsigned writers = std::max(1u, std::min(kMaxWriters, std::thread::hardware_concurrency()));
+  for (unsigned i = 0; i < writers; ++i) {
+    sessions.push_back(std::make_unique<Session>(session_options, warn_locked, note_locked));
+    sessions.back()->set_stop(&g_stop);
+    sessions.back()->on_connect(setup);
+  }
+  sessions[0]->run([](pqxx::connection_base&) {});
+  Writers pool(std::move(sessions), insert_sql(table, layout.id, options.model_id));
+
+  const auto max_age = std::chrono::duration<double>(options.batch_seconds);
+  WriteStats stats;
+  Batch batch;
+  auto commit = [&] {
+    if (!batch.empty()) pool.submit(batch);
+  };
+  auto flush_tee = [&] {
+    if (!tee_active) return;
+    try {
+      standard_output().flush();
+    } catch (const BrokenPipe&) {
+      tee_active = false;
+    }
+  };
+
+  if (reader.live()) {
+    // Before the reader blocks: pass on what was teed, and wait for input no longer
+    // than the pending batch may age, committing it when it is due.
+    raw->set_idle_hook([&] {
+      flush_tee();
+      for (;;) {
+        int timeout_ms = -1;
+        if (!batch.empty()) {
+          auto left = batch.started() + max_age - Clock::now();
+          if (left <= Clock::duration::zero()) {
+            commit();
+            continue;
+          }
+          timeout_ms = static_cast<int>(
+              std::ceil(std::chrono::duration<double, std::milli>(left).count()));
+        }
+        if (g_stop) throw Stopped();
+        struct pollfd p {
+          fd.fd, POLLIN, 0
+        };
+        int n = ::poll(&p, 1, timeout_ms);
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) throw errno_error("cannot read " + reader.name(), errno);
+        if (n > 0) return;
+      }
+    });
+  }
+
+  csv::Row row;
+  EncodedRow encoded;
+  try {
+    while (!g_stop && reader.next(row)) {
+      ++stats.read;
+      if (options.all || encoder.flagged(row)) {
+        encoder.encode(row, encoded);
+        batch.add(encoded);
+        ++stats.selected;
+      }
+      if (!batch.empty() && (batch.rows() >= options.batch_rows || batch.bytes() >= kMaxBatchBytes ||
+                             Clock::now() - batch.started() >= max_age))
+        commit();
+    }
+  } catch (const Stopped&) {
+  } catch (const Error& e) {
+    // A bad record, unreadable input or unwritable --tee output: the rows read before
+    // it are good, so store them before reporting the error (unless storing failed).
+    if (pool.failed()) throw;
+    try {
+      commit();
+      pool.drain();
+      note("stored " + std::to_string(pool.stored()) + " new rows before the error");
+    } catch (const Error& storing) {
+      warn("the rows read before the error were not all stored: " + storing.message());
+    }
+    throw;
+  }
+  commit();
+  pool.drain();
+  flush_tee();
+  stats.stored = pool.stored();
+  stats.batches = pool.batches();
+  stats.signal = g_stop;
+  std::string skipped = stats.selected > stats.stored
+                            ? " (" + std::to_string(stats.selected - stats.stored) + " stored before)"
+                            : "";
+  note("stored " + std::to_string(stats.stored) + " new of " + std::to_string(stats.selected) +
+       (options.all ? " rows" : " flagged rows") + skipped + " from " +
+       std::to_string(stats.read) + " read, in table " + table);
+  return stats;
+}
+
+// ---------------------------------------------------------------------------------
+// Reading back.
+
+namespace {
+
+using ReadTx = pqxx::transaction<pqxx::repeatable_read, pqxx::read_only>;
+
+std::vector<StoredLayout> read_layouts(ReadTx& tx, const std::string& table, const std::string& where) {
+  auto query = [&](const std::string& which) {
+    std::vector<StoredLayout> out;
+    auto r = tx.exec(
+        "SELECT l.layout_id, u.h, u.p FROM " + quote_ident(table + "_layouts") +
+        " l, unnest(l.header, l.placement) WITH ORDINALITY AS u(h, p, n) " + which +
+        " ORDER BY l.created_at, l.layout_id, u.n");
+    for (const auto& row : r) {
+      auto id = row[0].as<std::int64_t>();
+      if (out.empty() || out.back().id != id) {
+        out.emplace_back();
+        out.back().id = id;
+      }
+      out.back().header.push_back(row[1].c_str());
+      out.back().placement.push_back(row[2].is_null() ? "" : row[2].c_str());
+    }
+    return out;
+  };
+  auto used = query("WHERE l.layout_id IN (SELECT DISTINCT layout_id FROM " + quote_ident(table) +
+                    " " + where + ")");
+  return used.empty() ? query("") : used;
+}
+
+// Runs a read-only job; a failure after output began cannot be retried.
+void read_job(const SessionOptions& options, const std::string& table, const Session::Notify& warn,
+              const Session::Notify& note,
+              const std::function<void(ReadTx&, std::uint64_t& written)>& job) {
+  check_table_name(table);
+  Session session(options, warn, note);
+  session.on_connect([&](pqxx::connection_base& conn) { ensure_schema(conn, table, false); });
+  std::uint64_t written = 0;
+  session.run([&](pqxx::connection_base& conn) {
+    try {
+      ReadTx tx(conn);
+      job(tx, written);
+      tx.commit();
+    } catch (const pqxx::pqxx_exception& e) {
+      if (written == 0) throw;
+      throw Error(Status::kUnavailable, "PostgreSQL failed after " + std::to_string(written) +
+                                            " lines were written: " + first_line(e.base().what()));
+    }
+  });
+}
+
+void write_result(const pqxx::result& r, csv::Writer& w, std::uint64_t& written) {
+  for (const auto& row : r) {
+    for (const auto& f : row) w.field(f.is_null() ? std::string_view() : std::string_view(f.c_str(), f.size()));
+    w.end_row();
+    ++written;
+  }
+}
+
+}  // namespace
+
+void export_csv(const SessionOptions& options, const std::string& table, const Filter& filter,
+                Output& out, const Session::Notify& warn, const Session::Notify& note) {
+  read_job(options, table, warn, note, [&](ReadTx& tx, std::uint64_t& written) {
+    const std::string where = where_clause(filter);
+    ExportColumns columns = export_columns(read_layouts(tx, table, where));
+    std::string select;
+    for (std::size_t i = 0; i < columns.expressions.size(); ++i)
+      select += (i ? ", " : "") + columns.expressions[i];
+    tx.exec("DECLARE ad_export NO SCROLL CURSOR FOR SELECT " + select + " FROM " +
+            quote_ident(table) + " " + where + " ORDER BY event_time, id");
+    csv::Writer w(out);
+    w.row(columns.header);
+    ++written;  // the header counts: once output began, the job cannot start over
+    for (;;) {
+      auto r = tx.exec("FETCH 10000 FROM ad_export");
+      if (r.empty()) break;
+      write_result(r, w, written);
+    }
+  });
+}
+
+void summary_csv(const SessionOptions& options, const std::string& table, const Filter& filter,
+                 Output& out, const Session::Notify& warn, const Session::Notify& note) {
+  read_job(options, table, warn, note, [&](ReadTx& tx, std::uint64_t& written) {
+    auto r = tx.exec(
+        "SELECT to_char(event_time AT TIME ZONE 'UTC', 'YYYY-MM-DD'), user_id, count(*),"
+        " count(*) FILTER (WHERE anomaly_flag = 1), max(severity) FROM " +
+        quote_ident(table) + " " + where_clause(filter) + " GROUP BY 1, 2 ORDER BY 1, 2");
+    csv::Writer w(out);
+    w.row(std::vector<std::string>{"day", "user_id", "rows", "flagged", "max_severity"});
+    ++written;
+    write_result(r, w, written);
+  });
+}
+
+}  // namespace ad::store

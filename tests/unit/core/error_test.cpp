@@ -1,0 +1,35 @@
+#include "ad/core/error.h"
+
+#include <doctest/doctest.h>
+
+#include "ad/core/cli.h"
+
+TEST_SUITE("error") {
+  TEST_CASE("messages carry as much location as is known") {
+    CHECK(ad::format_message({}, "boom") == "boom");
+    CHECK(ad::format_message({"f.csv"}, "boom") == "f.csv: boom");
+    CHECK(ad::format_message({"f.csv", 7}, "boom") == "f.csv:7: boom");
+    CHECK(ad::format_message({"f.csv", 7, 3, "city"}, "boom") == "f.csv:7:3: boom (column 'city')");
+    ad::Error e = ad::data_error("bad", {"x", 1, 2});
+    CHECK(e.status() == ad::Status::kData);
+    CHECK(e.message() == "bad");
+    CHECK(std::string(e.what()) == "x:1:2: bad");
+  }
+
+  TEST_CASE("exit statuses are an API and never change") {
+    CHECK(static_cast<int>(ad::Status::kOk) == 0);
+    CHECK(static_cast<int>(ad::Status::kData) == 1);
+    CHECK(static_cast<int>(ad::Status::kUsage) == 2);
+    CHECK(static_cast<int>(ad::Status::kIo) == 3);
+    CHECK(static_cast<int>(ad::Status::kInternal) == 70);
+    CHECK(static_cast<int>(ad::Status::kUnavailable) == 75);
+  }
+
+  TEST_CASE("NAME=VALUE options") {
+    auto m = ad::cli::parse_assignments({"user=UPN", "time=when=now"}, "--map");
+    CHECK(m.at("user") == "UPN");
+    CHECK(m.at("time") == "when=now");
+    CHECK_THROWS_WITH(ad::cli::parse_assignments({"user"}, "--map"),
+                      "--map expects NAME=VALUE, got 'user'");
+  }
+}

@@ -1,0 +1,84 @@
+#include "ad/core/io.h"
+
+#include <doctest/doctest.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cstdio>
+
+#include "ad/core/error.h"
+#include "testutil.h"
+
+namespace {
+
+using testutil::slurp;
+
+bool exists(const std::string& path) {
+  struct stat st;
+  return ::stat(path.c_str(), &st) == 0;
+}
+}  // namespace
+
+TEST_SUITE("io") {
+  TEST_CASE("an atomic file appears only on commit") {
+    std::string path = "/tmp/ad_io_test_" + std::to_string(::getpid());
+    {
+      ad::AtomicFile f(path);
+      f.out().write("hello");
+      CHECK_FALSE(exists(path));
+      f.commit();
+    }
+    CHECK(slurp(path) == "hello");
+    {
+      ad::AtomicFile f(path);
+      f.out().write("half-written");
+      f.out().flush();
+    }  // destroyed without commit: the old content stays
+    CHECK(slurp(path) == "hello");
+    ::unlink(path.c_str());
+  }
+
+  TEST_CASE("writing to /dev/full is an I/O error, a closed pipe is BrokenPipe") {
+    int fd = ::open("/dev/full", O_WRONLY);
+    REQUIRE(fd >= 0);
+    ad::Output full(fd, "/dev/full");
+    full.write("x");
+    try {
+      full.flush();
+      FAIL("expected an error");
+    } catch (const ad::Error& e) {
+      CHECK(e.status() == ad::Status::kIo);
+      CHECK(std::string(e.what()) == "cannot write to /dev/full: No space left on device");
+    }
+    ::close(fd);
+
+    int p[2];
+    REQUIRE(::pipe(p) == 0);
+    ::close(p[0]);
+    ::signal(SIGPIPE, SIG_IGN);
+    ad::Output pipe_out(p[1], "pipe");
+    pipe_out.write("x");
+    CHECK_THROWS_AS(pipe_out.flush(), ad::BrokenPipe);
+    ::close(p[1]);
+  }
+
+  TEST_CASE("an atomic file refuses a path that is not a regular file") {
+    CHECK_THROWS_WITH(ad::AtomicFile("/dev/null"), "/dev/null: not a regular file; give a file path");
+  }
+
+  TEST_CASE("a large write keeps its order with buffered data") {
+    std::string path = "/tmp/ad_io_big_" + std::to_string(::getpid());
+    std::string big(200000, 'b');
+    {
+      ad::AtomicFile f(path);
+      f.out().write("a");
+      f.out().write(big);
+      f.out().put('c');
+      f.commit();
+    }
+    CHECK(slurp(path) == "a" + big + "c");
+    ::unlink(path.c_str());
+  }
+}

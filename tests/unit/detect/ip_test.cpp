@@ -1,0 +1,34 @@
+#include "ad/detect/ip.h"
+
+#include <doctest/doctest.h>
+
+TEST_SUITE("ip") {
+  TEST_CASE("networks of IPv4 and IPv6 addresses") {
+    CHECK(ad::ip_network("10.1.2.77") == "10.1.2.0/24");
+    CHECK(ad::ip_network("2001:db8:42:1::5") == "2001:db8:42::/48");
+    CHECK(ad::ip_network("::1") == "::/48");
+    CHECK_FALSE(ad::ip_network("not an ip"));
+    CHECK_FALSE(ad::ip_network("300.1.1.1"));
+    CHECK_FALSE(ad::ip_network(""));
+  }
+  TEST_CASE("canonical spelling: lower case, RFC 5952 compression, IPv4-mapped as IPv4") {
+    CHECK(ad::canonical_ip("2001:DB8:0:0:0:0:0:1") == "2001:db8::1");
+    CHECK(ad::canonical_ip("2001:0db8:0042::0005") == "2001:db8:42::5");
+    CHECK(ad::canonical_ip("::FFFF:10.1.2.3") == "10.1.2.3");
+    CHECK(ad::canonical_ip("10.1.2.3") == "10.1.2.3");
+    CHECK_FALSE(ad::canonical_ip("010.1.2.3"));  // inet_pton refuses leading zeros
+    CHECK_FALSE(ad::canonical_ip("host.example"));
+    CHECK_FALSE(ad::canonical_ip(""));
+    // An IPv4-mapped address has the IPv4 network, and is private when that is.
+    CHECK(ad::ip_network("::ffff:10.1.2.77") == "10.1.2.0/24");
+    CHECK(ad::is_private_ip("::ffff:192.168.0.9"));
+    CHECK_FALSE(ad::is_private_ip("::ffff:8.8.8.8"));
+  }
+  TEST_CASE("private ranges") {
+    CHECK(ad::is_private_ip("192.168.1.5"));
+    CHECK(ad::is_private_ip("172.20.0.1"));
+    CHECK_FALSE(ad::is_private_ip("172.32.0.1"));
+    CHECK(ad::is_private_ip("fd00::1"));
+    CHECK_FALSE(ad::is_private_ip("8.8.8.8"));
+  }
+}

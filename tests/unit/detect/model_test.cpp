@@ -1,0 +1,648 @@
+// Tests for model.h: the model file round trip, its specific load errors, atomic
+// saving, severity and the CRC.
+#include "ad/detect/model.h"
+
+#include <doctest/doctest.h>
+#include <dirent.h>
+#include <signal.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <fstream>
+
+#include "ad/core/csv.h"
+#include "ad/core/error.h"
+#include "ad/detect/train.h"
+#include "testutil.h"
+
+namespace {
+
+using testutil::TempDir;
+using testutil::slurp;
+
+// A small login CSV: numeric and categorical columns and a few login roles.
+std::string login_csv(std::size_t rows, std::uint64_t seed) {
+  static const char* kCountries[] = {"NO", "NO", "NO", "SE", "DK", "US"};
+  static const char* kDevices[] = {"Mobile", "Web", "Tablet"};
+  ad::Rng rng(seed);
+  std::string s = "event_id,timestamp,user_id,ip_address,country,device_type,data_size_kb,status\n";
+  for (std::size_t i = 0; i < rows; ++i) {
+    s += std::to_string(i) + ",2024-05-01T" + std::to_string(10 + i % 10) + ":00:00Z,user" +
+         std::to_string(rng.below(20)) + ",10.0." + std::to_string(rng.below(4)) + "." +
+         std::to_string(rng.below(250)) + "," + kCountries[rng.below(6)] + "," + kDevices[rng.below(3)] +
+         "," + std::to_string(100 + rng.below(900)) + "," + (rng.below(10) ? "success" : "failure") + "\n";
+  }
+  return s;
+}
+
+ad::Model small_model(std::uint64_t seed = 1) {
+  ad::TrainOptions opt;
+  opt.forest.trees = 10;
+  opt.forest.sample_size = 32;
+  opt.forest.seed = seed;
+  opt.forest.threads = 1;
+  ad::csv::Reader in(ad::csv::string_lines("train.csv", login_csv(300, seed)), "train.csv");
+  ad::TrainReport report;
+  return ad::train(in, opt, report, [](const std::string&) {});
+}
+
+void spit(const std::string& path, const std::string& bytes) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out << bytes;
+}
+
+std::uint32_t get_u32(const std::string& b, std::size_t at) {
+  std::uint32_t v = 0;
+  for (int i = 0; i < 4; ++i) v |= static_cast<std::uint32_t>(static_cast<unsigned char>(b[at + i])) << (8 * i);
+  return v;
+}
+std::uint64_t get_u64(const std::string& b, std::size_t at) {
+  std::uint64_t v = 0;
+  for (int i = 0; i < 8; ++i) v |= static_cast<std::uint64_t>(static_cast<unsigned char>(b[at + i])) << (8 * i);
+  return v;
+}
+void put_u32(std::string& b, std::size_t at, std::uint32_t v) {
+  for (int i = 0; i < 4; ++i) b[at + i] = static_cast<char>((v >> (8 * i)) & 0xFF);
+}
+void put_u64(std::string& b, std::size_t at, std::uint64_t v) {
+  for (int i = 0; i < 8; ++i) b[at + i] = static_cast<char>((v >> (8 * i)) & 0xFF);
+}
+// Recomputes the trailing CRC after a deliberate edit.
+void fix_crc(std::string& b) { put_u32(b, b.size() - 4, ad::crc32(b.data(), b.size() - 4)); }
+
+struct Section {
+  std::uint32_t tag;
+  std::size_t header;  // offset of the tag
+  std::size_t body;    // offset of the body
+  std::uint64_t length;
+};
+// Walks the sections of a well-formed file (model.h's layout).
+std::vector<Section> sections(const std::string& b) {
+  std::vector<Section> out;
+  std::size_t at = 24, end = 24 + get_u64(b, 16);
+  while (at < end) {
+    Section s{get_u32(b, at), at, at + 12, get_u64(b, at + 4)};
+    out.push_back(s);
+    at = s.body + s.length;
+  }
+  return out;
+}
+const Section& section(const std::vector<Section>& all, std::uint32_t tag) {
+  for (const auto& s : all)
+    if (s.tag == tag) return s;
+  FAIL("no section with tag " << tag);
+  return all.front();
+}
+
+// Parses bytes and returns the error; fails the test if parsing succeeds.
+ad::Error parse_error(const std::string& bytes) {
+  try {
+    ad::Model::parse(bytes, "m.model");
+  } catch (const ad::Error& e) {
+    return e;
+  }
+  FAIL("expected ad::Error");
+  return ad::Error(ad::Status::kOk, "unreachable");
+}
+
+bool contains(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }
+
+// 800 rows of three numeric features x, y, z, uniform in [0, 1). Row 0 is far out in z
+// only, row 1 far out in x only.
+ad::Matrix xyz_rows() {
+  ad::Matrix m;
+  m.rows = 800;
+  m.cols = 3;
+  ad::Rng rng(23);
+  for (std::size_t i = 0; i < m.rows * m.cols; ++i) m.values.push_back(rng.uniform());
+  m.row(0)[2] = 30.0;
+  m.row(1)[0] = -30.0;
+  return m;
+}
+
+// A hand-made model over x, y, z with one aspect forest (time) that splits on z only,
+// calibrated on its own training rows as ad-train does.
+ad::Model aspect_model() {
+  ad::Model m;
+  m.info.ad_version = "test";
+  m.info.trees = 40;
+  m.info.sample_size = 64;
+  m.info.contamination = 0.01;
+  for (const char* name : {"x", "y", "z"}) {
+    ad::Feature f;
+    f.kind = ad::FeatureKind::kNumeric;
+    f.column = name;
+    m.features.push_back(f);
+  }
+  ad::Matrix data = xyz_rows();
+  m.forest = ad::Forest::fit(data, {40, 64, 1, 1});
+  ad::ForestParams p{40, 64, 2, 1};
+  p.columns = {2};
+  ad::AspectForest a;
+  a.aspect = ad::Aspect::kTime;
+  a.forest = ad::Forest::fit(data, p);
+  std::vector<double> whole, part;
+  m.forest.score(data, whole, 1);
+  a.forest.score(data, part, 1);
+  m.whole_quantiles = ad::quantiles_of(whole);
+  a.quantiles = ad::quantiles_of(part);
+  m.aspects.push_back(std::move(a));
+  std::vector<double> combined;
+  m.score(data, combined, 1);
+  m.quantiles = ad::quantiles_of(combined);
+  m.threshold = m.quantiles[990];
+  return m;
+}
+
+// The offset of the first aspect's byte in the ASPECTS section (tag 7): after the whole
+// forest's quantiles (u64 count, f64 each) and the aspect count (u64).
+std::size_t first_aspect_at(const std::string& b) {
+  std::size_t at = section(sections(b), 7).body;
+  at += 8 + 8 * get_u64(b, at);
+  return at + 8;
+}
+// The size of a forest as put_forest writes it, starting at `at`.
+std::size_t forest_bytes(const std::string& b, std::size_t at) {
+  std::size_t start = at;
+  at += 4 + 8;                          // psi, features
+  at += 8 + 4 * get_u64(b, at);          // roots
+  at += 8 + (16 + 4) * get_u64(b, at);  // nodes and their counts
+  return at - start;
+}
+
+bool same_forest(const ad::Forest& a, const ad::Forest& b) {
+  if (a.features() != b.features() || a.sample_size() != b.sample_size() || a.root_array() != b.root_array() ||
+      a.count_array() != b.count_array() || a.nodes() != b.nodes())
+    return false;
+  for (std::size_t i = 0; i < a.nodes(); ++i) {
+    const auto &x = a.node_array()[i], &y = b.node_array()[i];
+    if (x.bits != y.bits || x.right != y.right || !(x.value == y.value)) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+TEST_SUITE("model") {
+  TEST_CASE("crc32 is IEEE 802.3 CRC-32") {
+    CHECK(ad::crc32("123456789", 9) == 0xCBF43926u);
+    CHECK(ad::crc32("", 0) == 0u);
+    CHECK(ad::crc32("a", 1) == 0xE8B7BE43u);
+  }
+
+  TEST_CASE("save, load and serialize again give the same bytes") {
+    ad::Model m = small_model();
+    std::string bytes = m.serialize();
+    CHECK(bytes.size() > 28);
+    CHECK(bytes == m.serialize());  // nothing depends on hash order or time
+
+    ad::Model p = ad::Model::parse(bytes, "mem");
+    CHECK(p.serialize() == bytes);
+    CHECK(p.features.size() == m.features.size());
+    CHECK(p.tables.size() == m.tables.size());
+    CHECK(p.threshold == m.threshold);
+    CHECK(p.quantiles == m.quantiles);
+    CHECK(p.role_columns == m.role_columns);
+    CHECK(p.info.seed == m.info.seed);
+    CHECK(p.forest.nodes() == m.forest.nodes());
+
+    TempDir dir;
+    std::string path = dir.file("m.model");
+    m.save(path);
+    CHECK(slurp(path) == bytes);
+    ad::Model l = ad::Model::load(path);
+    CHECK(l.serialize() == bytes);
+    CHECK(dir.entries() == 1);  // no temporary file left beside it
+
+    // The loaded forest scores exactly as the original.
+    std::vector<double> row(m.features.size(), 1.0);
+    CHECK(l.forest.score(row.data()) == m.forest.score(row.data()));
+  }
+
+  TEST_CASE("an empty file is a specific data error") {
+    ad::Error e = parse_error("");
+    CHECK(e.status() == ad::Status::kData);
+    CHECK(contains(e.what(), "m.model"));
+    CHECK(contains(e.message(), "truncated"));
+
+    TempDir dir;
+    spit(dir.file("empty"), "");
+    CHECK_THROWS_WITH_AS(ad::Model::load(dir.file("empty")), doctest::Contains("truncated"), ad::Error);
+  }
+
+  TEST_CASE("a truncated file is reported as truncated, wherever it was cut") {
+    std::string bytes = small_model().serialize();
+    for (std::size_t cut : {std::size_t{1}, std::size_t{7}, std::size_t{8}, std::size_t{20}, std::size_t{24},
+                            std::size_t{27}, std::size_t{40}, bytes.size() / 2, bytes.size() - 5,
+                            bytes.size() - 1}) {
+      CAPTURE(cut);
+      ad::Error e = parse_error(bytes.substr(0, cut));
+      CHECK(e.status() == ad::Status::kData);
+      CHECK(contains(e.message(), "truncated"));
+      CHECK(e.where().file == "m.model");
+    }
+  }
+
+  TEST_CASE("a flipped byte anywhere is caught") {
+    std::string bytes = small_model().serialize();
+    // In the payload and the checksum itself the checksum catches it. Every byte of a
+    // large file would take long (each check reads the whole file): take ~3000 spread
+    // over the file, and the first and last 64 bytes.
+    std::size_t stride = std::max<std::size_t>(1, bytes.size() / 3000);
+    for (std::size_t at = 24; at < bytes.size(); at += (at < 88 || at + 64 >= bytes.size()) ? 1 : stride) {
+      std::string b = bytes;
+      b[at] = static_cast<char>(b[at] ^ (1u << (at % 8)));
+      try {
+        ad::Model::parse(b, "m.model");
+        FAIL_CHECK("accepted a model with byte " << at << " flipped");
+      } catch (const ad::Error& e) {
+        if (!contains(e.message(), "checksum")) FAIL_CHECK("byte " << at << ": " << e.what());
+        CHECK(e.status() == ad::Status::kData);
+      }
+    }
+    // In the header (magic, version, reserved, length) it is refused too.
+    for (std::size_t at = 0; at < 24; ++at) {
+      CAPTURE(at);
+      std::string b = bytes;
+      b[at] = static_cast<char>(b[at] ^ 0x10);
+      CHECK(parse_error(b).status() == ad::Status::kData);
+    }
+  }
+
+  TEST_CASE("a foreign file is not a model file") {
+    for (std::string foreign :
+         {std::string("timestamp,user_id,ip_address\n2024-05-01T10:00:00Z,alice,10.0.0.1\n"),
+          std::string("\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x02\0\0\0", 29),
+          std::string("\x7f" "ELF\x02\x01\x01\0\0\0\0\0\0\0\0\0\x02\0>\0\x01\0\0\0", 24)}) {
+      ad::Error e = parse_error(foreign);
+      CHECK(e.status() == ad::Status::kData);
+      CHECK(contains(e.message(), "not an ad model file"));
+    }
+  }
+
+  TEST_CASE("a newer format version is refused by name") {
+    std::string bytes = small_model().serialize();
+    REQUIRE(get_u32(bytes, 8) == ad::kModelFormat);
+    put_u32(bytes, 8, ad::kModelFormat + 1);
+    fix_crc(bytes);
+    ad::Error e = parse_error(bytes);
+    CHECK(e.status() == ad::Status::kData);
+    CHECK(contains(e.message(), "newer"));
+    CHECK(contains(e.message(), std::to_string(ad::kModelFormat + 1)));
+  }
+
+  TEST_CASE("bytes after the checksum are corruption") {
+    std::string bytes = small_model().serialize() + "x";
+    ad::Error e = parse_error(bytes);
+    CHECK(e.status() == ad::Status::kData);
+    CHECK(contains(e.message(), "corrupt"));
+  }
+
+  TEST_CASE("a malformed forest section is caught even with a valid checksum") {
+    std::string bytes = small_model().serialize();
+    auto secs = sections(bytes);
+    const Section& forest = section(secs, 4);
+    // FOREST: u32 psi, u64 features, u64 trees, u32 roots[trees], u64 nodes, nodes...
+    std::size_t at = forest.body + 4 + 8;
+    std::uint64_t trees = get_u64(bytes, at);
+    at += 8 + 4 * trees;
+    std::uint64_t nodes = get_u64(bytes, at);
+    at += 8;
+    std::size_t inner = 0;
+    for (; inner < nodes; ++inner)
+      if (!(get_u32(bytes, at + 20 * inner + 8) & ad::Forest::kLeaf)) break;
+    REQUIRE(inner < nodes);
+    put_u32(bytes, at + 20 * inner + 12, 0x7FFFFFFFu);  // the right child's index
+    fix_crc(bytes);
+    ad::Error e = parse_error(bytes);
+    CHECK(e.status() == ad::Status::kData);
+    CHECK(contains(e.message(), "malformed"));
+  }
+
+  TEST_CASE("a malformed schema section is caught even with a valid checksum") {
+    std::string bytes = small_model().serialize();
+    auto secs = sections(bytes);
+    // SCHEMA: 12 role names (u32 length + bytes), u8 logins_only, u64 count, then the
+    // first feature's kind byte.
+    std::size_t at = section(secs, 2).body;
+    for (int r = 0; r < ad::kRoleCount; ++r) at += 4 + get_u32(bytes, at);
+    at += 1 + 8;
+    bytes[at] = static_cast<char>(250);  // no such feature kind
+    fix_crc(bytes);
+    ad::Error e = parse_error(bytes);
+    CHECK(e.status() == ad::Status::kData);
+    CHECK(contains(e.message(), "malformed"));
+    CHECK(contains(e.message(), "SCHEMA"));
+    CHECK(e.where().file == "m.model");
+  }
+
+  TEST_CASE("a missing section is caught, an unknown one is skipped") {
+    std::string bytes = small_model().serialize();
+    auto secs = sections(bytes);
+    const Section& calib = section(secs, 5);
+    {
+      // Drop CALIB: shorten the payload and fix the length and the CRC.
+      std::string b = bytes.substr(0, calib.header) + bytes.substr(calib.body + calib.length);
+      put_u64(b, 16, get_u64(b, 16) - (12 + calib.length));
+      fix_crc(b);
+      ad::Error e = parse_error(b);
+      CHECK(e.status() == ad::Status::kData);
+      CHECK(contains(e.message(), "missing"));
+    }
+    {
+      // Append an unknown section (tag 77): an older reader skips it.
+      std::string extra(12 + 3, '\0');
+      put_u32(extra, 0, 77);
+      put_u64(extra, 4, 3);
+      std::string b = bytes.substr(0, bytes.size() - 4) + extra + "xxxx";
+      put_u64(b, 16, get_u64(b, 16) + extra.size());
+      fix_crc(b);
+      ad::Model m = ad::Model::parse(b, "m.model");
+      CHECK(m.serialize() == bytes);
+    }
+  }
+
+  TEST_CASE("a model that cannot be opened is an I/O error") {
+    TempDir dir;
+    try {
+      ad::Model::load(dir.file("absent.model"));
+      FAIL("expected an error");
+    } catch (const ad::Error& e) {
+      CHECK(e.status() == ad::Status::kIo);
+      CHECK(contains(e.what(), "absent.model"));
+    }
+    CHECK_THROWS_AS(ad::Model::load(dir.path), ad::Error);  // a directory
+  }
+
+  TEST_CASE("a failed save leaves the existing model untouched") {
+    TempDir dir;
+    std::string path = dir.file("m.model");
+    ad::Model old_model = small_model(1);
+    old_model.save(path);
+    std::string before = slurp(path);
+    ad::Model new_model = small_model(2);
+    REQUIRE(new_model.serialize() != before);
+
+    // Make writes beyond 100 bytes fail (EFBIG), as a full disk would.
+    struct rlimit saved;
+    REQUIRE(::getrlimit(RLIMIT_FSIZE, &saved) == 0);
+    auto old_handler = ::signal(SIGXFSZ, SIG_IGN);
+    struct rlimit small = saved;
+    small.rlim_cur = 100;
+    REQUIRE(::setrlimit(RLIMIT_FSIZE, &small) == 0);
+    bool threw = false;
+    ad::Status status = ad::Status::kOk;
+    try {
+      new_model.save(path);
+    } catch (const ad::Error& e) {
+      threw = true;
+      status = e.status();
+    }
+    ::setrlimit(RLIMIT_FSIZE, &saved);
+    ::signal(SIGXFSZ, old_handler);
+
+    CHECK(threw);
+    CHECK(status == ad::Status::kIo);
+    CHECK(slurp(path) == before);
+    CHECK(dir.entries() == 1);  // the temporary file is gone
+
+    // A save into a directory that does not exist fails and creates nothing.
+    CHECK_THROWS_AS(new_model.save(dir.file("no/such/dir/m.model")), ad::Error);
+    CHECK(dir.entries() == 1);
+  }
+
+  TEST_CASE("severity is monotonic and between 0 and 100") {
+    ad::Model m = small_model();
+    REQUIRE(m.quantiles.size() == ad::Model::kQuantiles);
+    double last = -1;
+    for (int i = 0; i <= 2000; ++i) {
+      double s = i / 2000.0;
+      double v = m.severity(s);
+      CHECK(v >= 0.0);
+      CHECK(v <= 100.0);
+      CHECK(v >= last);
+      last = v;
+    }
+    CHECK(m.severity(0.0) == 0.0);
+    CHECK(m.severity(1.0) == 100.0);
+    CHECK(m.severity(m.quantiles.back()) == 100.0);
+
+    // A hand-made calibration with a flat run: ties take the top of the run.
+    ad::Model h;
+    h.quantiles.resize(ad::Model::kQuantiles);
+    for (std::size_t q = 0; q < h.quantiles.size(); ++q) h.quantiles[q] = q < 500 ? 0.4 : 0.4 + (q - 499) * 1e-4;
+    CHECK(h.severity(0.3) == 0.0);
+    CHECK(h.severity(0.4) == 0.0);  // at or below the lowest quantile
+    CHECK(h.severity(0.4 + 0.5e-4) > 49.9);
+    CHECK(h.severity(0.4 + 0.5e-4) < h.severity(0.4 + 1.5e-4));
+    double mid = h.quantiles[750];
+    CHECK(h.severity(mid) == doctest::Approx(75.0).epsilon(1e-9));
+    CHECK(ad::Model().severity(0.9) == 0.0);  // no calibration: 0, not a crash
+  }
+
+  TEST_CASE("a model with an aspect forest round-trips") {
+    ad::Model m = aspect_model();
+    std::string bytes = m.serialize();
+    ad::Model p = ad::Model::parse(bytes, "mem");
+    CHECK(p.serialize() == bytes);
+    REQUIRE(p.aspects.size() == 1);
+    CHECK(p.aspects[0].aspect == ad::Aspect::kTime);
+    CHECK(same_forest(p.aspects[0].forest, m.aspects[0].forest));
+    CHECK(same_forest(p.forest, m.forest));
+    CHECK_FALSE(same_forest(p.aspects[0].forest, p.forest));
+    CHECK(p.aspects[0].quantiles == m.aspects[0].quantiles);
+    CHECK(p.whole_quantiles == m.whole_quantiles);
+    CHECK(p.whole_quantiles.size() == ad::Model::kQuantiles);
+    CHECK(p.quantiles == m.quantiles);
+    CHECK(p.threshold == m.threshold);
+    // The loaded model scores exactly as the original.
+    ad::Matrix data = xyz_rows();
+    for (std::size_t i = 0; i < 50; ++i) CHECK(p.score(data.row(i)) == m.score(data.row(i)));
+    // describe_model names the aspect and its features.
+    CHECK(contains(ad::describe_model(p), "aspect time:"));
+    CHECK(contains(ad::describe_model(p), "40 trees over"));
+  }
+
+  TEST_CASE("Model::score is the largest of the whole score and the mapped aspect scores") {
+    ad::Model m = aspect_model();
+    const ad::AspectForest& a = m.aspects[0];
+    ad::Matrix data = xyz_rows();
+    std::size_t aspect_wins = 0, whole_wins = 0;
+    for (std::size_t i = 0; i < data.rows; ++i) {
+      const double* row = data.row(i);
+      double whole = m.forest.score(row);
+      double mapped = ad::map_quantiles(a.forest.score(row), a.quantiles, m.whole_quantiles);
+      CHECK(m.score(row) == std::max(whole, mapped));
+      if (mapped > whole) ++aspect_wins;
+      if (whole > mapped) ++whole_wins;
+    }
+    // Both sides win for some rows, so the test tells them apart.
+    CHECK(aspect_wins > 10);
+    CHECK(whole_wins > 10);
+    // Quantile mapping keeps ranks: about half the training rows map to at least the
+    // whole forest's median, about a tenth to at least its 90th percentile.
+    std::size_t above_median = 0, above_p90 = 0;
+    for (std::size_t i = 0; i < data.rows; ++i) {
+      double mapped = ad::map_quantiles(a.forest.score(data.row(i)), a.quantiles, m.whole_quantiles);
+      above_median += mapped >= m.whole_quantiles[500];
+      above_p90 += mapped >= m.whole_quantiles[900];
+    }
+    CHECK(above_median >= 390);
+    CHECK(above_median <= 410);
+    CHECK(above_p90 >= 75);
+    CHECK(above_p90 <= 85);
+    // Row 1, far out in x only, is ordinary for the z forest: its score is the whole one.
+    CHECK(m.score(data.row(1)) == m.forest.score(data.row(1)));
+    // Without aspects the score is the whole forest's.
+    ad::Model plain = m;
+    plain.aspects.clear();
+    for (std::size_t i = 0; i < 20; ++i) CHECK(plain.score(data.row(i)) == m.forest.score(data.row(i)));
+  }
+
+  TEST_CASE("Model::score of a matrix equals the score of each row") {
+    ad::Model m = aspect_model();
+    // Enough rows for two threads (at least 2048 each), with some beyond the training range.
+    ad::Matrix big;
+    big.cols = 3;
+    big.rows = 5000;
+    ad::Rng rng(77);
+    for (std::size_t i = 0; i < big.rows * big.cols; ++i) big.values.push_back(rng.uniform() * 1.4 - 0.2);
+    big.row(10)[2] = NAN;
+    for (int threads : {1, 2}) {
+      CAPTURE(threads);
+      std::vector<double> out;
+      m.score(big, out, threads);
+      REQUIRE(out.size() == big.rows);
+      std::size_t differ = 0;
+      for (std::size_t i = 0; i < big.rows; ++i) differ += out[i] != m.score(big.row(i));
+      CHECK(differ == 0);
+    }
+  }
+
+  TEST_CASE("profiles keep their UTC and local hours through the model file") {
+    ad::Model m = small_model();
+    ad::Model p = ad::Model::parse(m.serialize(), "mem");
+    auto before = m.profiles.sorted();
+    auto after = p.profiles.sorted();
+    REQUIRE(before.size() == after.size());
+    REQUIRE(before.size() > 0);
+    std::size_t differ = 0;
+    for (std::size_t i = 0; i < before.size(); ++i) {
+      CAPTURE(*before[i].first);
+      CHECK(*after[i].first == *before[i].first);
+      CHECK(after[i].second->hours == before[i].second->hours);
+      CHECK(after[i].second->local_hours == before[i].second->local_hours);
+      differ += before[i].second->hours != before[i].second->local_hours;
+    }
+    // Logins from the US and SE centroids fall in other local hours than UTC ones.
+    CHECK(differ > 0);
+  }
+
+  TEST_CASE("a format 1 model is refused with a request to retrain") {
+    std::string bytes = small_model().serialize();
+    REQUIRE(get_u32(bytes, 8) == 2u);
+    put_u32(bytes, 8, 1);
+    fix_crc(bytes);
+    ad::Error e = parse_error(bytes);
+    CHECK(e.status() == ad::Status::kData);
+    CHECK(contains(e.message(), "older"));
+    CHECK(contains(e.message(), "retrain"));
+    CHECK(contains(e.message(), "version 1"));
+    CHECK(e.where().file == "m.model");
+  }
+
+  TEST_CASE("a malformed ASPECTS section is caught even with a valid checksum") {
+    const std::string bytes = aspect_model().serialize();
+    const std::size_t at = first_aspect_at(bytes);
+    REQUIRE(static_cast<unsigned char>(bytes[at]) == static_cast<unsigned>(ad::Aspect::kTime));
+    SUBCASE("an unknown aspect byte") {
+      for (unsigned kind : {4u, 9u, 255u}) {
+        CAPTURE(kind);
+        std::string b = bytes;
+        b[at] = static_cast<char>(kind);
+        fix_crc(b);
+        ad::Error e = parse_error(b);
+        CHECK(e.status() == ad::Status::kData);
+        CHECK(contains(e.message(), "malformed"));
+        CHECK(contains(e.message(), "ASPECTS"));
+        CHECK(contains(e.message(), "aspect " + std::to_string(kind)));
+      }
+      // Any known aspect byte is accepted.
+      std::string b = bytes;
+      b[at] = static_cast<char>(ad::Aspect::kAttempts);
+      fix_crc(b);
+      CHECK(ad::Model::parse(b, "m.model").aspects.at(0).aspect == ad::Aspect::kAttempts);
+    }
+    SUBCASE("aspect quantiles of a different length than the whole forest's") {
+      // The aspect's quantile count follows its forest; say 1000 instead of 1001.
+      std::size_t count_at = at + 1 + forest_bytes(bytes, at + 1);
+      REQUIRE(get_u64(bytes, count_at) == ad::Model::kQuantiles);
+      std::string b = bytes;
+      put_u64(b, count_at, ad::Model::kQuantiles - 1);
+      fix_crc(b);
+      ad::Error e = parse_error(b);
+      CHECK(e.status() == ad::Status::kData);
+      CHECK(contains(e.message(), "malformed"));
+      CHECK(contains(e.message(), "ASPECTS"));
+      CHECK(contains(e.message(), "differ in length"));
+    }
+  }
+
+  TEST_CASE("inconsistent aspects in a model are refused when it is read back") {
+    const ad::Model good = aspect_model();
+    auto refused = [](const ad::Model& m, const std::string& why) {
+      ad::Error e = parse_error(m.serialize());
+      CHECK(e.status() == ad::Status::kData);
+      CHECK(contains(e.message(), "malformed"));
+      CHECK(contains(e.message(), why));
+    };
+    {
+      ad::Model m = good;
+      m.aspects[0].quantiles.pop_back();
+      refused(m, "differ in length");
+    }
+    {
+      ad::Model m = good;
+      m.whole_quantiles.clear();
+      refused(m, "differ in length");
+    }
+    {
+      ad::Model m = good;
+      m.aspects[0].quantiles = {0.4};
+      m.whole_quantiles = {0.5};
+      refused(m, "differ in length");  // one quantile is not a scale
+    }
+    {
+      ad::Model m = good;
+      m.aspects.push_back(m.aspects[0]);  // time twice
+      refused(m, "repeated aspect 2");
+    }
+    {
+      ad::Model m = good;
+      std::reverse(m.aspects[0].quantiles.begin(), m.aspects[0].quantiles.end());
+      refused(m, "out of order");
+    }
+    {
+      ad::Model m = good;
+      ad::Matrix two;
+      two.rows = 50;
+      two.cols = 2;
+      for (std::size_t i = 0; i < 100; ++i) two.values.push_back(static_cast<double>(i % 13));
+      m.aspects[0].forest = ad::Forest::fit(two, {3, 16, 1, 1});
+      refused(m, "aspect forest and the feature list disagree");
+    }
+    {
+      // Two different aspects are fine.
+      ad::Model m = good;
+      m.aspects.push_back(m.aspects[0]);
+      m.aspects[1].aspect = ad::Aspect::kPlace;
+      ad::Model p = ad::Model::parse(m.serialize(), "m.model");
+      REQUIRE(p.aspects.size() == 2);
+      CHECK(p.aspects[0].aspect == ad::Aspect::kTime);
+      CHECK(p.aspects[1].aspect == ad::Aspect::kPlace);
+    }
+  }
+}

@@ -1,0 +1,96 @@
+#include "ad/mail/dedup.h"
+
+#include <doctest/doctest.h>
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <fstream>
+
+#include "ad/core/error.h"
+#include "testutil.h"
+
+namespace {
+
+using testutil::TempDir;
+using testutil::slurp;
+
+}  // namespace
+
+TEST_SUITE("dedup") {
+  TEST_CASE("event keys") {
+    using ad::mail::key_of_fields;
+    CHECK(key_of_fields({"ab", "c"}) != key_of_fields({"a", "bc"}));
+    CHECK(key_of_fields({"alice", "1.2.3.4"}) == key_of_fields({"alice", "1.2.3.4"}));
+    CHECK(key_of_fields({"e1"}) != ad::mail::key_of_id("e1"));
+    CHECK(ad::mail::key_of_id("e1") == ad::mail::key_of_id("e1"));
+    CHECK(ad::mail::key_of_id("e1") != ad::mail::key_of_id("e2"));
+  }
+
+  TEST_CASE("the state remembers keys across runs, atomically and bounded") {
+    TempDir tmp;
+    std::string path = tmp.path + "/state";
+    {
+      ad::mail::AlertState s(path, 3);
+      s.lock();
+      CHECK(s.size() == 0);  // no file yet
+      for (std::uint64_t k = 1; k <= 5; ++k) s.insert(k * 0x1111, 1000 + static_cast<std::int64_t>(k));
+      s.commit();
+    }
+    CHECK(slurp(path) ==
+          "# ad-mail state 1\n"
+          "0000000000003333 1003\n"
+          "0000000000004444 1004\n"
+          "0000000000005555 1005\n");
+    ad::mail::AlertState s(path, 3);
+    s.lock();
+    CHECK(s.contains(0x5555));
+    CHECK(s.contains(0x3333));
+    CHECK_FALSE(s.contains(0x1111));  // the oldest went when the state was full
+    s.unlock();
+  }
+
+  TEST_CASE("a file that is not a state file is refused and left alone") {
+    TempDir tmp;
+    std::string path = tmp.path + "/scored.csv";
+    std::ofstream(path) << "user,anomaly_flag\nalice,1\n";
+    ad::mail::AlertState s(path);
+    try {
+      s.lock();
+      FAIL("expected a data error");
+    } catch (const ad::Error& e) {
+      CHECK(e.status() == ad::Status::kData);
+      CHECK(e.where().line == 1);
+    }
+    CHECK(slurp(path) == "user,anomaly_flag\nalice,1\n");
+
+    std::string bad = tmp.path + "/state";
+    std::ofstream(bad) << "# ad-mail state 1\n0000000000000001 5\nzz 7\n";
+    ad::mail::AlertState b(bad);
+    try {
+      b.lock();
+      FAIL("expected a data error");
+    } catch (const ad::Error& e) {
+      CHECK(e.where().line == 3);
+    }
+    std::ofstream(tmp.path + "/empty");  // an empty file is an empty state
+    ad::mail::AlertState empty(tmp.path + "/empty");
+    CHECK_NOTHROW(empty.lock());
+  }
+
+  TEST_CASE("the lock excludes a second holder until released") {
+    TempDir tmp;
+    std::string path = tmp.path + "/state";
+    ad::mail::AlertState s(path);
+    s.lock();
+    int fd = ::open((path + ".lock").c_str(), O_RDWR);
+    REQUIRE(fd >= 0);
+    CHECK(::flock(fd, LOCK_EX | LOCK_NB) != 0);
+    CHECK(errno == EWOULDBLOCK);
+    s.insert(42, 1);
+    s.commit();  // writes and releases
+    CHECK(::flock(fd, LOCK_EX | LOCK_NB) == 0);
+    ::close(fd);
+  }
+}

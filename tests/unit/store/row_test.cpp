@@ -1,0 +1,147 @@
+#include "ad/store/row.h"
+
+#include <doctest/doctest.h>
+
+#include "ad/core/error.h"
+
+using namespace ad::store;
+
+namespace {
+
+ad::csv::Row make_row(const std::vector<std::string>& fields, std::uint64_t line = 2) {
+  static std::vector<std::string> keep;  // the views must outlive the row
+  keep = fields;
+  ad::csv::Row r;
+  for (const auto& f : keep) r.fields.emplace_back(f);
+  r.line = line;
+  return r;
+}
+
+const std::vector<std::string> kRich = {"event_id", "timestamp", "user_id", "ip_address", "country",
+                                        "city", "status", "anomaly_score", "anomaly_flag",
+                                        "severity", "anomaly_reasons"};
+const std::vector<std::string> kProto = {"user_id", "timestamp", "activity_type", "ip_address",
+                                         "location", "anomaly_score", "anomaly_flag", "severity",
+                                         "anomaly_reasons"};
+
+}  // namespace
+
+TEST_SUITE("store_row") {
+  TEST_CASE("JSON strings escape quotes, backslashes and control characters only") {
+    std::string out;
+    append_json_string(out, "a\"b\\c\n\t\x01\x1f\x7f<script>é");
+    CHECK(out == "\"a\\\"b\\\\c\\n\\t\\u0001\\u001f\x7f<script>é\"");
+    out.clear();
+    append_json_string(out, "");
+    CHECK(out == "\"\"");
+  }
+  TEST_CASE("IP addresses that inet accepts") {
+    CHECK(is_ip_address("10.0.0.1"));
+    CHECK(is_ip_address("2001:db8::1"));
+    CHECK(is_ip_address("::ffff:1.2.3.4"));
+    CHECK_FALSE(is_ip_address(""));
+    CHECK_FALSE(is_ip_address("10.0.0.256"));
+    CHECK_FALSE(is_ip_address("10.0.0.1; DROP TABLE x"));
+    CHECK_FALSE(is_ip_address("localhost"));
+    CHECK_FALSE(is_ip_address(std::string(60, '1')));
+  }
+  TEST_CASE("layouts place the text core columns and keep the rest in extra") {
+    auto l = make_layout(kRich, ad::Roles::find(kRich));
+    CHECK(l.placement == std::vector<std::string>{"event_id", "", "user_id", "", "location", "", "",
+                                                  "", "", "", "anomaly_reasons"});
+    CHECK(l.id == layout_id(l.header, l.placement));
+    auto p = make_layout(kProto, ad::Roles::find(kProto));
+    CHECK(p.placement[0] == "user_id");
+    CHECK(p.placement[4] == "location");
+    CHECK(p.id != l.id);
+  }
+  TEST_CASE("a header naming a column twice is a data error at line 1") {
+    std::vector<std::string> h{"user_id", "x", "x"};
+    try {
+      make_layout(h, ad::Roles::find(h), "in.csv");
+      FAIL("no error");
+    } catch (const ad::Error& e) {
+      CHECK(e.status() == ad::Status::kData);
+      CHECK(std::string(e.what()).find("in.csv:1:3:") == 0);
+    }
+  }
+  TEST_CASE("rows encode typed columns, NULL for what does not parse, verbatim text in extra") {
+    RowEncoder enc(kRich, ad::Roles::find(kRich), "in.csv");
+    auto row = make_row({"e1", "2025-01-01 04:02:00", "alice", "not-an-ip", "NO", "Oslo", "success",
+                         "0.912345", "1", "99.5", "new country; \"quoted\""});
+    EncodedRow out;
+    enc.encode(row, out);
+    CHECK(out.text[0].substr(0, 2) == "\\x");
+    CHECK(out.text[0].size() == 2 + 32);
+    CHECK(out.text[1] == "e1");
+    CHECK(out.text[2] == "2025-01-01T04:02:00Z");
+    CHECK(out.text[3] == "alice");
+    CHECK(out.null[4]);  // not an IP
+    CHECK(out.text[5] == "NO");
+    CHECK(out.text[6] == "0.912345");
+    CHECK(out.text[7] == "1");
+    CHECK(out.text[8] == "99.5");
+    CHECK(out.text[9] == "new country; \"quoted\"");
+    CHECK(out.text[10] ==
+          "{\"timestamp\":\"2025-01-01 04:02:00\",\"ip_address\":\"not-an-ip\",\"city\":\"Oslo\","
+          "\"status\":\"success\",\"anomaly_score\":\"0.912345\",\"anomaly_flag\":\"1\","
+          "\"severity\":\"99.5\"}");
+    for (bool n : {out.null[0], out.null[1], out.null[2], out.null[10]}) CHECK_FALSE(n);
+  }
+  TEST_CASE("unscored rows and missing roles give NULLs; empty fields stay out of extra") {
+    std::vector<std::string> h{"who", "anomaly_score", "anomaly_flag", "severity", "anomaly_reasons"};
+    RowEncoder enc(h, ad::Roles::find(h), "in.csv");
+    auto row = make_row({"x", "", "", "", ""});
+    EncodedRow out;
+    enc.encode(row, out);
+    CHECK(out.null[1]);   // no id column
+    CHECK(out.null[2]);   // no time column
+    CHECK(out.null[3]);   // no user column ("who" is not a known name)
+    CHECK(out.null[6]);
+    CHECK(out.null[7]);
+    CHECK(out.null[8]);
+    CHECK_FALSE(out.null[9]);  // the reasons column is there, empty
+    CHECK(out.text[9].empty());
+    CHECK(out.text[10] == "{\"who\":\"x\"}");
+    CHECK_FALSE(enc.flagged(row));
+  }
+  TEST_CASE("anomaly_flag must be 0, 1 or empty") {
+    RowEncoder enc(kProto, ad::Roles::find(kProto), "in.csv");
+    auto row = make_row({"u", "2025-01-01", "login", "1.2.3.4", "AU", "0.5", "yes", "50", ""}, 7);
+    try {
+      enc.flagged(row);
+      FAIL("no error");
+    } catch (const ad::Error& e) {
+      CHECK(e.status() == ad::Status::kData);
+      CHECK(std::string(e.what()).find("in.csv:7:7:") == 0);
+    }
+    auto ok = make_row({"u", "2025-01-01", "login", "1.2.3.4", "AU", "0.5", "1", "50", ""});
+    CHECK(enc.flagged(ok));
+  }
+  TEST_CASE("keys: the event id when there is one, else the content without the scores") {
+    RowEncoder rich(kRich, ad::Roles::find(kRich), "a");
+    auto a = make_row({"e1", "t", "u", "1.1.1.1", "NO", "", "", "0.9", "1", "99", "r"});
+    auto ka = rich.key(a);
+    auto b = make_row({"e1", "other", "v", "2.2.2.2", "SE", "", "", "0.1", "0", "1", ""});
+    CHECK(rich.key(b) == ka);  // same event id
+    auto c = make_row({"", "t", "u", "1.1.1.1", "NO", "", "", "0.9", "1", "99", "r"});
+    CHECK(rich.key(c) != ka);  // empty id: content hash
+
+    RowEncoder proto(kProto, ad::Roles::find(kProto), "a");
+    auto p1 = proto.key(make_row({"u", "2025-01-01", "login", "1.2.3.4", "AU", "0.9", "1", "99", "r"}));
+    auto p2 = proto.key(make_row({"u", "2025-01-01", "login", "1.2.3.4", "AU", "0.1", "0", "2", ""}));
+    auto p3 = proto.key(make_row({"u", "2025-01-02", "login", "1.2.3.4", "AU", "0.9", "1", "99", "r"}));
+    CHECK(p1 == p2);  // the score is not part of the event's identity
+    CHECK(p1 != p3);
+
+    // The same event with its columns in another order has the same key.
+    std::vector<std::string> swapped{"timestamp", "user_id", "activity_type", "location", "ip_address",
+                                     "anomaly_score", "anomaly_flag", "severity", "anomaly_reasons"};
+    RowEncoder other(swapped, ad::Roles::find(swapped), "b");
+    CHECK(other.key(make_row({"2025-01-01", "u", "login", "AU", "1.2.3.4", "0.9", "1", "99", "r"})) == p1);
+    // Field boundaries matter: "ab","c" is not "a","bc".
+    std::vector<std::string> two{"x", "y"};
+    RowEncoder t(two, ad::Roles::find(two), "c");
+    CHECK(t.key(make_row({"ab", "c"})) != t.key(make_row({"a", "bc"})));
+  }
+}
