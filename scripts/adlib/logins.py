@@ -32,7 +32,9 @@ MINUTE = 60
 
 ATTACKS = ("takeover", "impossible_travel", "brute_force", "spraying", "stuffing", "off_hours")
 ODDITIES = ("trip", "new_device", "late_work")
-KINDS = ("normal",) + ODDITIES + ATTACKS
+# Legitimate oddities that only the realism option (--realism) labels.
+REALISM = ("cgnat", "vpn", "typo", "browser_upgrade", "new_hire", "service")
+KINDS = ("normal",) + ODDITIES + REALISM + ATTACKS
 
 RICH_HEADER = ["event_id", "timestamp", "user_id", "ip_address", "country", "city", "latitude",
                "longitude", "device_type", "user_agent", "status"]
@@ -59,7 +61,7 @@ LAST = ("hansen smith garcia muller rossi kowalski nguyen tanaka kim singh patel
 
 class Options:
     def __init__(self, seed=1, users=200, days=60, start="2025-01-01", history_days=None,
-                 attacks=True, incidents=None, history_attacks=0, oddity_rate=1.0):
+                 attacks=True, incidents=None, history_attacks=0, oddity_rate=1.0, realism=False):
         self.seed, self.users, self.days = seed, users, days
         self.start = start
         self.history_days = days // 2 if history_days is None else history_days
@@ -68,6 +70,7 @@ class Options:
         self.incidents.update(incidents or {})
         self.history_attacks = history_attacks
         self.oddity_rate = oddity_rate
+        self.realism = realism
 
 
 class Office:
@@ -131,6 +134,26 @@ class World:
             self.offices.append((o, w))
         self._carrier = {}
         self._isp = {}
+        self._cgnat = {}
+        self._vpn = {}
+        if opt.realism:
+            # One NAT address per office: dozens of users behind one IPv4 address.
+            for o, _ in self.offices:
+                o.egress = o.egress[:1]
+
+    def cgnat(self, city):
+        """A city's carrier-grade NAT pool (realism): 32 /24s a phone hops between."""
+        nets = self._cgnat.get(city.index)
+        if nets is None:
+            nets = self._cgnat[city.index] = [self.reg.v4(city) for _ in range(32)]
+        return nets
+
+    def vpn(self, city):
+        """A VPN provider's exit /24 in city (realism), shared by its customers."""
+        net = self._vpn.get(city.index)
+        if net is None:
+            net = self._vpn[city.index] = self.reg.v4(city)
+        return net
 
     def carrier(self, city):
         """A city's mobile carrier pools: 8 /24s (CGNAT gateways) in 2 carriers."""
@@ -219,8 +242,117 @@ def _make_users(world, opt):
         u.forgot = r.randint(u.first_day, opt.days - 1) if r.random() < min(0.9, 0.08 * opt.days / 60) else None
         u.trips, u.late, u.switch = [], {}, None
         u.events = []
+        if opt.realism:
+            _realism_user(world, u, opt)
         users.append(u)
     return users
+
+
+# Where VPN services put their exits.
+VPN_EXITS = ["Amsterdam", "Frankfurt", "Zurich", "Stockholm", "London", "Ashburn", "Toronto",
+             "Singapore", "Tokyo"]
+
+
+def _realism_user(world, u, opt):
+    """The realism option's per-user traits, from their own random stream so that the
+    user's other draws stay as they are."""
+    rr = random.Random(f"{opt.seed}/realism/{u.idx}")
+    # A phone that lives on the carrier network: a CGNAT address that changes several
+    # times a week, across many /24s of the carrier.
+    u.cgnat = None
+    if u.phone_family and rr.random() < 0.3:
+        pool, times, addrs = world.cgnat(u.home), [], []
+        t = world.t0 - int(rr.uniform(0, 2) * DAY)
+        while t < world.t_end:
+            net = rr.choice(pool)
+            times.append(t)
+            addrs.append((net.addr(rr.randint(1, 254)), net))
+            t += int(rr.expovariate(1 / 1.4) * DAY) + HOUR
+        u.cgnat = (times, addrs)
+    # A VPN exiting in another country for some of the logins from home and the phone.
+    u.vpn = None
+    if rr.random() < 0.07:
+        exits = [world.by_name[n] for n in VPN_EXITS if world.by_name[n].cc != u.home.cc]
+        net = world.vpn(rr.choice(exits))
+        u.vpn = (net, rr.sample(range(2, 254), 3), rr.uniform(0.3, 0.8))
+    # New hires: accounts that appear after the history, with no past to compare with.
+    if opt.days > opt.history_days + 3 and rr.random() < 0.03:
+        u.first_day = rr.randint(opt.history_days, opt.days - 3)
+        if u.stale is not None and u.stale < u.first_day:
+            u.stale = None
+        if u.forgot is not None and u.forgot < u.first_day:
+            u.forgot = None
+    u.cgnat_inc = u.vpn_inc = u.hire_inc = ""
+
+
+SERVICE_UAS = ["python-requests/2.31.0", "Go-http-client/2.0", "okhttp/4.12.0", "curl/8.5.0",
+               "Mozilla/5.0 (Windows NT; Windows NT 10.0; en-US) WindowsPowerShell/5.1.19041.4648",
+               "Apache-HttpClient/4.5.14 (Java/17.0.9)"]
+SERVICE_NAMES = ["backup", "ci", "monitoring", "crm-sync", "hr-export", "mailer", "reporting",
+                 "scanner", "etl", "ldap-sync", "billing", "deploy"]
+
+
+def _service_accounts(world, users, opt, gen, ids):
+    """Service accounts (realism): many logins at a fixed interval, day and night, from one
+    address with a scripted client; some have a few hours of failures after a secret
+    rotation nobody told them about."""
+    rr = random.Random(f"{opt.seed}/realism/service")
+    out = []
+    for k in range(max(2, opt.users // 100)):
+        u = User()
+        u.idx = len(users) + k
+        name = SERVICE_NAMES[k % len(SERVICE_NAMES)] + (f"{k // len(SERVICE_NAMES) + 1}" if k >= len(SERVICE_NAMES) else "")
+        u.email, u.pid = f"svc-{name}@example.com", f"svc{k + 1}"
+        office = _weighted(rr, world.offices)
+        city = office.city if rr.random() < 0.5 else world.by_name[rr.choice(["Ashburn", "Frankfurt", "Singapore"])]
+        net = world.reg.v4(city)
+        ip = net.addr(rr.randint(2, 254))
+        ua = rr.choice(SERVICE_UAS)
+        step = rr.choice([5, 10, 15, 30, 60, 120]) * MINUTE
+        inc = ids.next("service")
+        outage = None
+        if rr.random() < 0.35:
+            a = int(rr.uniform(world.t0, world.t_end - DAY))
+            outage = (a, a + int(rr.uniform(1, 6) * HOUR))
+        t = world.t0 + rr.randint(0, step)
+        while t < world.t_end:
+            ok = outage is None or not (outage[0] <= t < outage[1])
+            gen.events.append((t + rr.randint(-20, 20), u.idx, ip, net, "unknown", ua, ok, "service", inc))
+            t += step
+        out.append(u)
+    return out
+
+
+def _relabel(events, users, ids):
+    """Realism labels that need the stream in time order: a new hire's first five days,
+    and the first login with a new browser version on a device a user already had."""
+    last, hire_end, out = {}, {}, []
+    for u in users:
+        if getattr(u, "hire_inc", ""):
+            hire_end[u.idx] = None
+    upgrades = {}
+    for e in events:
+        t, ui, ip, net, device, ua, ok, kind, inc = e
+        if ui >= 0 and kind not in ATTACKS:
+            u = users[ui]
+            if ui in hire_end:
+                if hire_end[ui] is None:
+                    hire_end[ui] = t + 5 * DAY
+                if t < hire_end[ui] and kind == "normal":
+                    kind, inc = "new_hire", u.hire_inc
+            key = (ui, device)
+            prev = last.get(key)
+            if kind != "service":
+                last[key] = ua
+            if kind == "normal" and prev is not None and prev != ua and ok:
+                ukey = (ui, device, ua)
+                if ukey not in upgrades:
+                    upgrades[ukey] = ids.next("browser_upgrade")
+                    kind, inc = "browser_upgrade", upgrades[ukey]
+            if kind != e[7]:
+                e = (t, ui, ip, net, device, ua, ok, kind, inc)
+        out.append(e)
+    return out
 
 
 class Counter:
@@ -237,6 +369,13 @@ def _plan_oddities(world, users, opt, ids):
     office_cities = [o.city for o, _ in world.offices]
     for u in users:
         r = u.rng
+        if opt.realism:
+            if u.cgnat:
+                u.cgnat_inc = ids.next("cgnat")
+            if u.vpn:
+                u.vpn_inc = ids.next("vpn")
+            if u.first_day > 0:
+                u.hire_inc = ids.next("new_hire")
         # Business trips, one after another with gaps.
         mean_gap = (16 if u.traveller else 110) / max(rate, 1e-9)
         day = max(u.first_day, 0) + r.expovariate(1 / mean_gap)
@@ -317,9 +456,10 @@ class Gen:
     (t, user, ip, net, device_type, user_agent, ok, kind, incident);
     user is an index into users, or -1-k for the k-th made-up account name."""
 
-    def __init__(self, world, users, opt):
+    def __init__(self, world, users, opt, ids=None):
         self.world, self.users, self.opt = world, users, opt
         self.events = []
+        self.ids = ids
 
     # -- addresses and devices -------------------------------------------------------------
     def home_addr(self, u, t, r):
@@ -353,6 +493,8 @@ class Gen:
         p = u.typo_p if typo is None else typo
         if r.random() < p:
             n = 1 if r.random() < 0.75 else (2 if r.random() < 0.8 else 3)
+            if self.opt.realism and kind == "normal":
+                kind, incident = "typo", self.ids.next("typo")
             back = 0
             for _ in range(n):
                 back += r.randint(6, 40)
@@ -367,6 +509,9 @@ class Gen:
         for d in range(u.first_day, opt.days):
             plan = self.home_day(u, d, r)
             mid = w.midnight(d, u.tz)
+            if opt.realism and u.cgnat and not (u.vacation and u.vacation[0] <= d < u.vacation[1]):
+                for _ in range(r.randint(1, 4)):  # the phone that is always on mobile data
+                    plan.append((int(r.uniform(7, 22.5) * HOUR), "carrier", "phone", "normal", ""))
             for sec, place, dev, kind, inc in plan:
                 t = mid + sec
                 if blocked and any(a <= t < b for a, b in blocked):
@@ -444,6 +589,20 @@ class Gen:
         return out
 
     def place_emit(self, u, t, place, dev, kind, inc, r, trip):
+        if self.opt.realism and place in ("home", "carrier"):
+            if u.vpn is not None and r.random() < u.vpn[2]:
+                net = u.vpn[0]
+                if kind == "normal":
+                    kind, inc = "vpn", u.vpn_inc
+                self.emit(u, t, net.addr(r.choice(u.vpn[1])), net, dev, kind, inc, r)
+                return
+            if place == "carrier" and u.cgnat is not None:
+                times, addrs = u.cgnat
+                ip, net = addrs[max(0, bisect.bisect_right(times, t) - 1)]
+                if kind == "normal":
+                    kind, inc = "cgnat", u.cgnat_inc
+                self.emit(u, t, ip, net, dev, kind, inc, r)
+                return
         if place == "office":
             ip, net = u.office.addr(r)
         elif place == "home":
@@ -689,7 +848,7 @@ def generate(opt):
     users = _make_users(world, opt)
     ids = Counter()
     _plan_oddities(world, users, opt, ids)
-    gen = Gen(world, users, opt)
+    gen = Gen(world, users, opt, ids)
     for u in users:
         gen.user(u)
     fake = []
@@ -697,8 +856,12 @@ def generate(opt):
         att = Attacks(world, users, gen, opt, ids)
         att.run()
         fake = att.fake
+    if opt.realism:
+        users = users + _service_accounts(world, users, opt, gen, ids)
     events = [e for e in gen.events if world.t0 <= e[0] < world.t_end]
     events.sort(key=lambda e: e[0])  # stable: ties keep their (deterministic) order
+    if opt.realism:
+        events = _relabel(events, users, ids)
     return events, users, fake, world
 
 
@@ -732,7 +895,7 @@ def render_rich(events, users, fake, opt):
         c = net.city
         yield ([eid, clock(t), name, ip, c.cc, c.name, f"{net.lat:.4f}", f"{net.lon:.4f}", device, ua,
                 "success" if ok else "failure"],
-               (eid, 0 if kind in ("normal",) + ODDITIES else 1, kind, inc))
+               (eid, 1 if kind in ATTACKS else 0, kind, inc))
 
 
 _PROTO_DEVICE = {"laptop": "Web", "desktop": "Web", "unknown": "Web", "mobile": "Mobile",
@@ -748,7 +911,7 @@ def render_prototype(events, users, fake, opt):
     for t, ui, ip, net, device, ua, ok, kind, inc in events:
         name = users[ui].pid if ui >= 0 else fake[-1 - ui][1]
         dev = _PROTO_DEVICE.get(device, "Web")
-        is_attack = 0 if kind in ("normal",) + ODDITIES else 1
+        is_attack = 1 if kind in ATTACKS else 0
         cc = net.city.cc
         rows.append((t, name, "login", ip, dev, cc, is_attack, kind, inc))
         if not ok:

@@ -22,6 +22,7 @@ from adlib import geo  # noqa: E402
 
 ATTACKS = {"takeover", "impossible_travel", "brute_force", "spraying", "stuffing", "off_hours"}
 ODDITIES = {"trip", "new_device", "late_work"}
+REALISM = {"cgnat", "vpn", "typo", "browser_upgrade", "new_hire", "service"}
 RICH = ["event_id", "timestamp", "user_id", "ip_address", "country", "city", "latitude", "longitude",
         "device_type", "user_agent", "status"]
 PROTOTYPE = ["user_id", "timestamp", "activity_type", "ip_address", "device_type", "data_size_kb",
@@ -214,6 +215,126 @@ class SigninStyle(Generated):
         self.assertEqual(times, sorted(times))
         self.assertTrue(all(re.search(r"\.\d{3}\+01:00$", r[1]) for r in rows))
         self.assertTrue(ATTACKS <= {l[3] for l in labels})
+
+
+class Realism(Generated):
+    """--realism: what real sign-in logs hold, each legitimate oddity labelled."""
+
+    @classmethod
+    def setUpClass(cls):
+        import tempfile
+        cls._dir = tempfile.TemporaryDirectory(prefix="ad-realism-")
+        data, lab = os.path.join(cls._dir.name, "d.csv"), os.path.join(cls._dir.name, "l.csv")
+        gen("--realism", "--seed", 4, "--users", 150, "--days", 21, "--history-days", 12, "--labels", lab,
+            "-o", data)
+        with open(data, encoding="utf-8") as f:
+            cls.rows = list(csv.DictReader(f))
+        with open(lab, encoding="utf-8") as f:
+            cls.labels = list(csv.DictReader(f))
+
+    @classmethod
+    def tearDownClass(cls):
+        cls._dir.cleanup()
+
+    def by_kind(self, kind):
+        return [(r, l) for r, l in zip(self.rows, self.labels) if l["kind"] == kind]
+
+    def test_labels_line_up_with_every_kind(self):
+        self.assertEqual(len(self.labels), len(self.rows))
+        self.assertEqual([l["event_id"] for l in self.labels], [r["event_id"] for r in self.rows])
+        kinds = {l["kind"] for l in self.labels}
+        self.assertEqual(kinds, ATTACKS | ODDITIES | REALISM | {"normal"})
+        for l in self.labels:
+            self.assertEqual(l["is_attack"], "1" if l["kind"] in ATTACKS else "0")
+            self.assertEqual(l["incident"] == "", l["kind"] == "normal")
+        for kind in ATTACKS:  # attack ids per row, so that incidents can be counted
+            self.assertEqual(len({l["incident"] for l in self.labels if l["kind"] == kind}), 5, kind)
+
+    def test_cgnat_phones_change_network_several_times_a_week(self):
+        nets = {}
+        for r, l in self.by_kind("cgnat"):
+            self.assertIn(r["device_type"], ("mobile", "tablet"))  # a tablet with a SIM, too
+            nets.setdefault(r["user_id"], []).append(r["ip_address"].rsplit(".", 1)[0])
+        self.assertGreaterEqual(len(nets), 10)
+        changes = []
+        for seq in nets.values():
+            changes.append(sum(a != b for a, b in zip(seq, seq[1:])))
+        per_week = sorted(c / 3 for c in changes)  # 21 days
+        self.assertGreaterEqual(per_week[len(per_week) // 2], 2, "the median user changes /24 twice a week or more")
+
+    def test_vpn_exits_in_another_country(self):
+        users = {}
+        for r, l in self.by_kind("vpn"):
+            users.setdefault(r["user_id"], set()).add(r["country"])
+        self.assertGreaterEqual(len(users), 3)
+        home = {}
+        for r, l in zip(self.rows, self.labels):
+            if l["kind"] == "normal":
+                home.setdefault(r["user_id"], {}).setdefault(r["country"], 0)
+                home[r["user_id"]][r["country"]] += 1
+        for u, countries in users.items():
+            usual = max(home[u], key=home[u].get)
+            self.assertNotIn(usual, countries, u)
+
+    def test_office_nat_is_shared_by_dozens(self):
+        per_ip = {}
+        for r, l in zip(self.rows, self.labels):
+            if l["kind"] == "normal":
+                per_ip.setdefault(r["ip_address"], set()).add(r["user_id"])
+        self.assertGreaterEqual(max(len(v) for v in per_ip.values()), 24)
+
+    def test_typos_are_failures_then_a_success(self):
+        runs = {}
+        for r, l in self.by_kind("typo"):
+            runs.setdefault(l["incident"], []).append(r)
+        self.assertGreater(len(runs), 20)
+        for inc, rows in runs.items():
+            self.assertIn(len(rows), (2, 3, 4), inc)
+            self.assertEqual([r["status"] for r in rows], ["failure"] * (len(rows) - 1) + ["success"], inc)
+            self.assertEqual(len({r["user_id"] for r in rows}), 1)
+            self.assertLess(epoch(rows[-1]["timestamp"]) - epoch(rows[0]["timestamp"]), 200)
+
+    def test_browser_upgrades_change_the_version_only(self):
+        ups = self.by_kind("browser_upgrade")
+        self.assertGreater(len(ups), 10)
+        last = {}
+        for r, l in zip(self.rows, self.labels):
+            key = (r["user_id"], r["device_type"])
+            if l["kind"] == "browser_upgrade":
+                prev = last[key]
+                self.assertNotEqual(prev, r["user_agent"])
+                self.assertEqual(re.sub(r"[\d_.]+", "", prev), re.sub(r"[\d_.]+", "", r["user_agent"]))
+            if l["kind"] not in ATTACKS and l["kind"] != "service":
+                last[key] = r["user_agent"]
+
+    def test_new_hires_start_after_the_history(self):
+        split = epoch("2025-01-13T00:00:00Z")
+        hires = {r["user_id"] for r, l in self.by_kind("new_hire")}
+        self.assertGreaterEqual(len(hires), 2)
+        for u in hires:
+            first = min(epoch(r["timestamp"]) for r, l in zip(self.rows, self.labels)
+                        if r["user_id"] == u and l["kind"] not in ATTACKS)
+            self.assertGreaterEqual(first, split, u)
+
+    def test_service_accounts_log_in_often_regularly_from_one_address(self):
+        accounts = {}
+        for r, l in self.by_kind("service"):
+            accounts.setdefault(r["user_id"], []).append(r)
+        self.assertGreaterEqual(len(accounts), 2)
+        for name, rows in accounts.items():
+            self.assertTrue(name.startswith("svc-"), name)
+            self.assertEqual(len({r["ip_address"] for r in rows}), 1)
+            self.assertEqual(len({r["user_agent"] for r in rows}), 1)
+            self.assertGreaterEqual(len(rows), 21 * 12, "at least every two hours, day and night")
+            gaps = sorted(epoch(b["timestamp"]) - epoch(a["timestamp"]) for a, b in zip(rows, rows[1:]))
+            self.assertLessEqual(gaps[-1] - gaps[0], 80, "a fixed interval, 20 seconds of jitter either way")
+
+    def test_same_bytes_and_not_the_plain_stream(self):
+        a = gen("--realism", "--seed", 4, "--users", 20, "--days", 6).stdout
+        self.assertEqual(a, gen("--realism", "--seed", 4, "--users", 20, "--days", 6).stdout)
+        self.assertNotEqual(a, gen("--seed", 4, "--users", 20, "--days", 6).stdout)
+        p = gen("--realism", "--style", "signin", check=False)
+        self.assertEqual(p.returncode, adtest.USAGE)
 
 
 class Options(adtest.TempDirTestCase):
