@@ -18,7 +18,7 @@ SCRIPTS = os.path.join(adtest.SOURCE, "scripts")
 GEN = os.path.join(SCRIPTS, "gen-logins")
 EVALUATE = os.path.join(SCRIPTS, "evaluate")
 sys.path.insert(0, SCRIPTS)
-from adlib import geo  # noqa: E402
+from adlib import geo, incidents  # noqa: E402
 
 ATTACKS = {"takeover", "impossible_travel", "brute_force", "spraying", "stuffing", "off_hours"}
 ODDITIES = {"trip", "new_device", "late_work"}
@@ -441,6 +441,9 @@ class Evaluate(adtest.TempDirTestCase):
             self.assertEqual(m["incidents"], 30)
             self.assertTrue(0 <= m["auc"] <= 1)
             self.assertEqual(m["logins"], results[0]["metrics"]["logins"], "the same logins in both layouts")
+            gap = r["incidents"]["gap30"]  # the baseline grouping, for every method
+            self.assertEqual(gap["attacks"], 30)
+            self.assertGreater(gap["user_days"], 0)
 
     def test_unknown_dataset_is_a_usage_error(self):
         p = subprocess.run([sys.executable, EVALUATE, "--datasets", "nope", "--no-ad"], capture_output=True,
