@@ -50,7 +50,6 @@ std::optional<Role> role_from_name(std::string_view name) {
   return std::nullopt;
 }
 
-std::string normalize_column_name(std::string_view name) { return lower(name); }
 
 Roles Roles::find(const std::vector<std::string>& header,
                   const std::map<std::string, std::string>& overrides) {

@@ -55,8 +55,6 @@ inline constexpr int kRoleCount = 12;
 std::string_view role_name(Role role);
 std::optional<Role> role_from_name(std::string_view name);
 
-// Lower case, without spaces, underscores, hyphens, dots and '@'.
-std::string normalize_column_name(std::string_view name);
 
 // The columns ad-score appends to its input, in this order.
 inline constexpr std::string_view kScoreColumn = "anomaly_score";

@@ -57,15 +57,4 @@ std::optional<std::string> ip_network(std::string_view text) {
   return std::string(out);
 }
 
-bool is_private_ip(std::string_view text) {
-  unsigned char b[16] = {};
-  int family = 0;
-  if (!parse(text, family, b)) return false;
-  if (family == AF_INET)
-    return b[0] == 10 || b[0] == 127 || (b[0] == 172 && (b[1] & 0xF0) == 16) ||
-           (b[0] == 192 && b[1] == 168) || (b[0] == 169 && b[1] == 254);
-  static const unsigned char loop[16] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1};
-  return std::memcmp(b, loop, 16) == 0 || (b[0] & 0xFE) == 0xFC || (b[0] == 0xFE && (b[1] & 0xC0) == 0x80);
-}
-
 }  // namespace ad

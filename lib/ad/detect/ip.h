@@ -20,7 +20,4 @@ std::optional<std::string> canonical_ip(std::string_view text);
 // IPv4-mapped address gets its IPv4 network. nullopt if text is not an IP address.
 std::optional<std::string> ip_network(std::string_view text);
 
-// True if text is a loopback or private (RFC 1918, RFC 4193, link-local) address.
-bool is_private_ip(std::string_view text);
-
 }  // namespace ad

@@ -301,7 +301,7 @@ void legend(std::string& o, const std::vector<Series>& series, double x_right, d
   o += "</g>\n";
 }
 
-void y_axis(std::string& o, const Ticks& ticks, const std::vector<double>& ys, double x0,
+void y_axis(std::string& o, const std::vector<double>& ys, double x0,
             double x1, const std::vector<std::string>& labels) {
   for (std::size_t i = 0; i < ys.size(); ++i) {
     line(o, "grid", x0, ys[i], x1, ys[i], "#DDDDDD");
@@ -348,7 +348,7 @@ std::string render(const BarChart& c) {
     text(o, m.left - 6, top - 10, "start", "label axis-label", panel.y_label,
          "font-weight=\"bold\"");
     if (panel.series.size() > 1) legend(o, panel.series, m.left + pw, top - 10);
-    y_axis(o, ticks, ys, m.left, m.left + pw, labels);
+    y_axis(o, ys, m.left, m.left + pw, labels);
     for (std::size_t i = 0; i < n && i < panel.values.size(); ++i) {
       double x = m.left + i * step + (step - bw) / 2;
       bool titled = i < c.category_titles.size() && !c.category_titles[i].empty();
@@ -421,7 +421,7 @@ std::string render(const Histogram& c) {
   }
   text(o, x0 - 6, y0 - 12, "start", "label axis-label", c.y_label, "font-weight=\"bold\"");
   legend(o, {c.total_series, c.highlight_series}, x1, y0 - 12);
-  y_axis(o, yt, ys, x0, x1, labels);
+  y_axis(o, ys, x0, x1, labels);
 
   LinearScale x(c.lo, c.hi, x0, x1);
   double bin = n ? c.width / n : c.width;

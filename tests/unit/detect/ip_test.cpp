@@ -19,16 +19,7 @@ TEST_SUITE("ip") {
     CHECK_FALSE(ad::canonical_ip("010.1.2.3"));  // inet_pton refuses leading zeros
     CHECK_FALSE(ad::canonical_ip("host.example"));
     CHECK_FALSE(ad::canonical_ip(""));
-    // An IPv4-mapped address has the IPv4 network, and is private when that is.
+    // An IPv4-mapped address has the IPv4 network.
     CHECK(ad::ip_network("::ffff:10.1.2.77") == "10.1.2.0/24");
-    CHECK(ad::is_private_ip("::ffff:192.168.0.9"));
-    CHECK_FALSE(ad::is_private_ip("::ffff:8.8.8.8"));
-  }
-  TEST_CASE("private ranges") {
-    CHECK(ad::is_private_ip("192.168.1.5"));
-    CHECK(ad::is_private_ip("172.20.0.1"));
-    CHECK_FALSE(ad::is_private_ip("172.32.0.1"));
-    CHECK(ad::is_private_ip("fd00::1"));
-    CHECK_FALSE(ad::is_private_ip("8.8.8.8"));
   }
 }
