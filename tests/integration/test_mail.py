@@ -266,8 +266,8 @@ class MessageTest(MailTestCase):
         text = m.text()
         self.assertIn("2 of 3 logins scored were flagged", text)
         self.assertIn("2025-01-01T04:02:00Z to 2025-01-01T06:30:00Z", text)
-        self.assertRegex(text, r"critical \(>= 99\.9\)\s+1\n  high \(99\.5-99\.9\)\s+0\n"
-                              r"  medium \(99-99\.5\)\s+0\n  low \(< 99\)\s+1\n")
+        self.assertRegex(text, r"critical \(>= 99\.9\)\s+1\n  high \(99\.5 to 99\.9\)\s+0\n"
+                              r"  medium \(99 to 99\.5\)\s+0\n  low \(< 99\)\s+1\n")
         for needle in ["bob", "Bucharest, RO", "45.3.2.1", "0.812", "100.0",
                        "travel 2100 km in 25 min from Oslo", "carol"]:
             self.assertIn(needle, text)
@@ -434,8 +434,8 @@ class AlertDisciplineTest(MailTestCase):
         text += "e4,only,three\n" + to_csv(RICH, [rich("e5", "erin", "1", "0.7", "96.0")]).split("\n", 1)[1]
         r = self.mail(input=text)
         self.assertStatus(r, adtest.DATA)
-        self.assertIn("<stdin>:3:13: anomaly_flag must be 0, 1 or empty, not 'maybe'", r.stderr)
-        self.assertIn("<stdin>:4:12: a flagged row needs an anomaly_score from 0 to 1", r.stderr)
+        self.assertIn("<stdin>:3:13: anomaly_flag must be 0 or 1 (or the row's scored fields all empty), not 'maybe'", r.stderr)
+        self.assertIn("<stdin>:4:12: anomaly_score must be a number from 0 to 1", r.stderr)
         self.assertIn("<stdin>:5: ragged row", r.stderr)
         self.assertIn("(3 malformed rows skipped in all)", r.stderr.splitlines()[-1])
         (m,) = self.server.wait_for(1)
@@ -566,7 +566,7 @@ class DeliveryTest(MailTestCase):
         good = fill(GOOD_ARGS, self.server.url, self.tmp)
         r = self.mail(*good, input="user_id,anomaly_score\nx,1\n", base=False)
         self.assertStatus(r, adtest.DATA)
-        self.assertIn("<stdin>:1: not scored CSV: there is no 'anomaly_flag' column", r.stderr)
+        self.assertIn("<stdin>:1: not scored CSV: no 'anomaly_flag', 'severity' and 'anomaly_reasons' columns", r.stderr)
         r = self.mail(*good, input="", base=False)
         self.assertStatus(r, adtest.DATA)
         r = self.mail(*good, os.path.join(self.tmp, "missing.csv"), base=False)

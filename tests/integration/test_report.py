@@ -588,8 +588,8 @@ class ReportCliTest(adtest.TempDirTestCase):
             ["e2", "2024-05-01T09:00:00Z", "b", "1.1.1.1", "NO", "", "", "", "Web", "", "ok", "0.9", "2", "99", "x"]]))
         empty = self.write("empty.csv", "")
         cases = [
-            ((plain,), adtest.DATA, "plain.csv:1: no 'anomaly_score' column"),
-            ((bad,), adtest.DATA, "bad.csv:3:13: anomaly_flag must be 0 or 1, got '2'"),
+            ((plain,), adtest.DATA, "plain.csv:1: not scored CSV: no 'anomaly_score', 'anomaly_flag'"),
+            ((bad,), adtest.DATA, "bad.csv:3:13: anomaly_flag must be 0 or 1 (or the row's scored fields all empty), not '2'"),
             ((empty,), adtest.DATA, "empty.csv: empty input"),
             ((os.path.join(self.tmp, "missing.csv"),), adtest.IO, "missing.csv"),
             (("-o", os.path.join(self.tmp, "no", "such", "dir.html"), good), adtest.IO, "no/such"),

@@ -344,10 +344,10 @@ class StoreTest(adtest.TempDirTestCase):
     def test_bad_flag_and_missing_scores_are_data_errors(self):
         r = self.store(input=csv_text(PROTO_HEADER, [proto_rows(0, 1)[0].replace(",1,90.5,", ",yes,90.5,")]))
         self.assertStatus(r, adtest.DATA)
-        self.assertIn("<stdin>:2:16: anomaly_flag must be 0, 1 or empty", r.stderr)
+        self.assertIn("<stdin>:2:16: anomaly_flag must be 0 or 1", r.stderr)
         r = self.store(input="user_id,timestamp\nu,2025-01-01\n")
         self.assertStatus(r, adtest.DATA)
-        self.assertIn("no anomaly_flag column", r.stderr)
+        self.assertIn("not scored CSV: no 'anomaly_score', 'anomaly_flag', 'severity' and 'anomaly_reasons' columns", r.stderr)
         self.assertStatus(self.store("--all", input="user_id,timestamp\nu,2025-01-01\n"), adtest.OK)
         self.assertEqual(self.count(), 1)
 

@@ -21,8 +21,7 @@
 //   activity    activity_type event_type activity action
 //   id          event_id id
 //
-// The columns ad-score appends are named by the constants below; the tools downstream
-// (ad-store, ad-mail, ad-report) find them by these exact names.
+// The columns ad-score appends (anomaly_score, ...) are not roles: scored.h owns them.
 #pragma once
 
 #include <array>
@@ -55,14 +54,6 @@ inline constexpr int kRoleCount = 12;
 std::string_view role_name(Role role);
 std::optional<Role> role_from_name(std::string_view name);
 
-
-// The columns ad-score appends to its input, in this order.
-inline constexpr std::string_view kScoreColumn = "anomaly_score";
-inline constexpr std::string_view kFlagColumn = "anomaly_flag";
-inline constexpr std::string_view kSeverityColumn = "severity";
-inline constexpr std::string_view kReasonsColumn = "anomaly_reasons";
-inline constexpr std::array<std::string_view, 4> kScoredColumns = {kScoreColumn, kFlagColumn,
-                                                                   kSeverityColumn, kReasonsColumn};
 
 class Roles {
  public:

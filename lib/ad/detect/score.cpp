@@ -6,6 +6,7 @@
 #include <cmath>
 
 #include "ad/core/error.h"
+#include "ad/core/scored.h"
 #include "ad/detect/explain.h"
 #include "ad/detect/login.h"
 #include "ad/core/timestamp.h"
@@ -36,17 +37,15 @@ class Batcher {
     for (std::size_t i = 0; i < model.features.size(); ++i)
       if (is_derived(model.features[i].kind)) derived_.push_back(i);
     width_ = header.size();
-    for (std::size_t k = 0; k < kScoredColumns.size(); ++k) {
-      auto it = std::find(header.begin(), header.end(), kScoredColumns[k]);
-      if (it != header.end()) {
-        out_col_[k] = static_cast<std::size_t>(it - header.begin());
-      } else {
-        out_col_[k] = width_ + appended_++;
-      }
+    // Scored columns the input has already are replaced in place; the others are appended.
+    auto present = scored::Columns::find(header);
+    for (std::size_t k = 0; k < scored::kColumns.size(); ++k) {
+      int c = present[static_cast<scored::Field>(k)];
+      out_col_[k] = c >= 0 ? static_cast<std::size_t>(c) : width_ + appended_++;
     }
     for (const auto& h : header) writer_.field(h);
-    for (std::size_t k = 0; k < kScoredColumns.size(); ++k)
-      if (out_col_[k] >= width_) writer_.field(kScoredColumns[k]);
+    for (std::size_t k = 0; k < scored::kColumns.size(); ++k)
+      if (out_col_[k] >= width_) writer_.field(scored::kColumns[k]);
     writer_.end_row();
     features_.cols = model.features.size();
   }
@@ -103,19 +102,19 @@ class Batcher {
     if (kinds_.empty()) return;
     features_.rows = kinds_.size();
     model_.score(features_, scores_, opt_.threads);
-    std::string cells[4];
+    std::string cells[scored::kColumns.size()];
     for (std::size_t r = 0; r < kinds_.size(); ++r) {
       for (auto& c : cells) c.clear();
       if (kinds_[r] == Kind::kScore) {
         double s = scores_[r];
         bool flag = s > model_.threshold;
         ++report_.scored;
-        cells[0] = fmt::format("{:.6f}", s);
-        cells[1] = flag ? "1" : "0";
-        cells[2] = fmt::format("{:.1f}", model_.severity(s));
+        cells[cell(scored::Field::kScore)] = fmt::format("{:.6f}", s);
+        cells[cell(scored::Field::kFlag)] = flag ? "1" : "0";
+        cells[cell(scored::Field::kSeverity)] = fmt::format("{:.1f}", model_.severity(s));
         if (flag) {
           ++report_.flagged;
-          cells[3] = reasons(r);
+          cells[cell(scored::Field::kReasons)] = reasons(r);
         }
       }
       std::size_t begin = starts_[r];
@@ -124,7 +123,7 @@ class Batcher {
         int k = scored_index(col);
         writer_.field(k >= 0 ? std::string_view(cells[k]) : field(begin + col));
       }
-      for (std::size_t k = 0; k < kScoredColumns.size(); ++k)
+      for (std::size_t k = 0; k < scored::kColumns.size(); ++k)
         if (out_col_[k] >= width_) writer_.field(cells[k]);
       writer_.end_row();
     }
@@ -138,11 +137,12 @@ class Batcher {
  private:
   enum class Kind : std::uint8_t { kScore, kPass };
 
+  static std::size_t cell(scored::Field f) { return static_cast<std::size_t>(f); }
   std::string_view field(std::size_t i) const {
     return std::string_view(arena_).substr(fields_[i].first, fields_[i].second);
   }
   int scored_index(std::size_t col) const {
-    for (std::size_t k = 0; k < 4; ++k)
+    for (std::size_t k = 0; k < scored::kColumns.size(); ++k)
       if (out_col_[k] == col) return static_cast<int>(k);
     return -1;
   }
@@ -177,7 +177,7 @@ class Batcher {
   std::vector<LoginContext> contexts_;   // per pending row, for reasons
   int time_col_ = -1, activity_col_ = -1;
   std::size_t width_ = 0, appended_ = 0;
-  std::size_t out_col_[4] = {};
+  std::size_t out_col_[scored::kColumns.size()] = {};
 
   std::vector<Kind> kinds_;
   std::vector<std::size_t> starts_;

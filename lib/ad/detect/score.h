@@ -1,7 +1,7 @@
 // score.h: scoring login CSV with a model, in batch and in real time.
 //
 // Scoring copies every input column unchanged and in order, then appends
-// anomaly_score, anomaly_flag, severity and anomaly_reasons (schema.h). An input
+// anomaly_score, anomaly_flag, severity and anomaly_reasons (scored.h). An input
 // that already has some of these columns (a scored file scored again) gets them
 // replaced in place instead of appended twice.
 //

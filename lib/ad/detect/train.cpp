@@ -6,6 +6,7 @@
 
 #include "ad/core/cli.h"
 #include "ad/core/error.h"
+#include "ad/core/scored.h"
 #include "ad/detect/login.h"
 #include "ad/core/timestamp.h"
 
@@ -77,12 +78,6 @@ struct ColumnStats {
   std::string first_text_value;
 };
 
-bool is_scored_column(const std::string& name) {
-  for (auto c : kScoredColumns)
-    if (name == c) return true;
-  return false;
-}
-
 // Below this many rows in the later half, calibration uses every sampled row.
 constexpr std::size_t kMinCalibrationRows = 1000;
 
@@ -149,7 +144,7 @@ Model train(csv::Reader& in, const TrainOptions& opt, TrainReport& report,
   for (std::size_t i = 0; i < header.size(); ++i) {
     const std::string& name = header[i];
     if (roles.role_of(static_cast<int>(i))) continue;
-    if (is_scored_column(name)) {
+    if (scored::is_column(name)) {
       report.notes.push_back("column '" + name + "' is ad-score output: not a feature");
       continue;
     }

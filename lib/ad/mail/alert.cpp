@@ -5,7 +5,6 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <charconv>
 #include <cmath>
 #include <numeric>
 
@@ -20,13 +19,6 @@ namespace ad::mail {
 
 namespace {
 
-std::optional<double> parse_number(std::string_view s) {
-  double d;
-  auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), d);
-  if (ec != std::errc() || ptr != s.data() + s.size() || !std::isfinite(d)) return std::nullopt;
-  return d;
-}
-
 std::string fixed(double v, int decimals) {
   char buf[64];
   std::snprintf(buf, sizeof buf, "%.*f", decimals, v);
@@ -36,9 +28,6 @@ std::string fixed(double v, int decimals) {
 std::string plural(std::uint64_t n, std::string_view one, std::string_view many) {
   return std::to_string(n) + " " + std::string(n == 1 ? one : many);
 }
-
-// A value in an error message: one line, short, quoted.
-std::string quoted(std::string_view value) { return "'" + display_text(value, 40) + "'"; }
 
 // Every column of rows, as a CSV file, with formulas neutralised. csv::Writer writes to
 // a descriptor, so it writes to an anonymous in-memory file that is read back.
@@ -96,7 +85,7 @@ Line line_of(const Columns& c, const Anomaly& a) {
   l.time = shown(field(c, a, Role::kTime));
   l.place = shown(place_of(c, a));
   l.ip = shown(field(c, a, Role::kIp));
-  std::string reasons = c.reasons >= 0 ? a.fields[static_cast<std::size_t>(c.reasons)] : "";
+  std::string reasons = a.fields[static_cast<std::size_t>(c.scored[scored::Field::kReasons])];
   l.reasons = reasons.empty() ? "-" : display_text(reasons, 500);
   return l;
 }
@@ -120,69 +109,31 @@ std::vector<std::string> notes_of(const Batch& b, const AlertOptions& o) {
 
 }  // namespace
 
-Band band_of(double severity) {
-  if (severity >= 99.9) return Band::kCritical;
-  if (severity >= 99.5) return Band::kHigh;
-  if (severity >= 99) return Band::kMedium;
-  return Band::kLow;
-}
-
-std::string_view band_name(Band band) {
-  static constexpr std::string_view kNames[] = {"critical", "high", "medium", "low"};
-  return kNames[static_cast<int>(band)];
-}
-
-std::string_view band_range(Band band) {
-  static constexpr std::string_view kRanges[] = {">= 99.9", "99.5-99.9", "99-99.5", "< 99"};
-  return kRanges[static_cast<int>(band)];
-}
-
 Columns Columns::find(const std::vector<std::string>& header,
                       const std::map<std::string, std::string>& overrides,
                       const std::string& file) {
   Columns c;
   c.header = header;
   c.roles = Roles::find(header, overrides);
-  int* slots[] = {&c.score, &c.flag, &c.severity, &c.reasons};
-  for (std::size_t k = 0; k < kScoredColumns.size(); ++k) {
-    auto it = std::find(header.begin(), header.end(), kScoredColumns[k]);
-    if (it == header.end())
-      throw data_error("not scored CSV: there is no '" + std::string(kScoredColumns[k]) +
-                           "' column (score the logins with ad-score first)",
-                       Location{file, 1, 0, {}});
-    *slots[k] = static_cast<int>(it - header.begin());
-  }
+  c.scored = scored::Columns::find(header);
+  c.scored.require(file);
   return c;
 }
 
 RowKind read_row(const Columns& c, const csv::Reader& reader, const csv::Row& row, int tz_offset_s,
                  std::optional<std::int64_t>& time_ms, Anomaly* anomaly) {
   const auto& f = row.fields;
-  std::string_view flag = f[static_cast<std::size_t>(c.flag)];
-  if (flag.empty()) return RowKind::kUnscored;
-  if (flag != "0" && flag != "1")
-    throw data_error("anomaly_flag must be 0, 1 or empty, not " + quoted(flag),
-                     reader.where(row.line, static_cast<std::size_t>(c.flag)));
+  auto parsed = scored::parse(c.scored, row, reader.name());
+  if (!parsed) return RowKind::kUnscored;
   time_ms.reset();
   if (c.roles.has(Role::kTime))
     time_ms = parse_time_ms(f[static_cast<std::size_t>(c.roles[Role::kTime])], tz_offset_s);
-  if (flag == "0") return RowKind::kNormal;
-
-  std::string_view score_text = f[static_cast<std::size_t>(c.score)];
-  auto score = parse_number(score_text);
-  if (!score || *score < 0 || *score > 1)
-    throw data_error("a flagged row needs an anomaly_score from 0 to 1, not " + quoted(score_text),
-                     reader.where(row.line, static_cast<std::size_t>(c.score)));
-  std::string_view severity_text = f[static_cast<std::size_t>(c.severity)];
-  auto severity = parse_number(severity_text);
-  if (!severity || *severity < 0 || *severity > 100)
-    throw data_error("a flagged row needs a severity from 0 to 100, not " + quoted(severity_text),
-                     reader.where(row.line, static_cast<std::size_t>(c.severity)));
+  if (!parsed->flag) return RowKind::kNormal;
   if (anomaly) {
     anomaly->fields.assign(f.begin(), f.end());
     anomaly->line = row.line;
-    anomaly->score = *score;
-    anomaly->severity = *severity;
+    anomaly->score = parsed->score;
+    anomaly->severity = parsed->severity;
     std::string_view id = c.roles.has(Role::kId) ? f[static_cast<std::size_t>(c.roles[Role::kId])]
                                                  : std::string_view();
     if (!id.empty()) {
@@ -190,9 +141,7 @@ RowKind read_row(const Columns& c, const csv::Reader& reader, const csv::Row& ro
     } else {
       std::vector<std::string_view> input;
       for (std::size_t i = 0; i < f.size(); ++i)
-        if (static_cast<int>(i) != c.score && static_cast<int>(i) != c.flag &&
-            static_cast<int>(i) != c.severity && static_cast<int>(i) != c.reasons)
-          input.push_back(f[i]);
+        if (!scored::is_column(c.header[i])) input.push_back(f[i]);
       anomaly->key = key_of_fields(input);
     }
   }
@@ -280,8 +229,10 @@ std::string render_text(const View& v) {
   t += "Time span:         " + v.span + "\n";
   t += "Highest severity:  " + v.highest + "\n\n";
   t += "Flagged by severity\n";
-  for (int k = 0; k < kBandCount; ++k) {
-    std::string label = std::string(band_name(Band(k))) + " (" + std::string(band_range(Band(k))) + ")";
+  for (int k = kBandCount - 1; k >= 0; --k) {
+    auto band = static_cast<scored::Band>(k);
+    std::string label =
+        std::string(scored::band_name(band)) + " (" + std::string(scored::band_range(band)) + ")";
     label.resize(24, ' ');
     t += "  " + label + std::to_string(v.bands[k]) + "\n";
   }
@@ -322,8 +273,9 @@ std::string render_html(const View& v, const std::string& subject) {
   h += "<tr><th align=\"left\">Time span</th><td>" + e(v.span) + "</td></tr>\n";
   h += "<tr><th align=\"left\">Highest severity</th><td>" + e(v.highest) + "</td></tr>\n";
   h += "</table>\n<h3>Flagged by severity</h3>\n<table cellpadding=\"3\">\n";
-  for (int k = 0; k < kBandCount; ++k)
-    h += "<tr><td>" + std::string(band_name(Band(k))) + " (" + e(std::string(band_range(Band(k)))) +
+  for (int k = kBandCount - 1; k >= 0; --k)
+    h += "<tr><td>" + std::string(scored::band_name(static_cast<scored::Band>(k))) + " (" +
+         e(std::string(scored::band_range(static_cast<scored::Band>(k)))) +
          ")</td><td align=\"right\">" + std::to_string(v.bands[k]) + "</td></tr>\n";
   h += "</table>\n";
   if (!v.top.empty()) {
@@ -368,7 +320,7 @@ AlertContent render_alert(const Columns& c, const Batch& b, const AlertOptions& 
   const auto& an = b.anomalies;
   double highest = 0;
   for (const Anomaly& x : an) {
-    ++a.bands[static_cast<int>(band_of(x.severity))];
+    ++a.bands[static_cast<int>(scored::band_of(x.severity))];
     highest = std::max(highest, x.severity);
   }
   v.bands = a.bands;
@@ -392,7 +344,7 @@ AlertContent render_alert(const Columns& c, const Batch& b, const AlertOptions& 
                  " scored was flagged.";
     v.highest = "-";
   } else {
-    v.highest = fixed(highest, 1) + " (" + std::string(band_name(band_of(highest))) + ")";
+    v.highest = fixed(highest, 1) + " (" + std::string(scored::band_name(scored::band_of(highest))) + ")";
     a.subject = prefix + std::to_string(an.size()) + " of " + std::to_string(b.scored) + " " +
                 logins + " anomalous, highest severity " + v.highest;
     v.headline = "Login anomalies: " + std::to_string(an.size()) + " of " +

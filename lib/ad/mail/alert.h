@@ -1,17 +1,10 @@
 // alert.h: what an ad-mail alert says, from the rows of scored CSV.
 //
 // An alert is about a batch of scored rows: a whole file, or one window of a live
-// stream. Rows are sorted into three kinds by their anomaly_flag (see schema.h): empty
-// (not scored: not a login), 0 (a normal login) and 1 (an anomaly). An alert holds:
-//   - the number of logins scored and flagged, the flagged ones by severity band:
-//       critical  severity >= 99.9
-//       high      99.5 <= severity < 99.9
-//       medium    99 <= severity < 99.5
-//       low       severity < 99
-//     Severity is the score's percentile among the training logins, and ad-train flags
-//     the top 1% by default, so flagged logins have a severity of 99 or more; the bands
-//     split that range. A model trained with a larger contamination puts the extra
-//     flagged logins in "low".
+// stream. Rows are read as scored.h says, and sorted into three kinds: not scored (not
+// a login), a normal login (flag 0) and an anomaly (flag 1). An alert holds:
+//   - the number of logins scored and flagged, the flagged ones by severity band
+//     (scored.h);
 //   - the time span of the scored logins (from the time column, when there is one);
 //   - the top N anomalies by score (ties: higher severity, then input order), each
 //     with user, time, place (city and country, else latitude/longitude), IP, score,
@@ -37,26 +30,23 @@
 
 #include "ad/core/csv.h"
 #include "ad/core/roles.h"
+#include "ad/core/scored.h"
 
 namespace ad::mail {
 
-enum class Band : int { kCritical = 0, kHigh = 1, kMedium = 2, kLow = 3 };
-inline constexpr int kBandCount = 4;
-Band band_of(double severity);
-std::string_view band_name(Band band);   // "critical", "high", "medium", "low"
-std::string_view band_range(Band band);  // ">= 99.9", "99.5-99.9", "99-99.5", "< 99"
+using scored::kBandCount;
 
 // Where the columns an alert needs are in a scored CSV header.
 struct Columns {
-  // Finds the scored columns by their exact names and the roles by schema.h (with
-  // overrides from --map). Throws ad::Error(kData) naming the file when a scored
-  // column is missing, and ad::Error(kUsage) for a bad --map.
+  // Finds the scored columns (scored.h) and the roles (roles.h, with overrides from
+  // --map). Throws ad::Error(kData) naming the file when a scored column is missing,
+  // and ad::Error(kUsage) for a bad --map.
   static Columns find(const std::vector<std::string>& header,
                       const std::map<std::string, std::string>& overrides, const std::string& file);
 
   std::vector<std::string> header;
   Roles roles;
-  int score = -1, flag = -1, severity = -1, reasons = -1;
+  scored::Columns scored;
 };
 
 // One flagged row, copied out of the reader.
@@ -73,8 +63,7 @@ enum class RowKind { kUnscored, kNormal, kFlagged };
 // Reads one row of scored CSV. Returns its kind; for kNormal and kFlagged sets time_ms
 // (nullopt when there is no time column or it does not parse); for kFlagged fills
 // *anomaly. tz_offset_s applies to times without a zone.
-// Throws ad::Error(kData) at the field for an anomaly_flag other than "", 0 or 1, or a
-// flagged row whose score is not a number in [0,1] or whose severity is not in [0,100].
+// Throws ad::Error(kData) at the field for a row scored.h rejects.
 RowKind read_row(const Columns& columns, const csv::Reader& reader, const csv::Row& row,
                  int tz_offset_s, std::optional<std::int64_t>& time_ms, Anomaly* anomaly);
 
@@ -106,7 +95,7 @@ struct AlertContent {
   std::string html;        // text/html body
   std::string csv;         // the attachment: header and every anomaly
   std::string csv_name;    // "ad-anomalies-20250701T040200Z.csv"
-  std::array<std::uint64_t, kBandCount> bands{};  // anomalies by band
+  std::array<std::uint64_t, kBandCount> bands{};  // anomalies by band (scored::Band)
 };
 
 AlertContent render_alert(const Columns& columns, const Batch& batch, const AlertOptions& options);

@@ -100,23 +100,6 @@ bool better(const Anomaly& a, const Anomaly& b) { return better(a.severity, a.sc
 
 }  // namespace
 
-Band band_of(double severity) {
-  if (severity >= 99.9) return Band::kCritical;
-  if (severity >= 99) return Band::kHigh;
-  if (severity >= 95) return Band::kMedium;
-  return Band::kLow;
-}
-
-std::string_view band_name(Band band) {
-  static constexpr std::string_view kNames[] = {"low", "medium", "high", "critical"};
-  return kNames[static_cast<int>(band)];
-}
-
-std::string_view band_range(Band band) {
-  static constexpr std::string_view kRanges[] = {"< 95", "95 to 99", "99 to 99.9", ">= 99.9"};
-  return kRanges[static_cast<int>(band)];
-}
-
 // ---------------------------------------------------------------------------------
 // Calendar.
 
@@ -324,7 +307,7 @@ void Aggregator::add(const Event& e) {
   double score = std::clamp(e.score, 0.0, 1.0);
   auto bin = static_cast<std::size_t>(std::min(999.0, std::floor(score * 1000 + 1e-9)));
   ++bins_all_[bin];
-  Band band = band_of(e.severity);
+  Band band = scored::band_of(e.severity);
   if (e.flagged) {
     ++flagged_;
     ++bins_flagged_[bin];

@@ -18,8 +18,7 @@
 // fixed UTC offset once, and does all calendar work (buckets, weekdays, hours, labels)
 // on that local time: weeks start on Monday, as in ISO 8601.
 //
-// Severity bands rank flagged events by their severity (the score's percentile among
-// the training scores): low below 95, medium from 95, high from 99, critical from 99.9.
+// Flagged events are counted by severity band (scored.h).
 #pragma once
 
 #include <array>
@@ -31,17 +30,12 @@
 #include <utility>
 #include <vector>
 
+#include "ad/core/scored.h"
+
 namespace ad::aggregate {
 
-enum class Band : int { kLow = 0, kMedium = 1, kHigh = 2, kCritical = 3 };
-inline constexpr int kBandCount = 4;
-
-// The band of a severity in [0, 100].
-Band band_of(double severity);
-// "low", "medium", "high", "critical".
-std::string_view band_name(Band band);
-// "< 95", "95 to 99", "99 to 99.9", ">= 99.9".
-std::string_view band_range(Band band);
+using scored::Band;
+using scored::kBandCount;
 
 // One input row, as the aggregator sees it. The views need only live during add().
 struct Event {

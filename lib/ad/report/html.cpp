@@ -5,6 +5,7 @@
 #include <cmath>
 
 #include "ad/report/html.h"
+#include "ad/core/scored.h"
 #include "ad/report/csp.h"
 #include "ad/report/svg.h"
 
@@ -156,7 +157,7 @@ std::string bands_text(const std::array<std::uint64_t, kBandCount>& a) {
   for (int b = kBandCount - 1; b >= 0; --b) {
     if (!a[b]) continue;
     if (!out.empty()) out += ", ";
-    out += format_count(a[b]) + " " + std::string(aggregate::band_name(static_cast<Band>(b)));
+    out += format_count(a[b]) + " " + std::string(scored::band_name(static_cast<Band>(b)));
   }
   return out;
 }
@@ -257,8 +258,8 @@ class Page {
           "scores; bands: ";
     for (int b = kBandCount - 1; b >= 0; --b) {
       auto band = static_cast<Band>(b);
-      h_ += fmt::format("<span class=\"band b{}\">{}</span> {}{}", b, aggregate::band_name(band),
-                        escape(aggregate::band_range(band)), b ? ", " : ".");
+      h_ += fmt::format("<span class=\"band b{}\">{}</span> {}{}", b, scored::band_name(band),
+                        escape(scored::band_range(band)), b ? ", " : ".");
     }
     if (a_.untimed())
       h_ += fmt::format(" {} no valid time; left out of the plots over time and by hour.",
@@ -302,7 +303,7 @@ class Page {
     svg::BarPanel logins{"Logins per " + per, 150, {{"logins", svg::palette::kBlue}}, {}};
     svg::BarPanel anomalies{"Anomalies per " + per + ", by severity", 110, {}, {}};
     for (int b = 0; b < kBandCount; ++b)
-      anomalies.series.push_back({std::string(aggregate::band_name(static_cast<Band>(b))), bar_colour(b)});
+      anomalies.series.push_back({std::string(scored::band_name(static_cast<Band>(b))), bar_colour(b)});
     std::vector<std::vector<std::string>> rows;
     std::uint64_t max_l = 0, max_a = 0, total_a = 0;
     std::size_t at_l = 0, at_a = 0;
@@ -497,7 +498,7 @@ class Page {
         "</tr></thead>\n<tbody>\n",
         escape(tz_));
     for (const auto& x : list) {
-      int band = static_cast<int>(aggregate::band_of(x.severity));
+      int band = static_cast<int>(scored::band_of(x.severity));
       h_ += fmt::format("<tr class=\"s{}\">", band);
       if (x.local_ms)
         h_ += fmt::format("<td class=\"when\" data-v=\"{}\">{}</td>", *x.local_ms,
@@ -509,7 +510,7 @@ class Page {
       h_ += fmt::format("<td class=\"num\" data-v=\"{:.6f}\">{:.6f}</td>", x.score, x.score);
       h_ += fmt::format(
           "<td class=\"num\" data-v=\"{}\">{:.1f} <span class=\"band b{}\">{}</span></td>", x.severity,
-          std::floor(x.severity * 10) / 10, band, aggregate::band_name(static_cast<Band>(band)));
+          std::floor(x.severity * 10) / 10, band, scored::band_name(static_cast<Band>(band)));
       h_ += "<td class=\"reasons\">";
       std::string_view r = x.reasons;
       bool first = true;

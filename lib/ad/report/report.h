@@ -19,13 +19,12 @@
 // and SVG alike). Memory is that of the aggregator, whatever the number of rows.
 //
 // Reading rules, per input (several inputs are read in order, as one stream):
-//   - the header must hold anomaly_score, anomaly_flag, severity and anomaly_reasons;
-//     other columns are found by role (schema.h), --map overrides as in every tool;
-//   - a row whose four scored fields are empty was not scored (a non-login event);
-//   - otherwise the score must be a number in [0, 1], the flag 0 or 1, the severity a
-//     number in [0, 100]: anything else is a data error naming file, line and column
-//     (or, with Options::skip_bad_rows, a row that is counted, reported and left out,
-//     as is a row that is not valid CSV);
+//   - the header must hold the scored columns, and each row is read, as scored.h
+//     says (a row whose scored fields are all empty was not scored); other columns
+//     are found by role (roles.h), --map overrides as in every tool;
+//   - a bad scored field is a data error naming file, line and column (or, with
+//     Options::skip_bad_rows, a row that is counted, reported and left out, as is a
+//     row that is not valid CSV);
 //   - a missing or unreadable time is not an error: the row counts everywhere but in
 //     the plots over time and by hour, and the report says how many rows that was.
 #pragma once

@@ -3,8 +3,6 @@
 #include <arpa/inet.h>
 
 #include <algorithm>
-#include <charconv>
-#include <cmath>
 #include <cstring>
 
 #include "ad/core/error.h"
@@ -56,14 +54,6 @@ bool is_ip_address(std::string_view s) {
 
 namespace {
 
-// A finite number as PostgreSQL's float8 reads it; the text is passed on unchanged.
-bool is_finite_number(std::string_view s) {
-  if (s.empty()) return false;
-  double v = 0;
-  auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-  return ec == std::errc() && end == s.data() + s.size() && std::isfinite(v);
-}
-
 bool is_text_column(std::string_view name) {
   return std::find(kTextColumns.begin(), kTextColumns.end(), name) != kTextColumns.end();
 }
@@ -110,7 +100,7 @@ Layout make_layout(const std::vector<std::string>& header, const Roles& roles,
   place(roles[Role::kUser], "user_id");
   place(roles[Role::kCountry], "location");
   for (std::size_t i = 0; i < header.size(); ++i)
-    if (header[i] == kReasonsColumn) place(static_cast<int>(i), "anomaly_reasons");
+    if (header[i] == scored::kReasons) place(static_cast<int>(i), "anomaly_reasons");
   l.id = layout_id(l.header, l.placement);
   return l;
 }
@@ -126,32 +116,25 @@ RowEncoder::RowEncoder(const std::vector<std::string>& header, const Roles& role
   user_ = roles[Role::kUser];
   ip_ = roles[Role::kIp];
   country_ = roles[Role::kCountry];
-  for (std::size_t i = 0; i < header.size(); ++i) {
-    const auto& n = header[i];
-    int c = static_cast<int>(i);
-    if (n == kScoreColumn) score_ = c;
-    if (n == kFlagColumn) flag_ = c;
-    if (n == kSeverityColumn) severity_ = c;
-    if (n == kReasonsColumn) reasons_ = c;
-  }
+  scored_ = scored::Columns::find(header);
+  reasons_ = scored_[scored::Field::kReasons];
   for (std::size_t i = 0; i < header.size(); ++i) {
     if (!is_text_column(layout_.placement[i])) extra_columns_.push_back(static_cast<int>(i));
-    if (std::find(kScoredColumns.begin(), kScoredColumns.end(), header[i]) == kScoredColumns.end())
-      key_columns_.push_back(static_cast<int>(i));
+    if (!scored::is_column(header[i])) key_columns_.push_back(static_cast<int>(i));
   }
   std::sort(key_columns_.begin(), key_columns_.end(),
             [&](int a, int b) { return header[a] < header[b]; });
 }
 
+std::optional<scored::Row> RowEncoder::parse(const csv::Row& row) const {
+  if (scored_.none()) return std::nullopt;
+  scored_.require(file_);
+  return scored::parse(scored_, row, file_);
+}
+
 bool RowEncoder::flagged(const csv::Row& row) const {
-  if (flag_ < 0) return false;
-  std::string_view v = row.fields[flag_];
-  if (v == "1") return true;
-  if (v == "0" || v.empty()) return false;
-  Location where{file_, row.line, static_cast<std::uint32_t>(flag_ + 1),
-                 std::string(kFlagColumn)};
-  throw data_error("anomaly_flag must be 0, 1 or empty, not '" + std::string(v.substr(0, 40)) + "'",
-                   where);
+  auto parsed = parse(row);
+  return parsed && parsed->flag;
 }
 
 std::array<std::uint8_t, 16> RowEncoder::key(const csv::Row& row) const {
@@ -206,10 +189,13 @@ void RowEncoder::encode(const csv::Row& row, EncodedRow& out) const {
   set(3, user_);
   set_if(4, ip_, is_ip_address);
   set(5, country_);
-  set_if(6, score_, is_finite_number);
-  out.null[7] = !flagged(row) && (flag_ < 0 || f[flag_].empty());
-  if (!out.null[7]) out.text[7] = f[flag_] == "1" ? "1" : "0";
-  set_if(8, severity_, is_finite_number);
+  auto parsed = parse(row);
+  for (std::size_t slot : {6, 7, 8}) out.null[slot] = !parsed;
+  if (parsed) {
+    out.text[6].assign(f[scored_[scored::Field::kScore]]);
+    out.text[7] = parsed->flag ? "1" : "0";
+    out.text[8].assign(f[scored_[scored::Field::kSeverity]]);
+  }
   set(9, reasons_);
 
   std::string& x = out.text[10];

@@ -5,8 +5,10 @@
 //   - Text core columns hold their field verbatim: event_id (role id), user_id (role
 //     user), location (role country) and anomaly_reasons.
 //   - Typed core columns are parsed: event_time (role time, by ad::parse_time_ms),
-//     ip_address (role ip, inet), anomaly_score, anomaly_flag and severity. A value that
-//     does not parse goes NULL there. Their text is kept verbatim in `extra`.
+//     ip_address (role ip, inet): a value that does not parse goes NULL there; and
+//     anomaly_score, anomaly_flag and severity, read as scored.h says (NULL in a row
+//     that was not scored; a bad value is a data error). Their text is kept verbatim
+//     in `extra`.
 //   - `extra` (jsonb) maps the header name of every other non-empty field, and of the
 //     typed ones, to its text: {"timestamp": "2025-01-01 04:02:00", ...}.
 // A Layout records, per input header, which column holds each field (its "placement":
@@ -15,8 +17,8 @@
 //
 // Every row has a stable key, the unique column row_key: the first 16 bytes of SHA-256
 // over "id\0" + the event id when the input has an event id column and the field is not
-// empty, else over "row\0" + name "\0" value "\0" for every column other than the four
-// scored ones, in byte order of the names. So the same event is the same row whatever
+// empty, else over "row\0" + name "\0" value "\0" for every column other than the
+// scored ones (scored::kColumns), in byte order of the names. So the same event is the same row whatever
 // its column order or score, and storing it again is a no-op. This definition is part
 // of the table format: never change it without a new schema version (store_schema.h).
 #pragma once
@@ -24,12 +26,14 @@
 #include <array>
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "ad/core/csv.h"
 #include "ad/core/roles.h"
+#include "ad/core/scored.h"
 #include "ad/core/sha256.h"
 
 namespace ad::store {
@@ -80,26 +84,32 @@ class RowEncoder {
              int default_offset_s = 0);
 
   const Layout& layout() const { return layout_; }
-  // True if the input has the anomaly_flag column.
-  bool has_flag() const { return flag_ >= 0; }
+  // Where the scored columns are in the input.
+  const scored::Columns& scored_columns() const { return scored_; }
 
-  // Whether row is flagged: its anomaly_flag field is "1". Throws ad::Error(kData) for
-  // a value other than "0", "1" or empty, naming file, line and column.
+  // Whether row is flagged (scored.h): false for a row that was not scored, or when the
+  // input has no scored columns at all. Throws ad::Error(kData) for a row scored.h
+  // rejects, naming file, line and column, and for an input with only some of the
+  // scored columns.
   bool flagged(const csv::Row& row) const;
 
   // Fills out with the staging fields of row (in kStagingColumns order). Throws
-  // ad::Error(kData) for a bad anomaly_flag, as flagged() does, and for a NUL byte.
+  // ad::Error(kData) as flagged() does, and for a NUL byte.
   void encode(const csv::Row& row, EncodedRow& out) const;
 
   // The 16-byte row key of row (see the top of this file).
   std::array<std::uint8_t, 16> key(const csv::Row& row) const;
 
  private:
+  // The scored fields of row; nullopt if it was not scored or the input has none.
+  std::optional<scored::Row> parse(const csv::Row& row) const;
+
   Layout layout_;
   std::string file_;
   int offset_s_;
   int id_ = -1, time_ = -1, user_ = -1, ip_ = -1, country_ = -1;
-  int score_ = -1, flag_ = -1, severity_ = -1, reasons_ = -1;
+  scored::Columns scored_;
+  int reasons_ = -1;
   std::vector<int> extra_columns_;  // columns kept in extra, in header order
   std::vector<int> key_columns_;    // non-scored columns, by byte order of their names
 };

@@ -6,6 +6,7 @@
 
 #include "ad/core/error.h"
 #include "ad/core/roles.h"
+#include "ad/core/scored.h"
 #include "ad/core/timestamp.h"
 
 namespace ad::store {
@@ -14,10 +15,6 @@ namespace {
 
 // pg_advisory_xact_lock key for schema changes: "adstore1" in ASCII.
 constexpr const char* kSchemaLock = "7017861063273243953";
-
-bool is_scored(std::string_view name) {
-  return std::find(kScoredColumns.begin(), kScoredColumns.end(), name) != kScoredColumns.end();
-}
 
 }  // namespace
 
@@ -147,7 +144,7 @@ ExportColumns export_columns(const std::vector<StoredLayout>& layouts) {
   ExportColumns out;
   if (layouts.empty()) {
     out.header = {"event_id", "timestamp", "user_id", "ip_address", "location"};
-    for (auto c : kScoredColumns) out.header.emplace_back(c);
+    for (auto c : scored::kColumns) out.header.emplace_back(c);
     out.expressions.assign(out.header.size(), "NULL");
     return out;
   }
@@ -165,10 +162,10 @@ ExportColumns export_columns(const std::vector<StoredLayout>& layouts) {
   std::vector<std::string> names, scored;
   for (const auto& l : layouts)
     for (const auto& n : l.header) {
-      auto& list = is_scored(n) ? scored : names;
+      auto& list = scored::is_column(n) ? scored : names;
       if (std::find(list.begin(), list.end(), n) == list.end()) list.push_back(n);
     }
-  for (auto c : kScoredColumns)
+  for (auto c : scored::kColumns)
     if (std::find(scored.begin(), scored.end(), c) != scored.end()) names.emplace_back(c);
   for (const auto& name : names) {
     std::vector<std::pair<std::int64_t, std::string>> cases;

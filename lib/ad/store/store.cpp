@@ -301,10 +301,8 @@ WriteStats write(const std::string& input, const SessionOptions& session_options
   csv::Reader reader(std::move(lines), csv::display_name(input));
   Roles roles = Roles::find(reader.header(), options.roles);
   RowEncoder encoder(reader.header(), roles, reader.name(), options.default_offset_s);
-  if (!options.all && !encoder.has_flag())
-    throw data_error("no anomaly_flag column: is this scored CSV (ad-score's output)? "
-                     "Use --all to store every row",
-                     Location{reader.name(), 1});
+  // Without --all the flags select the rows; with it, unscored CSV is stored too.
+  if (!options.all || !encoder.scored_columns().none()) encoder.scored_columns().require(reader.name());
 
   // Sessions: the first connects now, to report a missing server or a foreign table
   // before reading on; the others connect when they get their first batch.

@@ -13,6 +13,7 @@
 #include "ad/core/csv.h"
 #include "ad/core/error.h"
 #include "ad/core/roles.h"
+#include "ad/core/scored.h"
 #include "ad/detect/train.h"
 
 namespace {
@@ -103,7 +104,7 @@ std::vector<std::vector<std::string>> parse(const std::string& text) {
 }
 
 std::vector<std::string> with_scored(std::vector<std::string> header) {
-  for (auto c : ad::kScoredColumns) header.emplace_back(c);
+  for (auto c : ad::scored::kColumns) header.emplace_back(c);
   return header;
 }
 
@@ -199,6 +200,43 @@ TEST_SUITE("score") {
     for (std::size_t r = 1; r < rows.size(); ++r) CHECK(rows[r][1] == "login");
     CHECK(only.report.not_logins == 60 - logins);
     CHECK(only.report.scored == logins);
+  }
+
+  TEST_CASE("every row ad-score writes reads back through scored.h") {
+    // Logins, non-logins passed through, a bad row skipped, and an input that has a
+    // trailing column after the scored ones (as a later version's output would).
+    std::string input = history(300, 5) + "2025-01-02 10:01:00,login,12O.5,21.00,AES\n";
+    ad::ScoreOptions opt;
+    opt.on_error = ad::OnError::kSkip;
+    for (const std::string& text : {input, score_csv(input, opt).text}) {
+      std::string with_extra;
+      for (std::size_t at = 0, line = 0; at < text.size(); ++line) {
+        std::size_t end = text.find('\n', at);
+        with_extra += text.substr(at, end - at) + (line == 0 ? ",incident_id" : ",") + "\n";
+        at = end + 1;
+      }
+      Scored s = score_csv(with_extra, opt);
+      REQUIRE(s.report.skipped == 1);
+      ad::csv::Reader in(ad::csv::string_lines("out.csv", s.text), "out.csv");
+      auto columns = ad::scored::Columns::find(in.header());
+      CHECK(columns.complete());
+      int activity = 1;
+      std::size_t scored = 0, flagged = 0;
+      ad::csv::Row row;
+      while (in.next(row)) {
+        CAPTURE(row.line);
+        auto parsed = ad::scored::parse(columns, row, in.name());  // throws on a bad row
+        bool login = row.fields[activity] == "login" && row.fields[2] != "12O.5";
+        REQUIRE(parsed.has_value() == login);
+        if (!parsed) continue;
+        ++scored;
+        flagged += parsed->flag;
+        CHECK(parsed->reasons.empty() == !parsed->flag);
+      }
+      CHECK(scored == s.report.scored);
+      CHECK(flagged == s.report.flagged);
+      CHECK(flagged > 0);
+    }
   }
 
   TEST_CASE("bad rows: an error at the field, or skipped and counted") {

@@ -6,6 +6,7 @@
 
 #include "ad/mail/dedup.h"
 #include "ad/core/error.h"
+#include "ad/core/scored.h"
 
 namespace {
 
@@ -46,16 +47,23 @@ struct Fixture {
 }  // namespace
 
 TEST_SUITE("alert") {
-  TEST_CASE("an alert's severity bands") {
-    using ad::mail::Band;
-    CHECK(ad::mail::band_of(100) == Band::kCritical);
-    CHECK(ad::mail::band_of(99.9) == Band::kCritical);
-    CHECK(ad::mail::band_of(99.89) == Band::kHigh);
-    CHECK(ad::mail::band_of(99.5) == Band::kHigh);
-    CHECK(ad::mail::band_of(99) == Band::kMedium);
-    CHECK(ad::mail::band_of(98.99) == Band::kLow);
-    CHECK(ad::mail::band_of(0) == Band::kLow);
-    CHECK(ad::mail::band_name(Band::kHigh) == "high");
+  TEST_CASE("a severity's band is scored.h's, as in ad-report") {
+    for (double severity : {97.0, 99.0, 99.2, 99.5, 99.7, 99.9, 100.0}) {
+      char row[128];
+      std::snprintf(row, sizeof row, "e1,2025-01-01T00:00:00Z,bob,1.1.1.1,NO,Oslo,0.8,1,%.1f,x\n",
+                    severity);
+      Fixture f(row);
+      ad::mail::Batch batch;
+      REQUIRE(f.read(batch) == 0);
+      auto c = ad::mail::render_alert(f.columns, batch, {});
+      auto band = ad::scored::band_of(severity);
+      char highest[64];
+      std::snprintf(highest, sizeof highest, "highest severity %.1f (%s)", severity,
+                    std::string(ad::scored::band_name(band)).c_str());
+      CAPTURE(severity);
+      CHECK(c.subject.find(highest) != std::string::npos);
+      CHECK(c.bands[static_cast<int>(band)] == 1);
+    }
   }
 
   TEST_CASE("input without the scored columns is a data error") {
@@ -75,7 +83,10 @@ TEST_SUITE("alert") {
         "e3,2025-01-01T02:00:00Z,bob,2.2.2.2,RO,Cluj,0.8,1,99.5,new country\n"
         "e4,2025-01-01T03:00:00Z,bob,2.2.2.2,RO,Cluj,0.8,yes,99.5,x\n"
         "e5,2025-01-01T03:00:00Z,bob,2.2.2.2,RO,Cluj,1.5,1,99.5,x\n"
-        "e6,2025-01-01T03:00:00Z,bob,2.2.2.2,RO,Cluj,0.9,1,,x\n");
+        "e6,2025-01-01T03:00:00Z,bob,2.2.2.2,RO,Cluj,0.9,1,,x\n"
+        "e7,2025-01-01T03:00:00Z,bob,2.2.2.2,RO,Cluj,0.9,,99.5,x\n"
+        "e8,2025-01-01T03:00:00Z,bob,2.2.2.2,RO,Cluj,0.9,true,99.5,x\n"
+        "e9,2025-01-01T03:00:00Z,bob,2.2.2.2,RO,Cluj,abc,0,20.0,\n");
     ad::csv::Row row;
     std::optional<std::int64_t> t;
     ad::mail::Anomaly a;
@@ -90,7 +101,7 @@ TEST_SUITE("alert") {
     CHECK(a.severity == doctest::Approx(99.5));
     CHECK(a.line == 4);
     CHECK(a.key == ad::mail::key_of_id("e3"));
-    for (std::uint32_t column : {8u, 7u, 9u}) {
+    for (std::uint32_t column : {8u, 7u, 9u, 8u, 8u, 7u}) {
       REQUIRE(f.reader.next(row));
       try {
         ad::mail::read_row(f.columns, f.reader, row, 0, t, &a);

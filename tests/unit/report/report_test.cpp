@@ -1,3 +1,4 @@
+#include "ad/core/scored.h"
 #include "ad/report/csp.h"
 #include "ad/report/report.h"
 
@@ -133,6 +134,22 @@ TEST_SUITE("report") {
           html.find("99.5 <span class=\"band b2\">high</span>"));
   }
 
+  TEST_CASE("a severity's band is scored.h's, as in ad-mail") {
+    for (double severity : {97.0, 99.0, 99.2, 99.5, 99.7, 99.9, 100.0}) {
+      char row[128];
+      std::snprintf(row, sizeof row, "1,2024-05-01T08:00:00Z,bob,10.0.0.2,RO,,Web,failure,0.8,1,%.1f,x\n",
+                    severity);
+      std::string html = report({std::string(kHeader) + row});
+      auto band = ad::scored::band_of(severity);
+      char cell[128];
+      std::snprintf(cell, sizeof cell, "%.1f <span class=\"band b%d\">%s</span>", severity,
+                    static_cast<int>(band), std::string(ad::scored::band_name(band)).c_str());
+      CAPTURE(severity);
+      CHECK(has(html, cell));
+    }
+    CHECK(ad::scored::band_name(ad::scored::band_of(99.2)) == "medium");
+  }
+
   TEST_CASE("the table is capped and says so") {
     std::string rows = kHeader;
     for (int i = 0; i < 5; ++i)
@@ -167,6 +184,8 @@ TEST_SUITE("report") {
     for (Case c : {Case{"1,2024-05-01T00:00:00Z,bob,1.1.1.1,NO,,Web,ok,1.5,1,99,\n", 9},
                    Case{"1,2024-05-01T00:00:00Z,bob,1.1.1.1,NO,,Web,ok,nan,1,99,\n", 9},
                    Case{"1,2024-05-01T00:00:00Z,bob,1.1.1.1,NO,,Web,ok,0.5,yes,99,\n", 10},
+                   Case{"1,2024-05-01T00:00:00Z,bob,1.1.1.1,NO,,Web,ok,0.5,true,99,\n", 10},
+                   Case{"1,2024-05-01T00:00:00Z,bob,1.1.1.1,NO,,Web,ok,0.5,,99,\n", 10},
                    Case{"1,2024-05-01T00:00:00Z,bob,1.1.1.1,NO,,Web,ok,0.5,1,,\n", 11},
                    Case{"1,2024-05-01T00:00:00Z,bob,1.1.1.1,NO,,Web,ok,0.5,1,101,\n", 11}}) {
       TempFile bad(std::string(kHeader) + "1,2024-05-01T00:00:00Z,ann,1.1.1.1,NO,,Web,ok,0.5,0,50,\n" + c.row);

@@ -105,15 +105,31 @@ TEST_SUITE("store_row") {
     CHECK(out.text[10] == "{\"who\":\"x\"}");
     CHECK_FALSE(enc.flagged(row));
   }
-  TEST_CASE("anomaly_flag must be 0, 1 or empty") {
+  TEST_CASE("scored fields are read as scored.h says: bad ones are errors at their column") {
     RowEncoder enc(kProto, ad::Roles::find(kProto), "in.csv");
-    auto row = make_row({"u", "2025-01-01", "login", "1.2.3.4", "AU", "0.5", "yes", "50", ""}, 7);
-    try {
-      enc.flagged(row);
-      FAIL("no error");
-    } catch (const ad::Error& e) {
-      CHECK(e.status() == ad::Status::kData);
-      CHECK(std::string(e.what()).find("in.csv:7:7:") == 0);
+    struct Case {
+      std::vector<std::string> scored;
+      const char* where;
+    };
+    for (const Case& c : {Case{{"0.5", "yes", "50", ""}, "in.csv:7:7:"},
+                          Case{{"0.5", "true", "50", ""}, "in.csv:7:7:"},
+                          Case{{"0.5", "", "50", ""}, "in.csv:7:7:"},
+                          Case{{"abc", "0", "50", ""}, "in.csv:7:6:"},
+                          Case{{"0.5", "0", "", ""}, "in.csv:7:8:"}}) {
+      std::vector<std::string> fields{"u", "2025-01-01", "login", "1.2.3.4", "AU"};
+      fields.insert(fields.end(), c.scored.begin(), c.scored.end());
+      auto row = make_row(fields, 7);
+      CAPTURE(c.where);
+      for (bool encode : {false, true}) {
+        try {
+          EncodedRow out;
+          encode ? enc.encode(row, out) : (void)enc.flagged(row);
+          FAIL("no error");
+        } catch (const ad::Error& e) {
+          CHECK(e.status() == ad::Status::kData);
+          CHECK(std::string(e.what()).find(c.where) == 0);
+        }
+      }
     }
     auto ok = make_row({"u", "2025-01-01", "login", "1.2.3.4", "AU", "0.5", "1", "50", ""});
     CHECK(enc.flagged(ok));

@@ -63,13 +63,19 @@ TEST_SUITE("store") {
     CHECK(status_of([&] { write(f.path, unreachable(0), w, quiet, quiet); }) ==
           ad::Status::kUnavailable);
   }
+  TEST_CASE("input with only some of the scored columns is a data error, even with --all") {
+    TempFile f("user_id,timestamp,anomaly_score,anomaly_flag\nu,2025-01-01,0.5,0\n");
+    WriteOptions w;
+    w.all = true;
+    CHECK(status_of([&] { write(f.path, unreachable(0), w, quiet, quiet); }) == ad::Status::kData);
+  }
   TEST_CASE("a missing input file is an I/O error") {
     WriteOptions w;
     CHECK(status_of([&] { write("/nonexistent/in.csv", unreachable(0), w, quiet, quiet); }) ==
           ad::Status::kIo);
   }
   TEST_CASE("an unreachable server is given up after --retry-for, with status 75") {
-    TempFile f("user_id,anomaly_flag\nu,1\n");
+    TempFile f("user_id,anomaly_score,anomaly_flag,severity,anomaly_reasons\nu,0.9,1,99.5,r\n");
     WriteOptions w;
     std::vector<std::string> warnings;
     auto start = std::chrono::steady_clock::now();

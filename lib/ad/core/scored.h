@@ -1,0 +1,91 @@
+// scored.h: the scored-CSV contract, owned here and nowhere else.
+//
+// ad-score writes every input column, unchanged and in order, followed by the scored
+// columns kColumns: anomaly_score, anomaly_flag, severity, anomaly_reasons. The
+// contract is "append new columns later; never rename one": readers (ad-store, ad-mail,
+// ad-report) find the scored columns by name, wherever they are, and ignore columns
+// they do not know, so that files with more trailing scored columns, and old exports
+// without them, both read.
+//
+// One scored row (parse()):
+//   - all scored fields empty: the row was not scored (a non-login event ad-score
+//     passed through, or a bad row it skipped): nullopt;
+//   - otherwise anomaly_score must be a number in [0, 1], anomaly_flag exactly 0 or 1,
+//     severity a number in [0, 100] (numbers as from_chars reads them, with surrounding
+//     spaces and a leading '+' allowed; not NaN or infinite); anomaly_reasons is text.
+//     Anything else is ad::Error(kData) naming the file, line and column.
+//
+// Severity is the score's percentile among the training scores. ad-train flags the top
+// 1% by default, so a flagged login has a severity of 99 or more, and the bands split
+// that range: critical from 99.9, high from 99.5, medium from 99, low below 99 (flagged
+// only by a model trained with a larger contamination).
+#pragma once
+
+#include <array>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "ad/core/csv.h"
+
+namespace ad::scored {
+
+inline constexpr std::string_view kScore = "anomaly_score";
+inline constexpr std::string_view kFlag = "anomaly_flag";
+inline constexpr std::string_view kSeverity = "severity";
+inline constexpr std::string_view kReasons = "anomaly_reasons";
+// The scored columns, in the order ad-score appends them.
+inline constexpr std::array<std::string_view, 4> kColumns = {kScore, kFlag, kSeverity, kReasons};
+enum class Field : int { kScore = 0, kFlag = 1, kSeverity = 2, kReasons = 3 };
+
+// True if a header name is one of kColumns.
+bool is_column(std::string_view name);
+
+// Where the scored columns are in a header.
+class Columns {
+ public:
+  // Locates each of kColumns by its exact name (the first, if named twice).
+  static Columns find(const std::vector<std::string>& header);
+
+  // The column index of field, or -1.
+  int operator[](Field f) const { return column_[static_cast<int>(f)]; }
+  // True if the header has every scored column; none of them.
+  bool complete() const;
+  bool none() const;
+  // The names of the scored columns the header lacks, in kColumns order.
+  std::vector<std::string_view> missing() const;
+  // Throws ad::Error(kData) at line 1 of file, naming the missing columns, unless
+  // complete().
+  void require(const std::string& file) const;
+
+ private:
+  std::array<int, kColumns.size()> column_{};
+};
+
+// The scored fields of one row. reasons views the row's field.
+struct Row {
+  double score = 0;     // [0, 1]
+  bool flag = false;
+  double severity = 0;  // [0, 100]
+  std::string_view reasons;
+};
+
+// Parses the scored fields of row (see the top of this file): nullopt for a row that
+// was not scored. REQUIRES: columns.complete(), and row has as many fields as the header
+// (csv::Reader guarantees it). file names the input in errors.
+std::optional<Row> parse(const Columns& columns, const csv::Row& row, const std::string& file);
+
+// Severity bands, least severe first.
+enum class Band : int { kLow = 0, kMedium = 1, kHigh = 2, kCritical = 3 };
+inline constexpr int kBandCount = 4;
+inline constexpr double kMediumFrom = 99, kHighFrom = 99.5, kCriticalFrom = 99.9;
+
+// The band of a severity in [0, 100].
+Band band_of(double severity);
+// "low", "medium", "high", "critical".
+std::string_view band_name(Band band);
+// "< 99", "99 to 99.5", "99.5 to 99.9", ">= 99.9".
+std::string_view band_range(Band band);
+
+}  // namespace ad::scored

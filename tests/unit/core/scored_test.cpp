@@ -1,0 +1,139 @@
+// Tests for scored.h: the scored columns, found by name; one scored row; severity bands.
+#include "ad/core/scored.h"
+
+#include <doctest/doctest.h>
+
+#include <string>
+#include <vector>
+
+#include "ad/core/error.h"
+
+namespace {
+
+namespace scored = ad::scored;
+
+ad::csv::Row make_row(const std::vector<std::string>& fields, std::uint64_t line = 2) {
+  static std::vector<std::string> keep;  // the views must outlive the row
+  keep = fields;
+  ad::csv::Row r;
+  for (const auto& f : keep) r.fields.emplace_back(f);
+  r.line = line;
+  return r;
+}
+
+const std::vector<std::string> kHeader = {"user_id", "anomaly_score", "anomaly_flag", "severity",
+                                          "anomaly_reasons"};
+
+ad::Error parse_error(const std::vector<std::string>& fields) {
+  auto columns = scored::Columns::find(kHeader);
+  try {
+    scored::parse(columns, make_row(fields, 5), "in.csv");
+  } catch (const ad::Error& e) {
+    return e;
+  }
+  FAIL("expected ad::Error");
+  return ad::Error(ad::Status::kOk, "unreachable");
+}
+
+}  // namespace
+
+TEST_SUITE("scored") {
+  TEST_CASE("the columns, in the order ad-score appends them") {
+    CHECK(scored::kColumns ==
+          std::array<std::string_view, 4>{"anomaly_score", "anomaly_flag", "severity", "anomaly_reasons"});
+    CHECK(scored::is_column("severity"));
+    CHECK_FALSE(scored::is_column("Severity"));
+    CHECK_FALSE(scored::is_column("user_id"));
+  }
+
+  TEST_CASE("columns are found by name, in any order, with other columns after them") {
+    auto c = scored::Columns::find(
+        {"severity", "user_id", "anomaly_reasons", "anomaly_flag", "anomaly_score", "incident_id"});
+    CHECK(c.complete());
+    CHECK_FALSE(c.none());
+    CHECK(c[scored::Field::kScore] == 4);
+    CHECK(c[scored::Field::kFlag] == 3);
+    CHECK(c[scored::Field::kSeverity] == 0);
+    CHECK(c[scored::Field::kReasons] == 2);
+    c.require("in.csv");  // no error
+  }
+
+  TEST_CASE("missing columns are named in one error at line 1") {
+    auto none = scored::Columns::find({"user_id", "timestamp"});
+    CHECK(none.none());
+    CHECK(none.missing().size() == 4);
+    auto some = scored::Columns::find({"user_id", "anomaly_score", "anomaly_flag"});
+    CHECK_FALSE(some.complete());
+    CHECK_FALSE(some.none());
+    CHECK(some.missing() == std::vector<std::string_view>{"severity", "anomaly_reasons"});
+    try {
+      some.require("in.csv");
+      FAIL("no error");
+    } catch (const ad::Error& e) {
+      CHECK(e.status() == ad::Status::kData);
+      CHECK(std::string(e.what()) ==
+            "in.csv:1: not scored CSV: no 'severity' and 'anomaly_reasons' columns (score the "
+            "logins with ad-score first)");
+    }
+  }
+
+  TEST_CASE("a scored row, a normal one, and one that was not scored") {
+    auto c = scored::Columns::find(kHeader);
+    auto flagged = scored::parse(c, make_row({"u", "0.912345", "1", "99.5", "new country"}), "f");
+    REQUIRE(flagged);
+    CHECK(flagged->score == doctest::Approx(0.912345));
+    CHECK(flagged->flag);
+    CHECK(flagged->severity == doctest::Approx(99.5));
+    CHECK(flagged->reasons == "new country");
+    auto normal = scored::parse(c, make_row({"u", " +0.4 ", "0", "0", ""}), "f");
+    REQUIRE(normal);
+    CHECK_FALSE(normal->flag);
+    CHECK(normal->score == doctest::Approx(0.4));
+    auto edges = scored::parse(c, make_row({"u", "1", "1", "100", ""}), "f");
+    REQUIRE(edges);
+    CHECK(scored::parse(c, make_row({"u", "", "", "", ""}), "f") == std::nullopt);
+  }
+
+  TEST_CASE("anything else is a data error at its file, line and column") {
+    struct Case {
+      std::vector<std::string> fields;
+      std::uint32_t column;
+    };
+    for (const Case& c : {Case{{"u", "", "1", "99", ""}, 2}, Case{{"u", "1.5", "1", "99", ""}, 2},
+                          Case{{"u", "-0.1", "0", "9", ""}, 2}, Case{{"u", "nan", "0", "9", ""}, 2},
+                          Case{{"u", "0.5", "", "99", "r"}, 3}, Case{{"u", "0.5", "true", "99", ""}, 3},
+                          Case{{"u", "0.5", "01", "99", ""}, 3}, Case{{"u", "", "", "", "r"}, 2},
+                          Case{{"u", "0.5", "1", "", ""}, 4}, Case{{"u", "0.5", "1", "100.1", ""}, 4},
+                          Case{{"u", "0.5", "1", "inf", ""}, 4}}) {
+      CAPTURE(c.column);
+      CAPTURE(c.fields[2]);
+      ad::Error e = parse_error(c.fields);
+      CHECK(e.status() == ad::Status::kData);
+      CHECK(e.where().file == "in.csv");
+      CHECK(e.where().line == 5);
+      CHECK(e.where().column == c.column);
+      CHECK(e.where().column_name == kHeader[c.column - 1]);
+    }
+    ad::Error e = parse_error({"u", "0.5", "yes\n\x01", "99", ""});
+    CHECK(std::string(e.what()).find("anomaly_flag must be 0 or 1") != std::string::npos);
+    CHECK(std::string(e.what()).find("not 'yes  '") != std::string::npos);
+  }
+
+  TEST_CASE("severity bands: one set of edges, one name each") {
+    CHECK(scored::band_of(0) == scored::Band::kLow);
+    CHECK(scored::band_of(98.99) == scored::Band::kLow);
+    CHECK(scored::band_of(99) == scored::Band::kMedium);
+    CHECK(scored::band_of(99.2) == scored::Band::kMedium);
+    CHECK(scored::band_of(99.49) == scored::Band::kMedium);
+    CHECK(scored::band_of(99.5) == scored::Band::kHigh);
+    CHECK(scored::band_of(99.89) == scored::Band::kHigh);
+    CHECK(scored::band_of(99.9) == scored::Band::kCritical);
+    CHECK(scored::band_of(100) == scored::Band::kCritical);
+    CHECK(scored::band_name(scored::Band::kLow) == "low");
+    CHECK(scored::band_name(scored::Band::kMedium) == "medium");
+    CHECK(scored::band_name(scored::Band::kHigh) == "high");
+    CHECK(scored::band_name(scored::Band::kCritical) == "critical");
+    CHECK(scored::band_range(scored::Band::kLow) == "< 99");
+    CHECK(scored::band_range(scored::Band::kCritical) == ">= 99.9");
+  }
+}
