@@ -5,7 +5,7 @@
 // that already has some of these columns (a scored file scored again) gets them
 // replaced in place instead of appended twice.
 //
-// When the input has an activity column, only logins are scored (schema.h,
+// When the input has an activity column, only logins are scored (roles.h,
 // is_login_activity). Other rows pass through with the four columns empty, or are
 // dropped with ScoreOptions::logins_only.
 //

@@ -1,7 +1,7 @@
 // report.h: one static HTML file that shows what ad-score found (ad-report).
 //
 // The report reads scored CSV (ad-score's output, or ad-store's export: any CSV that
-// ends in the scored columns of schema.h), feeds every row to an aggregate::Aggregator,
+// holds the scored columns of scored.h), feeds every row to an aggregate::Aggregator,
 // and writes a single HTML5 document:
 //   - headline figures: events, logins scored, flagged, the span, the users affected;
 //   - inline SVG plots (svg.h): logins and anomalies over time, stacked by severity

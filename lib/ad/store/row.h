@@ -20,7 +20,7 @@
 // empty, else over "row\0" + name "\0" value "\0" for every column other than the
 // scored ones (scored::kColumns), in byte order of the names. So the same event is the same row whatever
 // its column order or score, and storing it again is a no-op. This definition is part
-// of the table format: never change it without a new schema version (store_schema.h).
+// of the table format: never change it without a new schema version (store/schema.h).
 #pragma once
 
 #include <array>

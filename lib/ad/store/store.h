@@ -2,8 +2,8 @@
 //
 // write() reads scored CSV (ad-score's output: the input columns plus anomaly_score,
 // anomaly_flag, severity and anomaly_reasons) and stores the flagged rows, or every row,
-// in a table (store_schema.h), one row per record, keyed so that a record is stored once
-// however often it is offered (store_row.h). Rows go in batches: each batch is COPYed
+// in a table (store/schema.h), one row per record, keyed so that a record is stored once
+// however often it is offered (store/row.h). Rows go in batches: each batch is COPYed
 // into a temporary staging table and inserted with ON CONFLICT DO NOTHING, in one
 // transaction, so it is committed whole or not at all. A batch is committed when it holds
 // batch_rows rows, when its first row is batch_seconds old (on a live pipe, a timer
