@@ -38,30 +38,47 @@ std::string quoted(std::string_view value) {
 
 Location where(const std::string& file, const csv::Row& row, int column, Field f) {
   return Location{file, row.line, static_cast<std::uint32_t>(column + 1),
-                  std::string(kColumns[static_cast<int>(f)])};
+                  std::string(kAppended[static_cast<int>(f)])};
+}
+
+void parse_incident(const Columns& c, const csv::Row& row, const std::string& file, Row& r) {
+  auto text = [&](Field f) { return row.fields[static_cast<std::size_t>(c[f])]; };
+  r.incident_id = text(Field::kIncidentId);
+  r.incident_kind = text(Field::kIncidentKind);
+  std::string_view score = text(Field::kIncidentScore);
+  if (score.empty()) return;
+  auto v = parse_number(score);
+  if (!v || *v < 0 || *v > 100)
+    throw data_error("incident_score must be empty or a number from 0 to 100, not " + quoted(score),
+                     where(file, row, c[Field::kIncidentScore], Field::kIncidentScore));
+  r.incident_score = v;
 }
 
 }  // namespace
 
 bool is_column(std::string_view name) {
-  return std::find(kColumns.begin(), kColumns.end(), name) != kColumns.end();
+  return std::find(kAppended.begin(), kAppended.end(), name) != kAppended.end();
 }
 
 Columns Columns::find(const std::vector<std::string>& header) {
   Columns c;
-  for (std::size_t k = 0; k < kColumns.size(); ++k) {
-    auto it = std::find(header.begin(), header.end(), kColumns[k]);
+  for (std::size_t k = 0; k < kAppended.size(); ++k) {
+    auto it = std::find(header.begin(), header.end(), kAppended[k]);
     c.column_[k] = it == header.end() ? -1 : static_cast<int>(it - header.begin());
   }
   return c;
 }
 
 bool Columns::complete() const {
-  return std::all_of(column_.begin(), column_.end(), [](int c) { return c >= 0; });
+  return std::all_of(column_.begin(), column_.begin() + kColumns.size(), [](int c) { return c >= 0; });
 }
 
 bool Columns::none() const {
-  return std::all_of(column_.begin(), column_.end(), [](int c) { return c < 0; });
+  return std::all_of(column_.begin(), column_.begin() + kColumns.size(), [](int c) { return c < 0; });
+}
+
+bool Columns::has_incidents() const {
+  return std::all_of(column_.begin() + kColumns.size(), column_.end(), [](int c) { return c >= 0; });
 }
 
 std::vector<std::string_view> Columns::missing() const {
@@ -105,6 +122,7 @@ std::optional<Row> parse(const Columns& c, const csv::Row& row, const std::strin
   r.flag = flag == "1";
   r.severity = *v;
   r.reasons = reasons;
+  if (c.has_incidents()) parse_incident(c, row, file, r);
   return r;
 }
 
@@ -112,6 +130,13 @@ Band band_of(double severity) {
   if (severity >= kCriticalFrom) return Band::kCritical;
   if (severity >= kHighFrom) return Band::kHigh;
   if (severity >= kMediumFrom) return Band::kMedium;
+  return Band::kLow;
+}
+
+Band incident_band_of(double incident_score) {
+  if (incident_score >= kIncidentCriticalFrom) return Band::kCritical;
+  if (incident_score >= kIncidentHighFrom) return Band::kHigh;
+  if (incident_score >= kIncidentMediumFrom) return Band::kMedium;
   return Band::kLow;
 }
 

@@ -136,4 +136,50 @@ TEST_SUITE("scored") {
     CHECK(scored::band_range(scored::Band::kLow) == "< 99");
     CHECK(scored::band_range(scored::Band::kCritical) == ">= 99.9");
   }
+
+  TEST_CASE("incident columns are optional, found by name, and parsed when present") {
+    const std::vector<std::string> header = {"user_id",     "anomaly_score",  "anomaly_flag",
+                                             "severity",    "anomaly_reasons", "incident_id",
+                                             "incident_score", "incident_kind"};
+    auto c = scored::Columns::find(header);
+    CHECK(c.complete());
+    CHECK(c.has_incidents());
+    CHECK(c[scored::Field::kIncidentId] == 5);
+    CHECK(c[scored::Field::kIncidentKind] == 7);
+    CHECK(scored::is_column("incident_score"));
+    auto r = scored::parse(c, make_row({"u", "0.7", "1", "99.9", "new device", "I-1", "62.5", "takeover"}),
+                           "in.csv");
+    REQUIRE(r);
+    CHECK(r->incident_id == "I-1");
+    CHECK(r->incident_kind == "takeover");
+    CHECK(r->incident_score == doctest::Approx(62.5));
+    auto normal = scored::parse(c, make_row({"u", "0.4", "0", "50", "", "", "", ""}), "in.csv");
+    REQUIRE(normal);
+    CHECK(normal->incident_id.empty());
+    CHECK_FALSE(normal->incident_score);
+    try {
+      scored::parse(c, make_row({"u", "0.7", "1", "99.9", "", "I-1", "high", "spray"}, 4), "in.csv");
+      FAIL("expected ad::Error");
+    } catch (const ad::Error& e) {
+      CHECK(e.where().line == 4);
+      CHECK(e.where().column == 7);
+      CHECK(std::string(e.what()).find("incident_score must be empty or a number") != std::string::npos);
+    }
+    // Without them: an older export still reads, with no incident.
+    auto old = scored::Columns::find(kHeader);
+    CHECK(old.complete());
+    CHECK_FALSE(old.has_incidents());
+    auto o = scored::parse(old, make_row({"u", "0.7", "1", "99.9", "x"}), "in.csv");
+    REQUIRE(o);
+    CHECK(o->incident_id.empty());
+  }
+
+  TEST_CASE("incident bands by incident_score") {
+    CHECK(scored::incident_band_of(0) == scored::Band::kLow);
+    CHECK(scored::incident_band_of(39.9) == scored::Band::kLow);
+    CHECK(scored::incident_band_of(40) == scored::Band::kMedium);
+    CHECK(scored::incident_band_of(60) == scored::Band::kHigh);
+    CHECK(scored::incident_band_of(80) == scored::Band::kCritical);
+    CHECK(scored::incident_band_of(100) == scored::Band::kCritical);
+  }
 }
