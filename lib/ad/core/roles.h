@@ -65,6 +65,17 @@ inline constexpr std::string_view kSeverityColumn = "severity";
 inline constexpr std::string_view kReasonsColumn = "anomaly_reasons";
 inline constexpr std::array<std::string_view, 4> kScoredColumns = {kScoreColumn, kFlagColumn,
                                                                    kSeverityColumn, kReasonsColumn};
+// Then the incident columns (incident.h): the flagged row's incident, its score 0-100 as
+// of this row, and its kind. Scored files from before incidents lack them.
+inline constexpr std::string_view kIncidentIdColumn = "incident_id";
+inline constexpr std::string_view kIncidentScoreColumn = "incident_score";
+inline constexpr std::string_view kIncidentKindColumn = "incident_kind";
+inline constexpr std::array<std::string_view, 3> kIncidentColumns = {kIncidentIdColumn, kIncidentScoreColumn,
+                                                                     kIncidentKindColumn};
+// Every column ad-score appends, in order.
+inline constexpr std::array<std::string_view, 7> kOutputColumns = {
+    kScoreColumn, kFlagColumn, kSeverityColumn, kReasonsColumn, kIncidentIdColumn, kIncidentScoreColumn,
+    kIncidentKindColumn};
 
 class Roles {
  public:
