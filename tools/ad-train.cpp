@@ -3,6 +3,7 @@
 
 #include "ad/core/cli.h"
 #include "ad/core/csv.h"
+#include "ad/detect/budget.h"
 #include "ad/detect/model.h"
 #include "ad/detect/train.h"
 
@@ -20,9 +21,16 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(1, 100000))->type_name("N");
   app.add_option("--sample-size", opt.forest.sample_size, "Rows per tree, psi (default 256)")
       ->check(CLI::Range(2, 1 << 20))->type_name("N");
-  app.add_option("--contamination", opt.contamination,
-                 "Share of training logins the threshold flags (default 0.01)")
-      ->check(CLI::Range(1e-6, 0.5))->type_name("F");
+  opt.budget = ad::kDefaultBudget;
+  auto* budget = app.add_option("--budget", opt.budget,
+                                "Alert budget: false incidents per 1,000 user-days the threshold allows, "
+                                "calibrated on the history (default 3; login data only)")
+                     ->check(CLI::Range(1e-6, 1e6))->type_name("N");
+  auto* contamination = app.add_option("--contamination", opt.contamination,
+                                       "Set the threshold instead so that this share of training rows is "
+                                       "flagged (default 0.01; always so for data without user and time)")
+                            ->check(CLI::Range(1e-6, 0.5))->type_name("F");
+  contamination->excludes(budget);
   app.add_option("--ignore", opt.ignore, "Never use COLUMN as a feature (repeatable)")
       ->type_name("COLUMN")
       ->allow_extra_args(false);
@@ -45,11 +53,18 @@ int main(int argc, char** argv) {
     opt.map = in.role_map();
     opt.on_error = in.skip_bad_rows() ? ad::OnError::kSkip : ad::OnError::kFail;
     opt.assume_tz_s = in.assume_tz_seconds();
+    if (*contamination) opt.budget = 0;
     ad::csv::Reader reader(in.path);
     ad::TrainReport report;
     ad::Model model = ad::train(reader, opt, report, [&](const std::string& m) { tool.warn(m); });
     model.save(model_path);
     for (const auto& note : report.notes) tool.note(note);
+    if (model.info.budget > 0)
+      tool.note(fmt::format("alert budget {:g} false incidents per 1,000 user-days: {} incidents in {} "
+                            "calibration user-days",
+                            model.info.budget, model.info.budget_incidents, model.info.budget_user_days));
+    else if (opt.budget > 0)
+      tool.note("no user and time columns: the contamination sets the threshold, not the budget");
     tool.note(fmt::format("learned from {} of {} rows ({} not logins, {} skipped); {} features; "
                           "threshold {:.4f}; wrote {}",
                           model.info.rows_used, report.rows_read, report.not_logins, report.skipped,

@@ -22,7 +22,8 @@ import adtest  # noqa: E402
 
 TOOL = "ad-score"
 HEADER = adtest.LOGIN_HEADER
-SCORED = ["anomaly_score", "anomaly_flag", "severity", "anomaly_reasons"]
+SCORED = ["anomaly_score", "anomaly_flag", "severity", "anomaly_reasons",
+          "incident_id", "incident_score", "incident_kind"]
 history = adtest.login_history
 csv_text = adtest.csv_text
 
@@ -252,7 +253,7 @@ class OutputTest(Base):
         self.assertEqual(len(out), len(inp))
         for a, b in zip(inp[1:], out[1:]):
             self.assertEqual(b[:len(a)], a)
-            score, flag, severity, reasons = b[len(a):]
+            score, flag, severity, reasons = b[len(a):len(a) + 4]
             self.assertRegex(score, r"^(0|1)\.\d{6}$")
             self.assertIn(flag, ("0", "1"))
             self.assertRegex(severity, r"^\d{1,3}\.\d$")
@@ -337,6 +338,31 @@ def prototype_rows(n, seed):
             f"{r.uniform(1, 50):.2f}", f"{r.uniform(10, 1000):.2f}", r.choice(["Active", "Inactive", "Degraded"]),
             str(r.randint(1, 5))]))
     return rows
+
+
+class IncidentTest(Base):
+    def test_flagged_rows_carry_incidents_and_an_attack_is_one(self):
+        # A brute force on user3 from a foreign address: one incident, one id on every flagged row.
+        attack = [f"{8000 + k},2024-05-29T03:{k:02d}:00Z,user3,203.0.113.9,RU,Web,512,failure" for k in range(30)]
+        text = csv_text(GOOD_ROWS + attack)
+        r = adtest.run(TOOL, "-m", MODEL, "-q", input=text)
+        self.assertStatus(r, adtest.OK)
+        out = parse(r.stdout)
+        col = {name: i for i, name in enumerate(out[0])}
+        ids = set()
+        for row in out[1:]:
+            flagged = row[col["anomaly_flag"]] == "1"
+            self.assertEqual(row[col["incident_id"]] != "", flagged, row)
+            self.assertEqual(row[col["incident_kind"]] != "", flagged, row)
+            if flagged:
+                self.assertRegex(row[col["incident_id"]], r"^I-20240529T\d{6}-[0-9a-f]{8}$")
+                self.assertTrue(0 <= int(row[col["incident_score"]]) <= 100)
+                if row[col["user_id"]] == "user3":
+                    ids.add(row[col["incident_id"]])
+        self.assertEqual(len(ids), 1)
+        last = [row for row in out[1:] if row[col["user_id"]] == "user3"][-1]
+        self.assertEqual(last[col["incident_kind"]], "brute_force")
+        self.assertGreaterEqual(int(last[col["incident_score"]]), 40)
 
 
 class LayoutTest(Base):

@@ -39,6 +39,9 @@ USAGE_CASES = [
     ("--sample-size 1", ["-m", "{T}/m.model", "--sample-size", "1", "{T}/in.csv"]),
     ("--contamination 0.9", ["-m", "{T}/m.model", "--contamination", "0.9", "{T}/in.csv"]),
     ("--contamination 0", ["-m", "{T}/m.model", "--contamination", "0", "{T}/in.csv"]),
+    ("--budget 0", ["-m", "{T}/m.model", "--budget", "0", "{T}/in.csv"]),
+    ("--budget and --contamination", ["-m", "{T}/m.model", "--budget", "3", "--contamination", "0.01",
+                                      "{T}/in.csv"]),
     ("--sample-rows 1", ["-m", "{T}/m.model", "--sample-rows", "1", "{T}/in.csv"]),
     ("--max-users 0", ["-m", "{T}/m.model", "--max-users", "0", "{T}/in.csv"]),
     ("--seed not a number", ["-m", "{T}/m.model", "--seed", "x1", "{T}/in.csv"]),
@@ -106,7 +109,7 @@ class Base(adtest.ToolRunner, adtest.TempDirTestCase):
 class UsageTest(adtest.ToolManners, Base):
     """--help, --version, the man page and usage errors (adtest.ToolManners)."""
 
-    HELP_OPTIONS = ["-m,--model", "--seed", "--trees", "--sample-size", "--contamination", "--aspects", "--ignore",
+    HELP_OPTIONS = ["-m,--model", "--seed", "--trees", "--sample-size", "--budget", "--contamination", "--aspects", "--ignore",
                     "--sample-rows", "--max-users", "--map", "--on-error", "--assume-tz", "--threads",
                     "-q,--quiet", "--version"]
     USAGE_CASES = USAGE_CASES
@@ -197,6 +200,25 @@ class ModelTest(Base):
         r = self.run_tool(["-q", "-m", "{T}/m.model", path])
         self.assertStatus(r, adtest.OK)
         self.assertEqual(r.stderr, "")
+
+    def test_budget_sets_the_threshold_for_login_data(self):
+        path = self.write("in.csv", GOOD)
+        thresholds = {}
+        for budget in ["0.01", "1000"]:
+            r = self.run_tool(["-m", "{T}/b.model", "--budget", budget, path])
+            self.assertStatus(r, adtest.OK)
+            self.assertRegex(r.stderr, rf"alert budget {budget} false incidents per 1,000 user-days: "
+                                       r"\d+ incidents in \d+ calibration user-days")
+            info = adtest.run("ad-score", "-m", os.path.join(self.tmp, "b.model"), "--model-info").stdout
+            self.assertRegex(info, rf"\(budget {budget} false incidents per 1,000 user-days")
+            thresholds[budget] = float(re.search(r"(?m)^threshold: +([0-9.]+)", info).group(1))
+        # A larger budget allows more incidents: a lower threshold.
+        self.assertLess(thresholds["1000"], thresholds["0.01"])
+        # The budget is the default; --contamination sets the threshold instead.
+        r = self.run_tool(["-m", "{T}/c.model", "--contamination", "0.05", path])
+        self.assertNotIn("alert budget", r.stderr)
+        info = adtest.run("ad-score", "-m", os.path.join(self.tmp, "c.model"), "--model-info").stdout
+        self.assertRegex(info, r"contamination 0\.05")
 
     def test_options_reach_the_model(self):
         path = self.write("in.csv", GOOD)

@@ -128,6 +128,8 @@ LoginEvent read_event(const LoginColumns& c, const csv::Row& row, std::int64_t t
 
 void LoginTracker::observe(const LoginEvent& e, LoginContext& ctx) {
   ctx = LoginContext();
+  ctx.time_ms = e.time_ms;
+  ctx.success = e.success;
   ctx.values.fill(NAN);
   const std::int64_t t = e.time_ms;
   // The hour and weekday in UTC, and the hour in local solar time at the login's place

@@ -115,6 +115,8 @@ LoginEvent read_event(const LoginColumns& columns, const csv::Row& row, std::int
 // What the tracker knew when it judged a login: the derived values and the facts that
 // reasons quote.
 struct LoginContext {
+  std::int64_t time_ms = 0;                      // the login's time
+  std::optional<bool> success;                   // its outcome, if known
   std::array<double, kDerivedCount> values{};
   std::array<std::string, kTraitCount> current;  // this login's values, network included
   std::array<std::string, kTraitCount> usual;    // the user's most frequent values before

@@ -1,5 +1,7 @@
 #include "ad/detect/model.h"
 
+#include <fmt/format.h>
+
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -17,8 +19,10 @@ namespace {
 
 constexpr unsigned char kMagic[8] = {0x89, 'A', 'D', 'M', '\r', '\n', 0x1A, '\n'};
 constexpr std::size_t kHeaderSize = 24;
-enum Tag : std::uint32_t { kMeta = 1, kSchema = 2, kTables = 3, kForest = 4, kCalib = 5, kProfiles = 6, kAspects = 7 };
-constexpr std::uint32_t kLastTag = kAspects;
+enum Tag : std::uint32_t {
+  kMeta = 1, kSchema = 2, kTables = 3, kForest = 4, kCalib = 5, kProfiles = 6, kAspects = 7, kBudget = 8
+};
+constexpr std::uint32_t kLastTag = kBudget;
 
 class Put {
  public:
@@ -251,6 +255,11 @@ std::string Model::serialize() const {
     put_quantiles(aspect_s, a.quantiles);
   }
 
+  Put budget_s;
+  budget_s.f64(info.budget);
+  budget_s.u64(info.budget_user_days);
+  budget_s.u64(info.budget_incidents);
+
   Put prof;
   prof.u64(profiles.max_users());
   auto users = profiles.sorted();
@@ -290,6 +299,7 @@ std::string Model::serialize() const {
   payload.section(kCalib, calib);
   payload.section(kProfiles, prof);
   payload.section(kAspects, aspect_s);
+  payload.section(kBudget, budget_s);
 
   Put file;
   for (unsigned char c : kMagic) file.u8(c);
@@ -330,9 +340,9 @@ Model Model::parse(const std::string& bytes, const std::string& name) {
                          "); use a newer ad or retrain",
                      at);
   if (version == 0) throw data_error("not an ad model file (format version 0)", at);
-  if (version < kModelFormat)
+  if (version < kOldestModelFormat)
     throw data_error("model format version " + std::to_string(version) + " is older than this ad reads (" +
-                         std::to_string(kModelFormat) + "); retrain with this ad-train",
+                         std::to_string(kOldestModelFormat) + "); retrain with this ad-train",
                      at);
   if (payload > bytes.size() || bytes.size() - kHeaderSize - 4 < payload)
     throw data_error("truncated model file (" + std::to_string(bytes.size()) + " of " +
@@ -354,7 +364,7 @@ Model Model::parse(const std::string& bytes, const std::string& name) {
     std::size_t len = sections.count(1);
     std::string body(len, '\0');
     for (std::size_t i = 0; i < len; ++i) body[i] = static_cast<char>(sections.u8());
-    static const char* kNames[] = {"", "META", "SCHEMA", "TABLES", "FOREST", "CALIB", "PROFILES", "ASPECTS"};
+    static const char* kNames[] = {"", "META", "SCHEMA", "TABLES", "FOREST", "CALIB", "PROFILES", "ASPECTS", "BUDGET"};
     if (tag < 1 || tag > kLastTag) continue;  // a section from a newer minor revision
     seen[tag] = true;
     Get g(body.data(), body.size(), name, kNames[tag]);
@@ -406,6 +416,11 @@ Model Model::parse(const std::string& bytes, const std::string& name) {
       }
       case kForest:
         m.forest = get_forest(g, at);
+        break;
+      case kBudget:
+        m.info.budget = g.f64();
+        m.info.budget_user_days = g.u64();
+        m.info.budget_incidents = g.u64();
         break;
       case kCalib:
         m.threshold = g.f64();
@@ -466,7 +481,7 @@ Model Model::parse(const std::string& bytes, const std::string& name) {
     if (!g.done()) g.fail("unexpected bytes at the end");
   }
   for (std::uint32_t tag = 1; tag <= kLastTag; ++tag)
-    if (!seen[tag])
+    if (!seen[tag] && !(tag == kBudget && version < 3))
       throw data_error("model file is malformed: a section is missing", at);
   if (m.forest.features() != m.features.size())
     throw data_error("model file is malformed: the forest and the feature list disagree", at);
@@ -494,7 +509,13 @@ std::string describe_model(const Model& m) {
        std::to_string(m.info.rows_read) + ", " + std::to_string(m.info.sample_rows) + " in the sample");
   char buf[64];
   std::snprintf(buf, sizeof buf, "%.6f", m.threshold);
-  line("threshold:     " + std::string(buf) + " (contamination " + std::to_string(m.info.contamination) + ")");
+  if (m.info.budget > 0)
+    line("threshold:     " + std::string(buf) + fmt::format(" (budget {:g} false incidents per 1,000 user-days; "
+                                                             "{} incidents in {} calibration user-days)",
+                                                             m.info.budget, m.info.budget_incidents,
+                                                             m.info.budget_user_days));
+  else
+    line("threshold:     " + std::string(buf) + " (contamination " + std::to_string(m.info.contamination) + ")");
   line("logins only:   " + std::string(m.logins_only ? "yes" : "no"));
   for (int r = 0; r < kRoleCount; ++r)
     if (!m.role_columns[r].empty())

@@ -29,9 +29,13 @@
 //   7 ASPECTS   the whole forest's 1001 training-score quantiles, then per aspect
 //               forest (aspect.h): the aspect (u8), the forest as in FOREST, and its
 //               1001 training-score quantiles. No aspects: empty quantiles, count 0.
+//   8 BUDGET    the alert budget the threshold was set for (false incidents per 1,000
+//               user-days; 0 when --contamination set it), the calibration user-days
+//               and the incidents raised in them at the threshold (train.h)
 //
-// Format 2 added local hours and ASPECTS; format 1 files are refused with a request
-// to retrain.
+// Format 2 added local hours and ASPECTS; format 3 added BUDGET. Format 2 files are
+// still read (as contamination models); format 1 files are refused with a request to
+// retrain.
 //
 // Strings are u32 length + bytes; doubles are IEEE 754 binary64. Saving the same
 // model gives the same bytes: nothing depends on time, host or hash-table order.
@@ -52,7 +56,8 @@
 
 namespace ad {
 
-inline constexpr std::uint32_t kModelFormat = 2;
+inline constexpr std::uint32_t kModelFormat = 3;
+inline constexpr std::uint32_t kOldestModelFormat = 2;  // the oldest format load() reads
 
 struct ModelInfo {
   std::string ad_version;
@@ -63,6 +68,9 @@ struct ModelInfo {
   std::uint64_t rows_read = 0;    // data rows in the training input
   std::uint64_t rows_used = 0;    // rows trained on (logins, without skipped rows)
   std::uint64_t sample_rows = 0;  // rows in the training sample
+  double budget = 0;              // false incidents per 1,000 user-days; 0: contamination
+  std::uint64_t budget_user_days = 0;  // calibration user-days the budget was met on
+  std::uint64_t budget_incidents = 0;  // incidents raised in them at the threshold
 };
 
 struct Model {

@@ -8,6 +8,7 @@
 #include "ad/core/error.h"
 #include "ad/core/scored.h"
 #include "ad/detect/explain.h"
+#include "ad/detect/incident.h"
 #include "ad/detect/login.h"
 #include "ad/core/timestamp.h"
 
@@ -34,18 +35,19 @@ class Batcher {
     const auto& header = in.header();
     time_col_ = columns_[Role::kTime];
     activity_col_ = columns_[Role::kActivity];
+    user_col_ = columns_[Role::kUser];
     for (std::size_t i = 0; i < model.features.size(); ++i)
       if (is_derived(model.features[i].kind)) derived_.push_back(i);
     width_ = header.size();
     // Scored columns the input has already are replaced in place; the others are appended.
     auto present = scored::Columns::find(header);
-    for (std::size_t k = 0; k < scored::kColumns.size(); ++k) {
+    for (std::size_t k = 0; k < scored::kAppended.size(); ++k) {
       int c = present[static_cast<scored::Field>(k)];
       out_col_[k] = c >= 0 ? static_cast<std::size_t>(c) : width_ + appended_++;
     }
     for (const auto& h : header) writer_.field(h);
-    for (std::size_t k = 0; k < scored::kColumns.size(); ++k)
-      if (out_col_[k] >= width_) writer_.field(scored::kColumns[k]);
+    for (std::size_t k = 0; k < scored::kAppended.size(); ++k)
+      if (out_col_[k] >= width_) writer_.field(scored::kAppended[k]);
     writer_.end_row();
     features_.cols = model.features.size();
   }
@@ -102,7 +104,7 @@ class Batcher {
     if (kinds_.empty()) return;
     features_.rows = kinds_.size();
     model_.score(features_, scores_, opt_.threads);
-    std::string cells[scored::kColumns.size()];
+    std::string cells[scored::kAppended.size()];
     for (std::size_t r = 0; r < kinds_.size(); ++r) {
       for (auto& c : cells) c.clear();
       if (kinds_[r] == Kind::kScore) {
@@ -116,6 +118,7 @@ class Batcher {
           ++report_.flagged;
           cells[cell(scored::Field::kReasons)] = reasons(r);
         }
+        incident(r, flag, cells);
       }
       std::size_t begin = starts_[r];
       std::size_t col = 0;
@@ -123,7 +126,7 @@ class Batcher {
         int k = scored_index(col);
         writer_.field(k >= 0 ? std::string_view(cells[k]) : field(begin + col));
       }
-      for (std::size_t k = 0; k < scored::kColumns.size(); ++k)
+      for (std::size_t k = 0; k < scored::kAppended.size(); ++k)
         if (out_col_[k] >= width_) writer_.field(cells[k]);
       writer_.end_row();
     }
@@ -142,7 +145,7 @@ class Batcher {
     return std::string_view(arena_).substr(fields_[i].first, fields_[i].second);
   }
   int scored_index(std::size_t col) const {
-    for (std::size_t k = 0; k < scored::kColumns.size(); ++k)
+    for (std::size_t k = 0; k < scored::kAppended.size(); ++k)
       if (out_col_[k] == col) return static_cast<int>(k);
     return -1;
   }
@@ -160,6 +163,17 @@ class Batcher {
     }
     return join_reasons(words);
   }
+  // Feeds scored row r to the incident grouper; for a flagged row, fills the incident
+  // columns. Incidents need the login features (user and time).
+  void incident(std::size_t r, bool flag, std::string* cells) {
+    if (derived_.empty() || user_col_ < 0) return;
+    std::string_view user = field(starts_[r] + static_cast<std::size_t>(user_col_));
+    const Incident* inc = incidents_.add(incident_event(contexts_[r], user, flag));
+    if (!inc) return;
+    cells[cell(scored::Field::kIncidentId)] = inc->id;
+    cells[cell(scored::Field::kIncidentScore)] = fmt::format("{:.0f}", inc->score);
+    cells[cell(scored::Field::kIncidentKind)] = incident_kind_name(inc->kind);
+  }
 
   const Model& model_;
   csv::Reader& in_;
@@ -175,9 +189,10 @@ class Batcher {
   LoginTracker tracker_;
   std::vector<std::size_t> derived_;     // indices of the derived features
   std::vector<LoginContext> contexts_;   // per pending row, for reasons
-  int time_col_ = -1, activity_col_ = -1;
+  IncidentGrouper incidents_;
+  int time_col_ = -1, activity_col_ = -1, user_col_ = -1;
   std::size_t width_ = 0, appended_ = 0;
-  std::size_t out_col_[scored::kColumns.size()] = {};
+  std::size_t out_col_[scored::kAppended.size()] = {};
 
   std::vector<Kind> kinds_;
   std::vector<std::size_t> starts_;

@@ -1,13 +1,18 @@
 // score.h: scoring login CSV with a model, in batch and in real time.
 //
 // Scoring copies every input column unchanged and in order, then appends
-// anomaly_score, anomaly_flag, severity and anomaly_reasons (scored.h). An input
+// anomaly_score, anomaly_flag, severity, anomaly_reasons, and the incident columns
+// incident_id, incident_score and incident_kind (scored.h, incident.h). An input
 // that already has some of these columns (a scored file scored again) gets them
 // replaced in place instead of appended twice.
 //
 // When the input has an activity column, only logins are scored (roles.h,
-// is_login_activity). Other rows pass through with the four columns empty, or are
+// is_login_activity). Other rows pass through with the scored columns empty, or are
 // dropped with ScoreOptions::logins_only.
+//
+// Incidents need the login features (user and time): each scored login, in input
+// order, goes through an IncidentGrouper as its batch is written, so the incident
+// columns of a row depend only on the rows before it.
 //
 // Rows are scored in batches of up to kBatchRows, in parallel over threads, and written
 // in input order, so the output does not depend on the thread count. On a live input

@@ -7,6 +7,7 @@
 #include "ad/core/cli.h"
 #include "ad/core/error.h"
 #include "ad/core/scored.h"
+#include "ad/detect/budget.h"
 #include "ad/detect/login.h"
 #include "ad/core/timestamp.h"
 
@@ -38,9 +39,15 @@ struct Sample {
   std::vector<std::uint64_t> lines;
   std::vector<double> derived;  // kDerivedCount values per row
   std::vector<std::uint64_t> order;  // the row's position among the rows used
+  std::vector<IncidentEvent> events;  // with login features: the row as the incident grouper sees it
+  int user_col = -1;                  // with login features: the user column
   void put(std::size_t slot, const csv::Row& row, const LoginContext& ctx, std::uint64_t position) {
     order.resize(std::max(order.size(), slot + 1));
     order[slot] = position;
+    if (user_col >= 0) {
+      events.resize(std::max(events.size(), slot + 1));
+      events[slot] = incident_event(ctx, row.fields[static_cast<std::size_t>(user_col)], false);
+    }
     derived.resize(std::max(derived.size(), (slot + 1) * kDerivedCount));
     std::copy(ctx.values.begin(), ctx.values.end(), derived.begin() + static_cast<std::ptrdiff_t>(slot * kDerivedCount));
     std::string joined;
@@ -159,6 +166,7 @@ Model train(csv::Reader& in, const TrainOptions& opt, TrainReport& report,
   LoginContext ctx;
 
   Sample sample;
+  if (!derived.empty()) sample.user_col = login_columns[Role::kUser];
   Rng rng(opt.forest.seed ^ 0xA5A5A5A5DEADBEEFull);
   std::uint64_t used = 0;
   int time_col = roles[Role::kTime], activity_col = roles[Role::kActivity];
@@ -321,6 +329,7 @@ Model train(csv::Reader& in, const TrainOptions& opt, TrainReport& report,
                                         static_cast<std::size_t>(static_cast<int>(model.features[j].kind) - kDerivedKindBase)];
   }
   const std::vector<std::uint64_t> order = std::move(sample.order);
+  const std::vector<IncidentEvent> events = std::move(sample.events);
   sample = Sample();
 
   // Typical values per feature, for explanations.
@@ -349,6 +358,8 @@ Model train(csv::Reader& in, const TrainOptions& opt, TrainReport& report,
   }
   if (!derived.empty()) fit_aspects(model, data, opt, calib);
   calibrate(model, data, calib, opt);
+  if (opt.budget > 0 && !derived.empty())
+    calibrate_budget(model, data, calib, order, events, opt.budget, opt.forest.threads);
   for (const auto& a : model.aspects)
     report.notes.push_back("aspect " + std::string(aspect_name(a.aspect)) + ": a forest of its own over " +
                            aspect_features(a.aspect, model.features));

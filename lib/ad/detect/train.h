@@ -12,7 +12,9 @@
 // When the input has user and time columns, a LoginTracker (login.h) follows the
 // logins in order during the pass: each sampled row keeps the derived login features
 // as they were when that login happened, and the profiles it built go into the model.
-// Memory is then bounded by the sample plus the profiles (max_users).
+// Memory is then bounded by the sample plus the profiles (max_users). With a budget
+// (TrainOptions::budget), the sampled logins of the calibration half are then replayed
+// through the scorer and the incident grouper to set the threshold (budget.h).
 #pragma once
 
 #include <cstdint>
@@ -35,6 +37,10 @@ enum class OnError { kFail, kSkip };
 struct TrainOptions {
   ForestParams forest;
   double contamination = 0.01;  // share of training rows the threshold flags
+  // Alert budget (budget.h): false incidents per 1,000 user-days the threshold allows.
+  // Above 0, it sets the threshold instead of contamination when the input has user and
+  // time columns; 0 (or data without them): contamination does.
+  double budget = 0;
   std::map<std::string, std::string> map;  // --map role=column
   std::vector<std::string> ignore;         // columns never used as features
   OnError on_error = OnError::kFail;

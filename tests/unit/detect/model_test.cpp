@@ -541,9 +541,42 @@ TEST_SUITE("model") {
     CHECK(differ > 0);
   }
 
+  TEST_CASE("the alert budget round-trips in the BUDGET section") {
+    ad::Model m = small_model();
+    m.info.budget = 3;
+    m.info.budget_user_days = 2260;
+    m.info.budget_incidents = 5;
+    ad::Model p = ad::Model::parse(m.serialize(), "mem");
+    CHECK(p.info.budget == 3);
+    CHECK(p.info.budget_user_days == 2260);
+    CHECK(p.info.budget_incidents == 5);
+    CHECK(ad::describe_model(p).find("budget 3 false incidents per 1,000 user-days") != std::string::npos);
+  }
+
+  TEST_CASE("a format 2 model (no BUDGET section) is still read; format 3 needs the section") {
+    ad::Model m = small_model();
+    m.info.budget = 3;
+    std::string bytes = m.serialize();
+    REQUIRE(get_u32(bytes, 8) == 3u);
+    const Section last = sections(bytes).back();
+    REQUIRE(last.tag == 8u);
+    // Cut the BUDGET section out, as a format 2 writer would have left it.
+    bytes.erase(last.header, last.body + last.length - last.header);
+    put_u64(bytes, 16, get_u64(bytes, 16) - (last.body + last.length - last.header));
+    fix_crc(bytes);
+    ad::Error e = parse_error(bytes);
+    CHECK(contains(e.message(), "section is missing"));
+    put_u32(bytes, 8, 2);
+    fix_crc(bytes);
+    ad::Model old = ad::Model::parse(bytes, "m.model");
+    CHECK(old.info.budget == 0);  // a contamination model
+    CHECK(old.threshold == m.threshold);
+    CHECK(old.forest.nodes() == m.forest.nodes());
+  }
+
   TEST_CASE("a format 1 model is refused with a request to retrain") {
     std::string bytes = small_model().serialize();
-    REQUIRE(get_u32(bytes, 8) == 2u);
+    REQUIRE(get_u32(bytes, 8) == 3u);
     put_u32(bytes, 8, 1);
     fix_crc(bytes);
     ad::Error e = parse_error(bytes);

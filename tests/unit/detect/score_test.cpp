@@ -104,14 +104,14 @@ std::vector<std::vector<std::string>> parse(const std::string& text) {
 }
 
 std::vector<std::string> with_scored(std::vector<std::string> header) {
-  for (auto c : ad::scored::kColumns) header.emplace_back(c);
+  for (auto c : ad::scored::kAppended) header.emplace_back(c);
   return header;
 }
 
 }  // namespace
 
 TEST_SUITE("score") {
-  TEST_CASE("every input column is kept unchanged and in order, then the four scored columns") {
+  TEST_CASE("every input column is kept unchanged and in order, then the seven scored columns") {
     std::string input =
         "timestamp,activity_type,data_size_kb,latency_ms,encryption_method,note\n"
         "2025-01-02 10:00:00,login,120.5,21.00,AES,\"plain, with comma\"\n"
@@ -124,12 +124,15 @@ TEST_SUITE("score") {
     CHECK(out[0] == with_scored(in[0]));
     CHECK(s.text.substr(0, s.text.find('\n')) ==
           "timestamp,activity_type,data_size_kb,latency_ms,encryption_method,note,"
-          "anomaly_score,anomaly_flag,severity,anomaly_reasons");
+          "anomaly_score,anomaly_flag,severity,anomaly_reasons,incident_id,incident_score,incident_kind");
     CHECK(s.text.find('\r') == std::string::npos);  // LF line ends
     std::regex score_re("(0|1)\\.[0-9]{6}"), severity_re("[0-9]{1,3}\\.[0-9]");
     for (std::size_t r = 1; r < out.size(); ++r) {
       CAPTURE(r);
-      REQUIRE(out[r].size() == in[r].size() + 4);
+      REQUIRE(out[r].size() == in[r].size() + 7);
+      // No user and time roles here: no incidents (incident.h).
+      CHECK(out[r][in[r].size() + 4].empty());
+      CHECK(out[r][in[r].size() + 6].empty());
       CHECK(std::vector<std::string>(out[r].begin(), out[r].begin() + in[r].size()) == in[r]);
       const std::string& score = out[r][in[r].size()];
       const std::string& flag = out[r][in[r].size() + 1];
@@ -167,10 +170,11 @@ TEST_SUITE("score") {
     std::string moved = "severity,timestamp,activity_type,data_size_kb,latency_ms,encryption_method\n"
                         "old,2025-01-02 10:00:00,login,120.5,21.00,AES\n";
     auto out = parse(score_csv(moved).text);
-    REQUIRE(out[0].size() == 9);
+    REQUIRE(out[0].size() == 12);
     CHECK(out[0][0] == "severity");
     CHECK(out[0][6] == "anomaly_score");
     CHECK(out[0][8] == "anomaly_reasons");
+    CHECK(out[0][11] == "incident_kind");
     CHECK(out[1][0] != "old");
     CHECK(std::regex_match(out[1][0], std::regex("[0-9]+\\.[0-9]")));
     CHECK(out[1][1] == "2025-01-02 10:00:00");
@@ -312,7 +316,7 @@ TEST_SUITE("score") {
     opt.allow_empty = true;
     Scored s = score_csv(header, opt);
     CHECK(s.text == "timestamp,activity_type,data_size_kb,latency_ms,encryption_method,"
-                    "anomaly_score,anomaly_flag,severity,anomaly_reasons\n");
+                    "anomaly_score,anomaly_flag,severity,anomaly_reasons,incident_id,incident_score,incident_kind\n");
     CHECK(s.report.rows_read == 0);
 
     CHECK(contains(score_error("").message(), "empty"));

@@ -1,0 +1,60 @@
+// budget.h: the flag threshold from an alert budget, in false incidents a day.
+//
+// A security team does not think in shares of logins but in alerts it can review. The
+// alert budget is the number of false incidents (incident.h) it accepts per 1,000
+// user-days, a user-day being one user who logged in on one UTC day. ad-train replays
+// the calibration part of the training history (the later half of the logins, which
+// holds no known attacks; train.h) in time order through the scorer and the incident
+// grouper, and picks the lowest event threshold at which the incidents raised per
+// 1,000 user-days are at most the budget: every incident raised on the history is a
+// false one, so that is the rate ad-score will raise false incidents at on data like it.
+//
+// The search bisects over the calibration scores. Fewer flags mean fewer incidents, but
+// not strictly (an event that linked two incidents may drop out), so the bisection
+// finds a threshold that meets the budget, the lowest such one where the count is
+// monotone, which it is nearly everywhere.
+//
+// When the training sample holds only part of the history (more rows than
+// --sample-rows), the replay sees only the sampled logins; user-days are counted on the
+// same logins, so the rate is that of a thinner stream and the threshold errs low.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "ad/core/error.h"
+#include "ad/detect/forest.h"
+#include "ad/detect/incident.h"
+#include "ad/detect/model.h"
+
+namespace ad {
+
+inline constexpr double kDefaultBudget = 3;  // false incidents per 1,000 user-days
+
+// Distinct (user, UTC day) pairs among events.
+std::uint64_t user_days(const std::vector<IncidentEvent>& events);
+
+// Incidents an IncidentGrouper opens over events (in time order) when the events with
+// scores[i] > threshold are flagged.
+std::uint64_t count_incidents(const std::vector<IncidentEvent>& events, const std::vector<double>& scores,
+                              double threshold);
+
+struct BudgetFit {
+  double threshold = 1.0;
+  std::uint64_t user_days = 0;
+  std::uint64_t incidents = 0;
+};
+
+// The lowest threshold among the scores (or the top score, flagging none) at which
+// count_incidents per 1,000 user_days is at most budget. REQUIRES: budget > 0,
+// events.size() == scores.size().
+BudgetFit fit_budget(const std::vector<IncidentEvent>& events, const std::vector<double>& scores, double budget);
+
+// Sets model.threshold and model.info.budget* from the calibration rows `calib` of
+// data (row i came at position order[i] of the history and is events[i]), replayed in
+// time order.
+void calibrate_budget(Model& model, const Matrix& data, const std::vector<std::size_t>& calib,
+                      const std::vector<std::uint64_t>& order, const std::vector<IncidentEvent>& events,
+                      double budget, int threads);
+
+}  // namespace ad

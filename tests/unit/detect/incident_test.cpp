@@ -1,0 +1,196 @@
+// Tests for incident.h: grouping flagged logins into incidents, their ids, score and kind.
+#include "ad/detect/incident.h"
+
+#include <doctest/doctest.h>
+
+#include <cstdint>
+#include <cmath>
+#include <regex>
+#include <string>
+
+namespace {
+
+constexpr std::int64_t kT0 = 1'700'000'000'000;  // 2023-11-14T22:13:20Z
+constexpr std::int64_t kMin = 60 * 1000;
+constexpr std::int64_t kHour = 60 * kMin;
+
+ad::IncidentEvent ev(std::int64_t t, const std::string& user, const std::string& ip, bool flagged = true,
+                     std::uint32_t signals = 0, std::optional<bool> success = true) {
+  ad::IncidentEvent e;
+  e.time_ms = t;
+  e.user = user;
+  e.ip = ip;
+  e.network = ip.substr(0, ip.rfind('.')) + ".0/24";
+  e.success = success;
+  e.signals = signals;
+  e.flagged = flagged;
+  return e;
+}
+
+std::string id_of(ad::IncidentGrouper& g, const ad::IncidentEvent& e) {
+  const ad::Incident* inc = g.add(e);
+  REQUIRE(inc != nullptr);
+  return inc->id;
+}
+
+// An incident of one event with these signals.
+ad::Incident single(std::uint32_t signals) {
+  ad::IncidentGrouper g;
+  return *g.add(ev(kT0, "u", "10.0.0.1", true, signals));
+}
+
+}  // namespace
+
+TEST_SUITE("incident") {
+  TEST_CASE("ids come from the first event: its UTC time and a hash of time, user and IP") {
+    std::string id = ad::incident_id(ev(kT0, "alice", "10.0.0.1"));
+    CHECK(std::regex_match(id, std::regex("I-20231114T221320-[0-9a-f]{8}")));
+    CHECK(ad::incident_id(ev(kT0, "alice", "10.0.0.1")) == id);
+    CHECK(ad::incident_id(ev(kT0, "bob", "10.0.0.1")) != id);
+    CHECK(ad::incident_id(ev(kT0 + 1, "alice", "10.0.0.1")) != id);
+    // Another grouper (another run, another file) names the same first event alike.
+    ad::IncidentGrouper a, b;
+    a.add(ev(kT0 - kHour * 48, "zed", "192.0.2.9"));
+    CHECK(id_of(a, ev(kT0, "alice", "10.0.0.1")) == id_of(b, ev(kT0, "alice", "10.0.0.1")));
+  }
+
+  TEST_CASE("unflagged events get no incident") {
+    ad::IncidentGrouper g;
+    CHECK(g.add(ev(kT0, "alice", "10.0.0.1", false)) == nullptr);
+    CHECK(g.opened() == 0);
+  }
+
+  TEST_CASE("the same user within the gap is one incident; after the gap or the span a new one") {
+    ad::IncidentGrouper g;
+    std::string first = id_of(g, ev(kT0, "alice", "10.0.0.1"));
+    CHECK(id_of(g, ev(kT0 + 50 * kMin, "alice", "172.16.5.5")) == first);
+    CHECK(id_of(g, ev(kT0 + 100 * kMin, "alice", "198.51.100.7")) == first);  // gap counts from the last event
+    CHECK(id_of(g, ev(kT0 + 100 * kMin + ad::IncidentGrouper::kUserGapMs + 1, "alice", "203.0.113.1")) != first);
+    // Linked every 50 minutes, an incident still ends after kMaxSpanMs.
+    ad::IncidentGrouper h;
+    std::string start = id_of(h, ev(kT0, "bob", "10.0.0.1"));
+    std::string last;
+    for (std::int64_t t = kT0; t <= kT0 + 25 * kHour; t += 50 * kMin) last = id_of(h, ev(t, "bob", "10.0.0.1"));
+    CHECK(last != start);
+  }
+
+  TEST_CASE("one source across users is one incident; unrelated users are not") {
+    ad::IncidentGrouper g;
+    std::string a = id_of(g, ev(kT0, "alice", "203.0.113.5"));
+    CHECK(id_of(g, ev(kT0 + 2 * kHour, "bob", "203.0.113.5")) == a);   // same IP, within 6 h
+    CHECK(id_of(g, ev(kT0 + 3 * kHour, "carol", "203.0.113.77")) == a); // same /24
+    CHECK(id_of(g, ev(kT0 + 3 * kHour, "dave", "198.51.100.1")) != a);
+    const ad::Incident* inc = g.add(ev(kT0 + 4 * kHour, "erin", "203.0.113.9"));
+    CHECK(inc->users.size() == 4);
+    CHECK(inc->user_count == 4);
+    CHECK(inc->events == 4);
+  }
+
+  TEST_CASE("a spray from rotating addresses is one incident, however many victims") {
+    ad::IncidentGrouper g;
+    std::string first;
+    const ad::Incident* inc = nullptr;
+    for (int i = 0; i < 40; ++i) {
+      std::string ip = std::to_string(20 + i) + ".1.2.3";  // a network of its own each time
+      auto e = ev(kT0 + i * kMin, "user" + std::to_string(i), ip, i % 3 == 0, ad::signal::kNewNetwork, false);
+      inc = g.add(e);
+      if (inc && first.empty()) first = inc->id;
+      if (inc) CHECK(inc->id == first);
+    }
+    REQUIRE(inc != nullptr);
+    CHECK(g.opened() == 1);
+    CHECK(inc->kind == ad::IncidentKind::kSpray);
+    // Failures from the user's own networks do not make a campaign.
+    ad::IncidentGrouper h;
+    for (int i = 0; i < 10; ++i)
+      h.add(ev(kT0 + i * kMin, "user" + std::to_string(i), std::to_string(20 + i) + ".1.2.3", true, 0, false));
+    CHECK(h.opened() == 10);
+  }
+
+  TEST_CASE("an event that links two open incidents joins the older; ids never change") {
+    ad::IncidentGrouper g;
+    std::string a = id_of(g, ev(kT0, "alice", "10.0.0.1"));
+    std::string b = id_of(g, ev(kT0 + kMin, "bob", "192.0.2.1"));
+    REQUIRE(a != b);
+    CHECK(id_of(g, ev(kT0 + 2 * kMin, "alice", "192.0.2.1")) == a);
+    // From now on bob's and 192.0.2.1's keys lead to the older incident too.
+    CHECK(id_of(g, ev(kT0 + 3 * kMin, "bob", "198.51.100.4")) == a);
+    CHECK(g.opened() == 2);
+  }
+
+  TEST_CASE("login_signals reads the tracker's context") {
+    ad::LoginContext ctx;
+    ctx.values.fill(NAN);
+    ctx.prior_logins = 20;
+    CHECK(ad::login_signals(ctx) == 0);
+    ctx.values[static_cast<int>(ad::Derived::kNewNetwork)] = 1.0;
+    ctx.values[static_cast<int>(ad::Derived::kNewUserAgent)] = 1.0;
+    ctx.values[static_cast<int>(ad::Derived::kNewCountry)] = 0.5;  // seen once: not new
+    ctx.values[static_cast<int>(ad::Derived::kTravelSpeed)] = 900;  // a plane
+    ctx.values[static_cast<int>(ad::Derived::kHourUnusual)] = 9;
+    CHECK(ad::login_signals(ctx) == (ad::signal::kNewNetwork | ad::signal::kNewDevice | ad::signal::kOffHours));
+    ctx.values[static_cast<int>(ad::Derived::kTravelSpeed)] = 5000;
+    ctx.counts.user_failures_short = 5;
+    ctx.counts.ip_failures_short = 10;
+    ctx.counts.user_failures_long = 3;
+    ctx.success = true;
+    ctx.prior_logins = 0;
+    std::uint32_t s = ad::login_signals(ctx);
+    CHECK((s & ad::signal::kFastTravel) != 0);
+    CHECK((s & ad::signal::kUserBurst) != 0);
+    CHECK((s & ad::signal::kSourceBurst) != 0);
+    CHECK((s & ad::signal::kSuccessAfterFailures) != 0);
+    CHECK((s & ad::signal::kUnknownUser) != 0);
+    ctx.success = false;
+    CHECK((ad::login_signals(ctx) & ad::signal::kSuccessAfterFailures) == 0);
+  }
+
+  TEST_CASE("attacks outrank legitimate oddities; one odd feature ranks lowest") {
+    using namespace ad::signal;
+    double late = single(kOffHours).score;
+    double trip = single(kNewNetwork | kNewCountry).score;
+    double phone = single(kNewDevice).score;
+    double takeover = single(kNewNetwork | kNewCountry | kNewDevice).score;
+    double travel = single(kFastTravel | kNewNetwork).score;
+    CHECK(late == 10);
+    CHECK(trip == 25);
+    CHECK(phone == 10);
+    CHECK(takeover == 45);
+    CHECK(travel > trip);
+    CHECK(single(kNewNetwork | kNewCountry | kNewDevice).kind == ad::IncidentKind::kTakeover);
+    CHECK(single(kNewNetwork | kNewCountry).kind == ad::IncidentKind::kNovelty);
+    CHECK(single(kOffHours).kind == ad::IncidentKind::kOffHours);
+    CHECK(single(0).kind == ad::IncidentKind::kOther);
+
+    // A brute force: failures in a burst, then a success; the score grows as it does.
+    ad::IncidentGrouper g;
+    double prev = 0;
+    for (int i = 0; i < 20; ++i) {
+      const ad::Incident* inc = g.add(ev(kT0 + i * 5000, "alice", "203.0.113.5", true,
+                                         kNewNetwork | (i >= 5 ? kUserBurst : 0u), false));
+      CHECK(inc->score >= prev);
+      prev = inc->score;
+    }
+    const ad::Incident* inc = g.add(ev(kT0 + 21 * 5000, "alice", "203.0.113.5", true, kNewNetwork, true));
+    CHECK(inc->kind == ad::IncidentKind::kBruteForce);
+    CHECK(inc->success_after_failure);
+    CHECK(inc->score >= 80);
+    CHECK(inc->score > takeover);
+    CHECK(ad::incident_kind_name(inc->kind) == "brute_force");
+  }
+
+  TEST_CASE("state is bounded: idle incidents are forgotten, and at most kMaxOpen are kept") {
+    ad::IncidentGrouper g;
+    for (int i = 0; i < 5000; ++i) g.add(ev(kT0 + i * kMin, "u" + std::to_string(i), "10.0.0.1", false));
+    CHECK(g.open_incidents() == 0);
+    for (int i = 0; i < 3000; ++i)
+      g.add(ev(kT0 + (5000 + i) * kMin, "v" + std::to_string(i), std::to_string(i % 200 + 1) + "." + std::to_string(i) + ".0.1"));
+    CHECK(g.opened() > 2000);
+    CHECK(g.open_incidents() < 1500);  // 6 h of them, and a sweep every 1024 events
+    ad::IncidentGrouper h;
+    for (int i = 0; i < 12000; ++i)
+      h.add(ev(kT0, "w" + std::to_string(i), std::to_string(i / 250 + 1) + "." + std::to_string(i % 250) + ".9.1"));
+    CHECK(h.open_incidents() <= ad::IncidentGrouper::kMaxOpen);
+    CHECK(h.keys() <= ad::IncidentGrouper::kMaxKeys);
+  }
+}
