@@ -8,6 +8,7 @@
 #include <cstring>
 
 #include "ad/core/error.h"
+#include "ad/core/text.h"
 #include "ad/core/timestamp.h"
 
 namespace ad::store {
@@ -193,7 +194,7 @@ void RowEncoder::encode(const csv::Row& row, EncodedRow& out) const {
 
   auto k = key(row);
   out.null[0] = false;
-  out.text[0] = "\\x" + to_hex(k);
+  out.text[0] = "\\x" + text::hex(k);
 
   set(1, id_);
   out.null[2] = true;
