@@ -1,8 +1,9 @@
-"""Untrusted text through the tools: non-ASCII values in reasons.
+"""Untrusted text through the tools: non-ASCII values in reasons, hostile bytes in errors.
 
 ad-score quotes data values in anomaly_reasons, cut to a bounded length; the cut must
 fall between characters, or ad-score writes invalid UTF-8 that ad-report (rightly)
-refuses.
+refuses. Error messages quote data values too; a terminal escape or line break in a
+value must reach stderr escaped, on one line.
 """
 import os
 import random
@@ -61,6 +62,45 @@ class NonAsciiReasonsTest(adtest.TempDirTestCase):
         r = adtest.run("ad-report", "-q", "-o", os.path.join(self.tmp, "r.html"), scored)
         self.assertStatus(r, adtest.OK)
         self.assertEqual(r.stderr, "")
+
+
+class HostileErrorTest(adtest.TempDirTestCase):
+    BAD_TIME = "\x1b[31m2024-05-01\nT08:00:00Z\x1b[0m"
+
+    def bad_input(self):
+        rows = adtest.login_history(30)
+        rows.append(f'9999,"{self.BAD_TIME}",user1,10.0.1.7,NO,Web,512,success')
+        return self.write("in.csv", adtest.csv_text(rows))
+
+    def assertEscapedOneLine(self, r, tool):
+        self.assertStatus(r, adtest.DATA)
+        self.assertNotIn("\x1b", r.stderr)
+        lines = r.stderr.splitlines()
+        self.assertEqual(len(lines), 1, repr(r))
+        self.assertIn(r"bad timestamp '\x1b[31m2024-05-01\x0aT08:00:00Z\x1b[0m'", lines[0])
+        self.assertTrue(lines[0].startswith(tool + ": "), lines[0])
+
+    def test_ad_train_escapes_a_bad_timestamp(self):
+        r = adtest.run("ad-train", "-m", os.path.join(self.tmp, "m.model"), self.bad_input())
+        self.assertEscapedOneLine(r, "ad-train")
+
+    def test_ad_score_escapes_a_bad_timestamp(self):
+        model = os.path.join(self.tmp, "m.model")
+        r = adtest.run("ad-train", "--seed", "1", "-q", "-m", model,
+                       input=adtest.csv_text(adtest.login_history(200)))
+        self.assertStatus(r, adtest.OK)
+        r = adtest.run("ad-score", "-m", model, self.bad_input())
+        self.assertEscapedOneLine(r, "ad-score")
+
+    def test_ad_report_escapes_a_bad_score(self):
+        bad = self.write("bad.csv", "user_id,anomaly_score,anomaly_flag,severity,anomaly_reasons\n"
+                                    "u1,\"0.5\x1b]0;pwned\x07\n\u202e\",1,50,x\n")
+        r = adtest.run("ad-report", "-o", os.path.join(self.tmp, "r.html"), bad)
+        self.assertStatus(r, adtest.DATA)
+        self.assertNotIn("\x1b", r.stderr)
+        self.assertNotIn("\u202e", r.stderr)
+        self.assertEqual(len(r.stderr.splitlines()), 1, repr(r))
+        self.assertIn(r"got '0.5\x1b]0;pwned\x07\x0a\u202e'", r.stderr)
 
 
 if __name__ == "__main__":

@@ -35,7 +35,7 @@ std::string fixed(double v, int decimals) {
 }
 
 // A value in an error message: one line, short, quoted.
-std::string quoted(std::string_view value) { return "'" + display_text(value, 40) + "'"; }
+std::string quoted(std::string_view value) { return text::quote(value); }
 
 // Every column of rows, as a CSV file, with formulas neutralised. csv::Writer writes to
 // a descriptor, so it writes to an anonymous in-memory file that is read back.

@@ -8,6 +8,7 @@
 #include "ad/report/report.h"
 #include "ad/core/roles.h"
 #include "ad/core/timestamp.h"
+#include "ad/core/text.h"
 
 namespace ad::report {
 
@@ -72,19 +73,17 @@ void read_scored(const std::string& path, const Options& options,
       if (e.scored) {
         auto s = parse_number(score);
         if (!s || *s < 0 || *s > 1)
-          throw data_error("anomaly_score must be a number from 0 to 1, got '" +
-                               std::string(score.substr(0, 40)) + "'",
+          throw data_error("anomaly_score must be a number from 0 to 1, got " + text::quote(score),
                            reader.where(row.line, score_col));
         if (flag == "1" || flag == "true") {
           e.flagged = true;
         } else if (flag != "0" && flag != "false") {
-          throw data_error("anomaly_flag must be 0 or 1, got '" + std::string(flag.substr(0, 40)) + "'",
+          throw data_error("anomaly_flag must be 0 or 1, got " + text::quote(flag),
                            reader.where(row.line, flag_col));
         }
         auto v = parse_number(severity);
         if (!v || *v < 0 || *v > 100)
-          throw data_error("severity must be a number from 0 to 100, got '" +
-                               std::string(severity.substr(0, 40)) + "'",
+          throw data_error("severity must be a number from 0 to 100, got " + text::quote(severity),
                            reader.where(row.line, severity_col));
         e.score = *s;
         e.severity = *v;

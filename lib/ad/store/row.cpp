@@ -96,7 +96,7 @@ Layout make_layout(const std::vector<std::string>& header, const Roles& roles,
   for (std::size_t i = 0; i < header.size(); ++i) {
     auto [it, fresh] = seen.emplace(header[i], i);
     if (!fresh)
-      throw data_error("column name '" + header[i] + "' appears twice (columns " +
+      throw data_error("column name " + text::quote(header[i]) + " appears twice (columns " +
                            std::to_string(it->second + 1) + " and " + std::to_string(i + 1) +
                            "); ad-store keeps fields by column name",
                        Location{file, 1, static_cast<std::uint32_t>(i + 1), {}});
@@ -151,7 +151,7 @@ bool RowEncoder::flagged(const csv::Row& row) const {
   if (v == "0" || v.empty()) return false;
   Location where{file_, row.line, static_cast<std::uint32_t>(flag_ + 1),
                  std::string(kFlagColumn)};
-  throw data_error("anomaly_flag must be 0, 1 or empty, not '" + std::string(v.substr(0, 40)) + "'",
+  throw data_error("anomaly_flag must be 0, 1 or empty, not " + text::quote(v),
                    where);
 }
 
