@@ -42,6 +42,8 @@ MARKER_USER = "<script>document.documentElement.setAttribute('data-pwned','user'
 MARKER_CITY = "<img src=x onerror=\"document.documentElement.setAttribute('data-pwned','city')\">"
 MARKER_REASON = "<svg onload=\"document.documentElement.setAttribute('data-pwned','svg')\">; \"quoted\" & <b>bold</b>"
 MARKER_IP = "\"><script>document.documentElement.setAttribute('data-pwned','ip')</script>"
+# A right-to-left override would show this as "adminexe.jpg"; the report shows U+FFFD.
+BIDI_DEVICE = "admin\u202egpj.exe"
 
 
 # ---------------------------------------------------------------------------------
@@ -124,7 +126,7 @@ def hostile_rows():
     rows = [
         ["e1", iso(base), "alice", "10.0.0.1", "NO", "Oslo", "59.9", "10.7", "Web", "Mozilla", "success",
          "0.412345", "0", "40.1", ""],
-        ["e2", iso(base + 600), HOSTILE_USER, "45.3.2.1", "RO", HOSTILE_CITY, "44.4", "26.1", "Web",
+        ["e2", iso(base + 600), HOSTILE_USER, "45.3.2.1", "RO", HOSTILE_CITY, "44.4", "26.1", BIDI_DEVICE,
          "curl", "failure", "0.812345", "1", "99.9", "38 failed logins from 45.3.2.1 in 10 min"],
         ["e3", iso(base + 1200), MARKER_USER, MARKER_IP, "<b>RO</b>", MARKER_CITY, "44.4", "26.1",
          "<i>Tablet</i>", "curl", "failure", "0.701234", "1", "99.5", MARKER_REASON],
@@ -449,6 +451,9 @@ class ReportBrowserTest(unittest.TestCase):
         self.assertIn(HOSTILE_CITY + ", RO", cells)
         self.assertIn(MARKER_CITY + ", <b>RO</b>", cells)
         self.assertTrue("<svg onload" in f["text"])
+        self.assertIn("admin\ufffdgpj.exe", cells)
+        with open(self.pages["hostile"], encoding="utf-8") as page:
+            self.assertNotIn("\u202e", page.read())
         self.assertIn("<script>alert('title')</script>", self.browser.eval(s, "document.title"))
         labels = self.browser.eval(s, "[...document.querySelectorAll('#c-users text.tick')].map(t => t.textContent)")
         self.assertTrue(any(l.startswith("<script>") for l in labels), labels)

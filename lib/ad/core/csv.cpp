@@ -11,6 +11,8 @@
 #include <cstring>
 #include <libfccp/csv.h>
 
+#include "ad/core/text.h"
+
 namespace ad::csv {
 
 namespace {
@@ -147,8 +149,6 @@ class FccpLineSource : public LineSource {
   std::string content_;
   io::LineReader reader_;
 };
-
-bool is_utf8_continuation(unsigned char c) { return (c & 0xC0) == 0x80; }
 
 }  // namespace
 
@@ -294,7 +294,7 @@ void Reader::check_utf8(const std::vector<std::string_view>& fields, std::uint64
     // The file source refuses NUL bytes as it reads; a live source hands them over.
     if (std::memchr(fields[f].data(), '\0', fields[f].size()))
       throw data_error("NUL byte in input", where(line, f));
-    std::size_t bad = find_invalid_utf8(fields[f]);
+    std::size_t bad = text::find_invalid_utf8(fields[f]);
     if (bad != std::string_view::npos)
       throw data_error("invalid UTF-8 (byte " + std::to_string(bad + 1) + " of the field)",
                        where(line, f));
@@ -310,50 +310,6 @@ bool Reader::next(Row& row) {
                      Location{name_, row.line});
   check_utf8(row.fields, row.line);
   return true;
-}
-
-std::size_t find_invalid_utf8(std::string_view s) {
-  const auto* p = reinterpret_cast<const unsigned char*>(s.data());
-  std::size_t n = s.size(), i = 0;
-  while (i < n) {
-    // Skip ASCII eight bytes at a time.
-    while (i + 8 <= n) {
-      std::uint64_t w;
-      std::memcpy(&w, p + i, 8);
-      if (w & 0x8080808080808080ull) break;
-      i += 8;
-    }
-    if (i >= n) break;
-    unsigned char c = p[i];
-    if (c < 0x80) {
-      ++i;
-      continue;
-    }
-    std::size_t len;
-    std::uint32_t cp;
-    if (c >= 0xC2 && c <= 0xDF) {
-      len = 2;
-      cp = c & 0x1F;
-    } else if (c >= 0xE0 && c <= 0xEF) {
-      len = 3;
-      cp = c & 0x0F;
-    } else if (c >= 0xF0 && c <= 0xF4) {
-      len = 4;
-      cp = c & 0x07;
-    } else {
-      return i;
-    }
-    if (i + len > n) return i;
-    for (std::size_t k = 1; k < len; ++k) {
-      if (!is_utf8_continuation(p[i + k])) return i;
-      cp = (cp << 6) | (p[i + k] & 0x3F);
-    }
-    if ((len == 3 && cp < 0x800) || (len == 4 && (cp < 0x10000 || cp > 0x10FFFF)) ||
-        (cp >= 0xD800 && cp <= 0xDFFF))
-      return i;  // overlong, out of range, or a surrogate
-    i += len;
-  }
-  return std::string_view::npos;
 }
 
 // ---------------------------------------------------------------------------------

@@ -101,9 +101,6 @@ class Reader {
   std::vector<std::size_t> bounds_;    // field bounds within scratch_
 };
 
-// Returns the offset of the first invalid UTF-8 byte in s, or npos if s is valid.
-std::size_t find_invalid_utf8(std::string_view s);
-
 struct WriterOptions {
   // Prefix "'" to fields a spreadsheet would run as a formula: those starting with
   // = + - @ TAB or CR, other than plain numbers. For files people open (attachments).

@@ -2,6 +2,8 @@
 
 #include <cstring>
 
+#include "ad/core/text.h"
+
 namespace ad {
 
 std::string format_message(const Location& where, const std::string& message) {
@@ -19,11 +21,22 @@ std::string format_message(const Location& where, const std::string& message) {
   return out;
 }
 
+namespace {
+
+// File names and header names come from the command line and the data.
+Location printable(Location where) {
+  where.file = text::printable(where.file);
+  where.column_name = text::printable(where.column_name);
+  return where;
+}
+
+}  // namespace
+
 Error::Error(Status status, const std::string& message, Location where)
-    : std::runtime_error(format_message(where, message)),
+    : std::runtime_error(format_message(printable(where), text::printable(message))),
       status_(status),
-      where_(std::move(where)),
-      message_(message) {}
+      where_(printable(std::move(where))),
+      message_(text::printable(message)) {}
 
 Error errno_error(const std::string& what, int saved_errno) {
   return io_error(what + ": " + std::strerror(saved_errno));

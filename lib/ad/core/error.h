@@ -35,6 +35,10 @@ struct Location {
 class Error : public std::runtime_error {
  public:
   // REQUIRES: message is one line, lower-case first word, no trailing period.
+  // Data values in it should be quoted with text::quote (which also bounds their
+  // length); as a backstop, message, where.file and where.column_name are kept as
+  // text::printable() makes them, so no control character, line break, terminal escape
+  // or bidi control in them ever reaches a terminal.
   Error(Status status, const std::string& message, Location where = {});
 
   Status status() const noexcept { return status_; }

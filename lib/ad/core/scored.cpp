@@ -5,6 +5,7 @@
 #include <cmath>
 
 #include "ad/core/error.h"
+#include "ad/core/text.h"
 
 namespace ad::scored {
 
@@ -21,21 +22,6 @@ std::optional<double> parse_number(std::string_view s) {
   return v;
 }
 
-// A value in an error message: quoted, one line, at most 40 characters.
-std::string quoted(std::string_view value) {
-  std::string out = "'";
-  std::size_t chars = 0;
-  for (std::size_t i = 0; i < value.size(); ++i) {
-    auto c = static_cast<unsigned char>(value[i]);
-    if ((c & 0xC0) != 0x80 && chars++ == 40) {
-      out += "...";
-      break;
-    }
-    out.push_back(c < 0x20 || c == 0x7F ? ' ' : value[i]);
-  }
-  return out + "'";
-}
-
 Location where(const std::string& file, const csv::Row& row, int column, Field f) {
   return Location{file, row.line, static_cast<std::uint32_t>(column + 1),
                   std::string(kAppended[static_cast<int>(f)])};
@@ -49,7 +35,7 @@ void parse_incident(const Columns& c, const csv::Row& row, const std::string& fi
   if (score.empty()) return;
   auto v = parse_number(score);
   if (!v || *v < 0 || *v > 100)
-    throw data_error("incident_score must be empty or a number from 0 to 100, not " + quoted(score),
+    throw data_error("incident_score must be empty or a number from 0 to 100, not " + text::quote(score),
                      where(file, row, c[Field::kIncidentScore], Field::kIncidentScore));
   r.incident_score = v;
 }
@@ -108,15 +94,15 @@ std::optional<Row> parse(const Columns& c, const csv::Row& row, const std::strin
   Row r;
   auto s = parse_number(score);
   if (!s || *s < 0 || *s > 1)
-    throw data_error("anomaly_score must be a number from 0 to 1, not " + quoted(score),
+    throw data_error("anomaly_score must be a number from 0 to 1, not " + text::quote(score),
                      where(file, row, c[Field::kScore], Field::kScore));
   if (flag != "0" && flag != "1")
     throw data_error("anomaly_flag must be 0 or 1 (or the row's scored fields all empty), not " +
-                         quoted(flag),
+                         text::quote(flag),
                      where(file, row, c[Field::kFlag], Field::kFlag));
   auto v = parse_number(severity);
   if (!v || *v < 0 || *v > 100)
-    throw data_error("severity must be a number from 0 to 100, not " + quoted(severity),
+    throw data_error("severity must be a number from 0 to 100, not " + text::quote(severity),
                      where(file, row, c[Field::kSeverity], Field::kSeverity));
   r.score = *s;
   r.flag = flag == "1";

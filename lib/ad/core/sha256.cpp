@@ -103,6 +103,4 @@ std::array<std::uint8_t, 32> sha256(std::string_view bytes) {
   return h.finish();
 }
 
-std::string sha256_hex(std::string_view bytes) { return to_hex(sha256(bytes)); }
-
 }  // namespace ad

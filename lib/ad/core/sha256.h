@@ -2,12 +2,11 @@
 //
 // ad-store keys rows by a hash of their content, and ad-report allows its own inline
 // script and style in the Content-Security-Policy by their hashes. Both use this one
-// implementation, checked against the FIPS test vectors in tests/unit/sha256_test.cpp.
+// implementation, checked against the FIPS test vectors in tests/unit/core/sha256_test.cpp.
 #pragma once
 
 #include <array>
 #include <cstdint>
-#include <string>
 #include <string_view>
 
 namespace ad {
@@ -27,21 +26,7 @@ class Sha256 {
   std::uint64_t bytes_ = 0;
 };
 
-// The digest of bytes, and as 64 lower-case hex digits.
+// The digest of bytes (text::hex and text::base64 write it out).
 std::array<std::uint8_t, 32> sha256(std::string_view bytes);
-std::string sha256_hex(std::string_view bytes);
-
-// Lower-case hex digits of bytes.
-template <std::size_t N>
-std::string to_hex(const std::array<std::uint8_t, N>& bytes) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string s;
-  s.reserve(2 * N);
-  for (auto b : bytes) {
-    s.push_back(kHex[b >> 4]);
-    s.push_back(kHex[b & 15]);
-  }
-  return s;
-}
 
 }  // namespace ad

@@ -4,6 +4,8 @@
 
 #include <cmath>
 
+#include "ad/core/text.h"
+
 namespace ad {
 
 std::vector<std::size_t> explain(const Model& model, const double* x, std::size_t max_reasons) {
@@ -74,13 +76,11 @@ std::string describe(const Model& model, std::size_t i, std::string_view raw, do
 }
 
 std::string reason_value(std::string_view raw) {
-  std::string s;
-  for (char c : raw.substr(0, 60)) {
+  std::string s = text::truncate(raw, 63, "...");  // 60 characters and "...", never a split one
+  for (char& c : s) {
     if (static_cast<unsigned char>(c) < 0x20 || c == 0x7F) c = ' ';
     if (c == ';') c = ',';
-    s.push_back(c);
   }
-  if (raw.size() > 60) s += "...";
   return s;
 }
 

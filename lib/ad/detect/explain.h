@@ -28,8 +28,9 @@ std::vector<std::size_t> explain(const Model& model, const double* x, std::size_
 // One reason in words, for feature i with raw field text `raw` and feature value x.
 std::string describe(const Model& model, std::size_t i, std::string_view raw, double x);
 
-// A value as reasons quote it: at most 60 bytes (then "..."), control characters as
-// spaces, ';' as ',' (reasons are separated by "; ").
+// A value as reasons quote it: a value of more than 63 characters keeps its first 60,
+// cut between characters (text::truncate), and ends in "..."; control characters
+// become spaces, ';' becomes ',' (reasons are separated by "; ").
 std::string reason_value(std::string_view raw);
 
 // The reasons joined by "; ", each free of ';' and control characters.

@@ -7,6 +7,7 @@
 #include "ad/core/error.h"
 #include "ad/detect/ip.h"
 #include "ad/detect/login.h"
+#include "ad/core/text.h"
 
 namespace ad {
 
@@ -75,7 +76,7 @@ FeatureExtractor::FeatureExtractor(const std::vector<Feature>& features,
       if (header[i] == f.column) found = static_cast<int>(i);
     if (found < 0 && f.role >= 0) found = roles[static_cast<Role>(f.role)];
     if (found < 0) {
-      std::string what = "column '" + f.column + "'";
+      std::string what = "column " + text::quote(f.column);
       if (f.role >= 0) what += " (role " + std::string(role_name(static_cast<Role>(f.role))) + ")";
       throw data_error(what + " is required by the model but missing from the input; "
                            "name it with --map ROLE=COLUMN or add the column",
@@ -98,7 +99,7 @@ void FeatureExtractor::extract(const csv::Reader& reader, const csv::Row& row, d
         } else if (!parse_number(v, out[i])) {
           out[i] = NAN;
           if (lenient) break;
-          throw data_error("not a number: '" + std::string(v.substr(0, 40)) + "'",
+          throw data_error("not a number: " + text::quote(v),
                            reader.where(row.line, static_cast<std::size_t>(columns_[i])));
         }
         break;

@@ -6,6 +6,7 @@
 #include <cmath>
 
 #include "ad/core/sha256.h"
+#include "ad/core/text.h"
 #include "ad/core/timestamp.h"
 
 namespace ad {
@@ -123,7 +124,7 @@ std::string incident_id(const IncidentEvent& e) {
   int y = 0;
   unsigned m = 0, d = 0;
   civil_from_days(day, y, m, d);
-  std::string hash = sha256_hex(fmt::format("{}\n{}\n{}", ms, e.user, e.ip)).substr(0, 8);
+  std::string hash = text::hex(sha256(fmt::format("{}\n{}\n{}", ms, e.user, e.ip))).substr(0, 8);
   return fmt::format("I-{:04}{:02}{:02}T{:02}{:02}{:02}-{}", y, m, d, sec / 3600, sec / 60 % 60, sec % 60, hash);
 }
 

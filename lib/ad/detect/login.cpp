@@ -5,6 +5,7 @@
 #include <cmath>
 
 #include "ad/core/error.h"
+#include "ad/core/text.h"
 #include "ad/detect/explain.h"
 #include "ad/detect/features.h"
 #include "ad/detect/ip.h"
@@ -71,7 +72,7 @@ LoginColumns LoginColumns::bind(const std::array<std::string, kRoleCount>& train
     if (found < 0) found = roles[static_cast<Role>(r)];
     bool optional = r == static_cast<int>(Role::kActivity) || r == static_cast<int>(Role::kId);
     if (found < 0 && require_trained && !trained[r].empty() && !optional)
-      throw data_error("column '" + trained[r] + "' (role " + std::string(role_name(static_cast<Role>(r))) +
+      throw data_error("column " + text::quote(trained[r]) + " (role " + std::string(role_name(static_cast<Role>(r))) +
                            ") is required by the model but missing from the input; "
                            "name it with --map ROLE=COLUMN or add the column",
                        Location{input_name});

@@ -10,6 +10,7 @@
 #include "ad/detect/explain.h"
 #include "ad/detect/incident.h"
 #include "ad/detect/login.h"
+#include "ad/core/text.h"
 #include "ad/core/timestamp.h"
 
 namespace ad {
@@ -68,7 +69,7 @@ class Batcher {
           std::string_view t = row.fields[static_cast<std::size_t>(time_col_)];
           ms = parse_time_ms(t, opt_.assume_tz_s);
           if (!ms)
-            throw data_error("bad timestamp '" + std::string(t.substr(0, 40)) + "'",
+            throw data_error("bad timestamp " + text::quote(t),
                              in_.where(row.line, static_cast<std::size_t>(time_col_)));
         }
         double* x = features_.row(slot);

@@ -9,6 +9,7 @@
 #include "ad/core/scored.h"
 #include "ad/detect/budget.h"
 #include "ad/detect/login.h"
+#include "ad/core/text.h"
 #include "ad/core/timestamp.h"
 
 namespace ad {
@@ -152,7 +153,7 @@ Model train(csv::Reader& in, const TrainOptions& opt, TrainReport& report,
     const std::string& name = header[i];
     if (roles.role_of(static_cast<int>(i))) continue;
     if (scored::is_column(name)) {
-      report.notes.push_back("column '" + name + "' is ad-score output: not a feature");
+      report.notes.push_back("column " + text::quote(name) + " is ad-score output: not a feature");
       continue;
     }
     if (std::find(opt.ignore.begin(), opt.ignore.end(), name) != opt.ignore.end()) continue;
@@ -187,7 +188,7 @@ Model train(csv::Reader& in, const TrainOptions& opt, TrainReport& report,
         std::string_view t = row.fields[static_cast<std::size_t>(time_col)];
         auto ms = parse_time_ms(t, opt.assume_tz_s);
         if (!ms)
-          throw data_error("bad timestamp '" + std::string(t.substr(0, 40)) + "'",
+          throw data_error("bad timestamp " + text::quote(t),
                            in.where(row.line, static_cast<std::size_t>(time_col)));
         if (!derived.empty()) tracker.observe(read_event(login_columns, row, *ms), ctx);
       }
@@ -225,8 +226,8 @@ Model train(csv::Reader& in, const TrainOptions& opt, TrainReport& report,
   if (used == 1)
     throw data_error("only one usable row: a forest needs at least 2 rows to learn from", Location{in.name()});
   if (used == 0)
-    throw data_error(report.not_logins ? "no login rows to learn from (activity column '" +
-                                             header[static_cast<std::size_t>(activity_col)] + "')"
+    throw data_error(report.not_logins ? "no login rows to learn from (activity column " +
+                                             text::quote(header[static_cast<std::size_t>(activity_col)]) + ")"
                                        : "no usable rows to learn from",
                      Location{in.name()});
 
@@ -253,27 +254,27 @@ Model train(csv::Reader& in, const TrainOptions& opt, TrainReport& report,
     Feature f;
     f.column = name;
     if (s.non_empty == 0) {
-      report.notes.push_back("column '" + name + "' is empty: left out");
+      report.notes.push_back("column " + text::quote(name) + " is empty: left out");
       continue;
     }
     if (s.numeric == s.non_empty) {
       f.kind = FeatureKind::kNumeric;
     } else if (s.numeric >= s.non_empty * 9 / 10 && opt.on_error == OnError::kFail) {
-      throw data_error("not a number: '" + s.first_text_value + "' in a column that is otherwise numeric" +
+      throw data_error("not a number: " + text::quote(s.first_text_value) + " in a column that is otherwise numeric" +
                            " (fix it, or leave the column out with --ignore)",
                        s.first_text);
     } else if (s.numeric >= s.non_empty * 9 / 10) {
       f.kind = FeatureKind::kNumeric;  // --on-error skip: the stray text values count as missing
-      report.notes.push_back("column '" + name + "' is numeric; " + std::to_string(s.non_empty - s.numeric) +
+      report.notes.push_back("column " + text::quote(name) + " is numeric; " + std::to_string(s.non_empty - s.numeric) +
                              " text values in it are treated as missing");
     } else {
       CategoryTable t = add_table(c, -1);
       if (t.distinct() <= 1) {
-        report.notes.push_back("column '" + name + "' has a single value: left out");
+        report.notes.push_back("column " + text::quote(name) + " has a single value: left out");
         continue;
       }
       if (n >= 50 && t.distinct() * 2 > n) {
-        report.notes.push_back("column '" + name + "' looks like an identifier (" + std::to_string(t.distinct()) +
+        report.notes.push_back("column " + text::quote(name) + " looks like an identifier (" + std::to_string(t.distinct()) +
                                " distinct values in " + std::to_string(n) + " rows): left out");
         continue;
       }

@@ -11,6 +11,7 @@
 #include "ad/mail/dedup.h"
 #include "ad/core/error.h"
 #include "ad/core/io.h"
+#include "ad/core/text.h"
 #include "ad/mail/mime.h"
 #include "ad/core/timestamp.h"
 #include "ad/version.h"
@@ -25,9 +26,6 @@ std::string fixed(double v, int decimals) {
   return buf;
 }
 
-std::string plural(std::uint64_t n, std::string_view one, std::string_view many) {
-  return std::to_string(n) + " " + std::string(n == 1 ? one : many);
-}
 
 // Every column of rows, as a CSV file, with formulas neutralised. csv::Writer writes to
 // a descriptor, so it writes to an anonymous in-memory file that is read back.
@@ -95,14 +93,14 @@ std::vector<std::string> notes_of(const Batch& b, const AlertOptions& o) {
   if (b.held_windows > 0)
     notes.push_back("This is a digest: the hourly cap (--max-per-hour " +
                     std::to_string(o.max_per_hour) + ") held back " +
-                    plural(b.held_windows, "alert window", "alert windows") +
+                    text::plural(b.held_windows, "alert window", "alert windows") +
                     (b.held_since_ms ? " since " + format_time_iso(*b.held_since_ms) : "") +
                     "; every anomaly they held is in this message.");
   if (b.duplicates > 0)
-    notes.push_back(plural(b.duplicates, "flagged row was", "flagged rows were") +
+    notes.push_back(text::plural(b.duplicates, "flagged row was", "flagged rows were") +
                     " alerted before and left out (--state).");
   if (b.skipped > 0)
-    notes.push_back(plural(b.skipped, "malformed row was", "malformed rows were") +
+    notes.push_back(text::plural(b.skipped, "malformed row was", "malformed rows were") +
                     " skipped; ad-mail's warnings name each one.");
   return notes;
 }
@@ -155,33 +153,7 @@ void Batch::add_time(std::optional<std::int64_t> time_ms) {
 }
 
 std::string display_text(std::string_view value, std::size_t max_chars) {
-  std::string s = mime::strip_controls(value);
-  std::size_t chars = 0;
-  for (std::size_t i = 0; i < s.size(); ++i) {
-    if ((static_cast<unsigned char>(s[i]) & 0xC0) == 0x80) continue;
-    if (chars++ == max_chars) {
-      s.resize(i);
-      s += "...";
-      break;
-    }
-  }
-  return s;
-}
-
-std::string html_escape(std::string_view text) {
-  std::string out;
-  out.reserve(text.size() + 16);
-  for (char c : text) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&#39;"; break;
-      default: out += c;
-    }
-  }
-  return out;
+  return text::truncate(mime::strip_controls(value), max_chars, "...");
 }
 
 namespace {
@@ -265,7 +237,7 @@ std::string render_text(const View& v) {
 }
 
 std::string render_html(const View& v, const std::string& subject) {
-  auto e = [](const std::string& s) { return html_escape(s); };
+  auto e = [](const std::string& s) { return text::html_escape(s); };
   std::string h = "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>" + e(subject) +
                   "</title></head>\n<body style=\"font-family:sans-serif;font-size:14px\">\n";
   h += "<h2>" + e(v.headline) + "</h2>\n<table cellpadding=\"3\">\n";
@@ -361,7 +333,7 @@ AlertContent render_alert(const Columns& c, const Batch& b, const AlertOptions& 
       if (ch != '-' && ch != ':') stamp += ch;
     a.csv_name = "ad-anomalies-" + stamp + ".csv";
     a.csv = attachment_csv(c, an);
-    v.attached = "All " + plural(an.size(), "flagged row is", "flagged rows are") +
+    v.attached = "All " + text::plural(an.size(), "flagged row is", "flagged rows are") +
                  " attached as " + a.csv_name + ".";
   }
   a.text = render_text(v);

@@ -16,7 +16,8 @@
 //     skipped, and anomalies an hourly cap held back (a digest).
 // The subject carries the counts and the highest severity. Data reaches the text and
 // HTML bodies only through sanitising: control characters become spaces, long values
-// are cut (the attachment keeps them whole), and the HTML escapes & < > " '. Data never
+// are cut (the attachment keeps them whole), bidi and invisible format controls become
+// U+FFFD, and the HTML escapes & < > " ' (text::html_escape). Data never
 // reaches a header: the subject holds only numbers and the user's --subject text.
 #pragma once
 
@@ -101,9 +102,8 @@ struct AlertContent {
 AlertContent render_alert(const Columns& columns, const Batch& batch, const AlertOptions& options);
 
 // For bodies: control characters become spaces (see mime::strip_controls), and text
-// longer than max_chars characters is cut with "...".
+// longer than max_chars characters is cut to max_chars, "..." included
+// (text::truncate). The HTML body escapes it further with text::html_escape.
 std::string display_text(std::string_view value, std::size_t max_chars = 200);
-// & < > " ' as HTML character references.
-std::string html_escape(std::string_view text);
 
 }  // namespace ad::mail

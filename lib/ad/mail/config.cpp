@@ -9,6 +9,7 @@
 #include <fstream>
 
 #include "ad/core/error.h"
+#include "ad/core/text.h"
 #include "ad/mail/config.h"
 
 namespace ad::mail {
@@ -66,8 +67,8 @@ void read_config(const std::string& path, std::map<std::string, Setting>& out) {
                   "credentials are not read from the config file; set AD_SMTP_USER and "
                   "AD_SMTP_PASSWORD, or use ~/.netrc",
                   where);
-    if (!known(key)) throw Error(Status::kUsage, "unknown setting '" + key + "'", where);
-    if (value.empty()) throw Error(Status::kUsage, "no value for '" + key + "'", where);
+    if (!known(key)) throw Error(Status::kUsage, "unknown setting " + text::quote(key), where);
+    if (value.empty()) throw Error(Status::kUsage, "no value for " + text::quote(key), where);
     out[key] = Setting{value, path + ":" + std::to_string(n)};
   }
   if (in.bad()) throw errno_error("cannot read the config file " + path, errno);
@@ -78,7 +79,7 @@ long integer(const Setting& s, long lo, long hi) {
   auto [p, ec] = std::from_chars(s.value.data(), s.value.data() + s.value.size(), v);
   if (ec != std::errc() || p != s.value.data() + s.value.size() || v < lo || v > hi)
     throw usage_error(s.source + ": expected a whole number from " + std::to_string(lo) + " to " +
-                      std::to_string(hi) + ", got '" + s.value + "'");
+                      std::to_string(hi) + ", got " + text::quote(s.value));
   return v;
 }
 
@@ -88,7 +89,7 @@ double seconds(const Setting& s, double lo, double hi) {
   if (ec != std::errc() || p != s.value.data() + s.value.size() || !std::isfinite(v) || v < lo ||
       v > hi)
     throw usage_error(s.source + ": expected seconds, more than 0 and at most " +
-                      std::to_string(static_cast<long>(hi)) + ", got '" + s.value + "'");
+                      std::to_string(static_cast<long>(hi)) + ", got " + text::quote(s.value));
   return v;
 }
 
@@ -96,7 +97,7 @@ bool boolean(const Setting& s) {
   const std::string& v = s.value;
   if (v == "yes" || v == "true" || v == "1" || v == "on") return true;
   if (v == "no" || v == "false" || v == "0" || v == "off") return false;
-  throw usage_error(s.source + ": expected yes or no, got '" + v + "'");
+  throw usage_error(s.source + ": expected yes or no, got " + text::quote(v));
 }
 
 }  // namespace
@@ -125,7 +126,7 @@ Options resolve(const std::map<std::string, std::string>& given, const std::stri
     if (k.env)
       if (const char* v = getenv(k.env); v && *v) s[k.name] = Setting{v, k.env};
   for (const auto& [key, value] : given) {
-    if (!known(key)) throw Error(Status::kInternal, "unknown setting '" + key + "'");
+    if (!known(key)) throw Error(Status::kInternal, "unknown setting " + text::quote(key));
     s[key] = Setting{value, "--" + key};
   }
 

@@ -8,6 +8,7 @@
 #include <random>
 
 #include "ad/core/error.h"
+#include "ad/core/text.h"
 #include "ad/core/timestamp.h"
 
 namespace ad::mime {
@@ -60,27 +61,6 @@ void check_addr_spec(std::string_view addr, std::string_view what) {
     bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-';
     if (!ok) throw bad_address(what, "'" + std::string(domain) + "' is not a valid host name");
   }
-}
-
-// Decodes one UTF-8 sequence at s[i]; returns its length, or 0 if invalid.
-std::size_t utf8_sequence(std::string_view s, std::size_t i, char32_t& cp) {
-  auto u = [&](std::size_t k) { return static_cast<unsigned char>(s[k]); };
-  unsigned char c = u(i);
-  if (c < 0x80) {
-    cp = c;
-    return 1;
-  }
-  std::size_t n = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC2 ? 2 : 0;
-  if (n == 0 || c > 0xF4 || i + n > s.size()) return 0;
-  cp = c & (0x7F >> n);
-  for (std::size_t k = 1; k < n; ++k) {
-    if ((u(i + k) & 0xC0) != 0x80) return 0;
-    cp = (cp << 6) | (u(i + k) & 0x3F);
-  }
-  if ((n == 3 && cp < 0x800) || (n == 4 && (cp < 0x10000 || cp > 0x10FFFF)) ||
-      (cp >= 0xD800 && cp <= 0xDFFF))
-    return 0;
-  return n;
 }
 
 bool is_ascii(std::string_view s) {
@@ -148,7 +128,7 @@ void render_part(const Part& part, std::string& out, int depth) {
   bool b64 = part.encoding == Part::Encoding::kBase64;
   out += b64 ? "Content-Transfer-Encoding: base64\r\n\r\n"
              : "Content-Transfer-Encoding: quoted-printable\r\n\r\n";
-  out += b64 ? base64(part.body) : quoted_printable(part.body);
+  out += b64 ? base64_lines(part.body) : quoted_printable(part.body);
 }
 
 }  // namespace
@@ -244,7 +224,7 @@ std::string strip_controls(std::string_view text) {
   out.reserve(text.size());
   for (std::size_t i = 0; i < text.size();) {
     char32_t cp;
-    std::size_t n = utf8_sequence(text, i, cp);
+    std::size_t n = ad::text::decode(text, i, cp);
     if (n == 0) {
       out += "\xEF\xBF\xBD";
       ++i;
@@ -252,8 +232,8 @@ std::string strip_controls(std::string_view text) {
     }
     if (cp < 0x20 || cp == 0x7F || (cp >= 0x80 && cp < 0xA0) || cp == 0x2028 || cp == 0x2029)
       out += ' ';
-    else if ((cp >= 0x202A && cp <= 0x202E) || (cp >= 0x2066 && cp <= 0x2069))
-      out += "\xEF\xBF\xBD";  // bidirectional overrides could disguise text
+    else if (ad::text::is_format_control(cp))
+      out += "\xEF\xBF\xBD";  // bidirectional overrides and invisible characters could disguise text
     else
       out.append(text.substr(i, n));
     i += n;
@@ -266,14 +246,11 @@ std::string encoded_words(std::string_view utf8) {
   std::string out;
   std::size_t pos = 0;
   while (pos < text.size()) {
-    std::size_t end = std::min(text.size(), pos + kWordBytes);
-    while (end < text.size() && end > pos && (static_cast<unsigned char>(text[end]) & 0xC0) == 0x80)
-      --end;
-    std::string b = base64(std::string_view(text).substr(pos, end - pos));
-    b.erase(b.find_last_not_of("\r\n") + 1);
+    std::string_view rest = std::string_view(text).substr(pos);
+    std::size_t len = ad::text::char_boundary(rest, kWordBytes);
     if (!out.empty()) out += ' ';
-    out += "=?UTF-8?B?" + b + "?=";
-    pos = end;
+    out += "=?UTF-8?B?" + ad::text::base64(rest.substr(0, len)) + "?=";
+    pos += len;
   }
   return out;
 }
@@ -341,28 +318,12 @@ std::string quoted_printable(std::string_view text) {
   return out;
 }
 
-std::string base64(std::string_view bytes) {
-  static const char* kAlphabet =
-      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+std::string base64_lines(std::string_view bytes) {
+  constexpr std::size_t kLineBytes = 57;  // 76 characters of base64
   std::string out;
-  out.reserve(bytes.size() * 4 / 3 + bytes.size() / 38 + 8);
-  std::size_t width = 0;
-  for (std::size_t i = 0; i < bytes.size(); i += 3) {
-    std::uint32_t n = static_cast<unsigned char>(bytes[i]) << 16;
-    std::size_t left = bytes.size() - i;
-    if (left > 1) n |= static_cast<unsigned char>(bytes[i + 1]) << 8;
-    if (left > 2) n |= static_cast<unsigned char>(bytes[i + 2]);
-    out += kAlphabet[(n >> 18) & 63];
-    out += kAlphabet[(n >> 12) & 63];
-    out += left > 1 ? kAlphabet[(n >> 6) & 63] : '=';
-    out += left > 2 ? kAlphabet[n & 63] : '=';
-    width += 4;
-    if (width == 76) {
-      out += "\r\n";
-      width = 0;
-    }
-  }
-  if (width > 0) out += "\r\n";
+  out.reserve(bytes.size() * 4 / 3 + bytes.size() / 28 + 8);
+  for (std::size_t i = 0; i < bytes.size(); i += kLineBytes)
+    out += ad::text::base64(bytes.substr(i, kLineBytes)) + "\r\n";
   return out;
 }
 

@@ -46,7 +46,8 @@ std::vector<Address> parse_address_list(std::string_view text, std::string_view 
 std::string format_address(const Address& address);
 
 // Returns text with every control character (C0, DEL, C1; CR, LF and TAB included)
-// replaced by a space. Invalid UTF-8 bytes become U+FFFD.
+// and U+2028 and U+2029 replaced by a space. Invalid UTF-8 bytes and format controls
+// (text::is_format_control: bidirectional overrides, zero-width spaces) become U+FFFD.
 std::string strip_controls(std::string_view text);
 
 // One header field, "Name: value\r\n", for an unstructured value (Subject and the
@@ -68,8 +69,8 @@ std::string encoded_words(std::string_view utf8);
 // before a line end are encoded, as is a '.' or "From " that starts a line.
 std::string quoted_printable(std::string_view text);
 
-// Base64 (RFC 2045 6.8) in lines of 76 characters ending with CRLF.
-std::string base64(std::string_view bytes);
+// Base64 (RFC 2045 6.8; text::base64) in lines of 76 characters ending with CRLF.
+std::string base64_lines(std::string_view bytes);
 
 // "Tue, 01 Jul 2025 04:02:00 +0000" for epoch milliseconds (UTC).
 std::string format_date(std::int64_t epoch_ms);

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "ad/core/text.h"
 #include "ad/core/timestamp.h"
 
 namespace ad::aggregate {
@@ -86,10 +87,6 @@ std::int64_t approx_size(Unit u) {
   return fixed_size(u);
 }
 
-std::string plural(std::int64_t n, std::string_view unit) {
-  return fmt::format("{} {}{}", n, unit, n == 1 ? "" : "s");
-}
-
 bool better(double sev_a, double score_a, std::uint64_t seq_a, const Anomaly& b) {
   if (sev_a != b.severity) return sev_a > b.severity;
   if (score_a != b.score) return score_a > b.score;
@@ -115,7 +112,7 @@ std::string describe(Bucketing b) {
   static constexpr std::string_view kNames[] = {"minute", "hour", "day", "week", "month", "year"};
   std::string_view name = kNames[static_cast<int>(b.unit)];
   if (b.count == 1) return std::string(name);
-  return plural(b.count, name);
+  return text::plural(b.count, name);
 }
 
 std::int64_t bucket_start(std::int64_t local_ms, Bucketing b) {
@@ -271,8 +268,8 @@ std::string format_duration(std::int64_t ms) {
     return m ? fmt::format("{} h {} min", h, m) : fmt::format("{} h", h);
   }
   std::int64_t d = s / 86400, h = s % 86400 / 3600;
-  if (d < 30 && h) return fmt::format("{} {} h", plural(d, "day"), h);
-  return plural(d, "day");
+  if (d < 30 && h) return fmt::format("{} {} h", text::plural(d, "day"), h);
+  return text::plural(d, "day");
 }
 
 std::string format_offset(int offset_s) {

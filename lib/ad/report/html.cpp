@@ -6,6 +6,7 @@
 
 #include "ad/report/html.h"
 #include "ad/core/scored.h"
+#include "ad/core/text.h"
 #include "ad/report/csp.h"
 #include "ad/report/svg.h"
 
@@ -16,7 +17,7 @@ namespace {
 using aggregate::Aggregator;
 using aggregate::Band;
 using aggregate::kBandCount;
-using svg::escape;
+using text::html_escape;
 using svg::format_count;
 
 // The page's only style sheet. Kept free of url(), @import and fonts: nothing to load.
@@ -198,17 +199,17 @@ class Page {
         "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
         "style-src {}; script-src {}; img-src 'none'; base-uri 'none'; form-action 'none'\">\n",
         csp_hash(kStyle), csp_hash(kScript));
-    if (!o_.generator.empty()) h_ += "<meta name=\"generator\" content=\"" + escape(o_.generator) + "\">\n";
-    h_ += "<title>" + escape(o_.title) + "</title>\n<style>";
+    if (!o_.generator.empty()) h_ += "<meta name=\"generator\" content=\"" + html_escape(o_.generator) + "\">\n";
+    h_ += "<title>" + html_escape(o_.title) + "</title>\n<style>";
     h_ += kStyle;
     h_ += "</style>\n</head>\n";
   }
 
   void header() {
-    h_ += "<header>\n<h1>" + escape(o_.title) + "</h1>\n<p class=\"meta\">";
+    h_ += "<header>\n<h1>" + html_escape(o_.title) + "</h1>\n<p class=\"meta\">";
     if (a_.first()) {
-      h_ += escape(aggregate::format_local(*a_.first())) + " to " +
-            escape(aggregate::format_local(*a_.last())) + " " + escape(tz_);
+      h_ += html_escape(aggregate::format_local(*a_.first())) + " to " +
+            html_escape(aggregate::format_local(*a_.last())) + " " + html_escape(tz_);
     } else {
       h_ += "No valid times";
     }
@@ -216,7 +217,7 @@ class Page {
     std::size_t shown = std::min<std::size_t>(sources_.size(), 6);
     for (std::size_t i = 0; i < shown; ++i) {
       if (i) h_ += ", ";
-      h_ += "<span class=\"mono\">" + escape(sources_[i]) + "</span>";
+      h_ += "<span class=\"mono\">" + html_escape(sources_[i]) + "</span>";
     }
     if (sources_.size() > shown) h_ += fmt::format(" and {} more", sources_.size() - shown);
     h_ += "</p>\n</header>\n";
@@ -234,15 +235,15 @@ class Page {
     h_ += "<section aria-labelledby=\"h-summary\">\n<h2 id=\"h-summary\">Summary</h2>\n<dl class=\"kpis\">\n";
     kpi("Events", format_count(a_.events()));
     kpi("Logins scored", format_count(a_.scored()));
-    kpi("Flagged", format_count(a_.flagged()), escape(pct(a_.flagged(), a_.scored())));
+    kpi("Flagged", format_count(a_.flagged()), html_escape(pct(a_.flagged(), a_.scored())));
     kpi("Users affected", format_count(a_.users_affected()));
-    kpi("Span", a_.first() ? escape(aggregate::format_duration(*a_.last() - *a_.first())) : "&ndash;");
+    kpi("Span", a_.first() ? html_escape(aggregate::format_duration(*a_.last() - *a_.first())) : "&ndash;");
     h_ += "</dl>\n";
     std::array<std::uint64_t, kBandCount> bands{};
     for (int b = 0; b < kBandCount; ++b) bands[b] = a_.flagged_in(static_cast<Band>(b));
     h_ += "<p>";
     if (a_.flagged()) {
-      h_ += "By severity: " + escape(bands_text(bands)) + ". ";
+      h_ += "By severity: " + html_escape(bands_text(bands)) + ". ";
       h_ += fmt::format("Threshold {:.6f}: the lowest score among the flagged logins.", *a_.threshold());
       if (a_.max_unflagged() && *a_.max_unflagged() > *a_.threshold())
         h_ += fmt::format(
@@ -259,7 +260,7 @@ class Page {
     for (int b = kBandCount - 1; b >= 0; --b) {
       auto band = static_cast<Band>(b);
       h_ += fmt::format("<span class=\"band b{}\">{}</span> {}{}", b, scored::band_name(band),
-                        escape(scored::band_range(band)), b ? ", " : ".");
+                        html_escape(scored::band_range(band)), b ? ", " : ".");
     }
     if (a_.untimed())
       h_ += fmt::format(" {} no valid time; left out of the plots over time and by hour.",
@@ -274,12 +275,12 @@ class Page {
     h_ += summary;
     h_ += "</summary>\n<table>\n<thead><tr>";
     for (std::size_t i = 0; i < heads.size(); ++i)
-      h_ += fmt::format("<th scope=\"col\"{}>{}</th>", i ? " class=\"num\"" : "", escape(heads[i]));
+      h_ += fmt::format("<th scope=\"col\"{}>{}</th>", i ? " class=\"num\"" : "", html_escape(heads[i]));
     h_ += "</tr></thead>\n<tbody>\n";
     for (const auto& r : rows) {
       h_ += "<tr>";
       for (std::size_t i = 0; i < r.size(); ++i)
-        h_ += fmt::format("<td{}>{}</td>", i ? " class=\"num\"" : "", escape(r[i]));
+        h_ += fmt::format("<td{}>{}</td>", i ? " class=\"num\"" : "", html_escape(r[i]));
       h_ += "</tr>\n";
     }
     if (rows.empty()) h_ += fmt::format("<tr><td colspan=\"{}\">none</td></tr>\n", heads.size());
@@ -343,7 +344,7 @@ class Page {
     else
       desc += " No anomalies.";
     c.desc = desc;
-    h_ += "<figure>\n" + svg::render(c) + "<figcaption>" + escape(desc) + "\n";
+    h_ += "<figure>\n" + svg::render(c) + "<figcaption>" + html_escape(desc) + "\n";
     data_table({"Period (" + tz_ + ")", "Logins", "Critical", "High", "Medium", "Low"}, rows);
     h_ += "</figcaption>\n</figure>\n</section>\n";
   }
@@ -387,7 +388,7 @@ class Page {
       desc = "No scored logins.";
     }
     c.desc = desc;
-    h_ += "<figure>\n" + svg::render(c) + "<figcaption>" + escape(desc) + "\n";
+    h_ += "<figure>\n" + svg::render(c) + "<figcaption>" + html_escape(desc) + "\n";
     data_table({"Score", "Logins", "Flagged"}, rows);
     h_ += "</figcaption>\n</figure>\n</section>\n";
   }
@@ -427,7 +428,7 @@ class Page {
                            tz_, format_count(best), aggregate::weekday_name(best_d), best_h)
              : std::string("No flagged login with a valid time.");
     c.desc = desc;
-    h_ += "<figure>\n" + svg::render(c) + "<figcaption>" + escape(desc) + "\n";
+    h_ += "<figure>\n" + svg::render(c) + "<figcaption>" + html_escape(desc) + "\n";
     data_table({"Weekday and hour", "Anomalies"}, rows);
     h_ += "</figcaption>\n</figure>\n</section>\n";
   }
@@ -452,7 +453,7 @@ class Page {
     }
     std::string desc = top.empty() ? "None." : fmt::format("{} of {}: {}.", top.size(), format_count(distinct), list);
     c.desc = desc;
-    h_ += "<figure>\n<h3>" + escape(heading) + "</h3>\n";
+    h_ += "<figure>\n<h3>" + html_escape(heading) + "</h3>\n";
     h_ += svg::render(c);
     h_ += fmt::format("<figcaption>{} distinct; the top {} shown.\n", format_count(distinct), top.size());
     data_table({heading, "Anomalies"}, rows);
@@ -496,17 +497,17 @@ class Page {
         "<th scope=\"col\">Place</th><th scope=\"col\">Device</th><th scope=\"col\" class=\"num\">Score</th>"
         "<th scope=\"col\" class=\"num\" aria-sort=\"descending\">Severity</th><th scope=\"col\">Reasons</th>"
         "</tr></thead>\n<tbody>\n",
-        escape(tz_));
+        html_escape(tz_));
     for (const auto& x : list) {
       int band = static_cast<int>(scored::band_of(x.severity));
       h_ += fmt::format("<tr class=\"s{}\">", band);
       if (x.local_ms)
         h_ += fmt::format("<td class=\"when\" data-v=\"{}\">{}</td>", *x.local_ms,
-                          escape(aggregate::format_local(*x.local_ms, true)));
+                          html_escape(aggregate::format_local(*x.local_ms, true)));
       else
         h_ += "<td class=\"when\" data-v=\"-1e300\">&ndash;</td>";
-      h_ += "<td>" + escape(x.user) + "</td><td class=\"mono\">" + escape(x.ip) + "</td><td>" +
-            escape(x.place) + "</td><td>" + escape(x.device) + "</td>";
+      h_ += "<td>" + html_escape(x.user) + "</td><td class=\"mono\">" + html_escape(x.ip) + "</td><td>" +
+            html_escape(x.place) + "</td><td>" + html_escape(x.device) + "</td>";
       h_ += fmt::format("<td class=\"num\" data-v=\"{:.6f}\">{:.6f}</td>", x.score, x.score);
       h_ += fmt::format(
           "<td class=\"num\" data-v=\"{}\">{:.1f} <span class=\"band b{}\">{}</span></td>", x.severity,
@@ -518,7 +519,7 @@ class Page {
         auto cut = r.find("; ");
         if (!first) h_ += "<br>";
         first = false;
-        svg::append_escaped(h_, r.substr(0, cut));
+        text::append_html_escaped(h_, r.substr(0, cut));
         r = cut == std::string_view::npos ? std::string_view() : r.substr(cut + 2);
       }
       h_ += "</td></tr>\n";
@@ -528,12 +529,12 @@ class Page {
 
   void footer() {
     h_ += "<footer>\n<p>";
-    if (!o_.generator.empty()) h_ += "Made by " + escape(o_.generator);
+    if (!o_.generator.empty()) h_ += "Made by " + html_escape(o_.generator);
     if (o_.generated_ms)
       h_ += (o_.generator.empty() ? "Made " : ", ") +
-            escape(aggregate::format_local(*o_.generated_ms, true)) + " UTC";
+            html_escape(aggregate::format_local(*o_.generated_ms, true)) + " UTC";
     if (!o_.generator.empty() || o_.generated_ms) h_ += ". ";
-    h_ += "Times are shown in " + escape(tz_) +
+    h_ += "Times are shown in " + html_escape(tz_) +
           ". This page loads nothing from the network and works without JavaScript; with it, the "
           "anomalies table can be sorted and filtered.</p>\n</footer>\n";
   }

@@ -7,6 +7,7 @@
 #include "ad/core/roles.h"
 #include "ad/core/scored.h"
 #include "ad/core/timestamp.h"
+#include "ad/core/text.h"
 
 namespace ad::report {
 

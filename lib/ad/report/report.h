@@ -15,7 +15,7 @@
 // tag allows only the page's own inline style and script, by their SHA-256 hashes, so
 // even a value that escaped escaping could not run or load anything.
 //
-// Every value that comes from the data is escaped with svg::escape (text, attributes
+// Every value that comes from the data is escaped with text::html_escape (text, attributes
 // and SVG alike). Memory is that of the aggregator, whatever the number of rows.
 //
 // Reading rules, per input (several inputs are read in order, as one stream):

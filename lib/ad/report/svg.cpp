@@ -6,100 +6,15 @@
 #include <cmath>
 #include <cstdio>
 
+#include "ad/core/text.h"
+
 namespace ad::svg {
 
 // ---------------------------------------------------------------------------------
 // Text.
 
-namespace {
-
-constexpr std::string_view kReplacement = "\xEF\xBF\xBD";  // U+FFFD
-
-// Decodes one UTF-8 sequence at s[i]. Returns its length, or 0 if it is invalid.
-std::size_t decode(std::string_view s, std::size_t i, char32_t& cp) {
-  auto b = static_cast<unsigned char>(s[i]);
-  std::size_t len;
-  if (b < 0x80) {
-    cp = b;
-    return 1;
-  } else if (b >= 0xC2 && b <= 0xDF) {
-    len = 2;
-    cp = b & 0x1F;
-  } else if (b >= 0xE0 && b <= 0xEF) {
-    len = 3;
-    cp = b & 0x0F;
-  } else if (b >= 0xF0 && b <= 0xF4) {
-    len = 4;
-    cp = b & 0x07;
-  } else {
-    return 0;
-  }
-  if (i + len > s.size()) return 0;
-  for (std::size_t k = 1; k < len; ++k) {
-    auto c = static_cast<unsigned char>(s[i + k]);
-    if ((c & 0xC0) != 0x80) return 0;
-    cp = (cp << 6) | (c & 0x3F);
-  }
-  if ((len == 3 && cp < 0x800) || (len == 4 && (cp < 0x10000 || cp > 0x10FFFF)) ||
-      (cp >= 0xD800 && cp <= 0xDFFF))
-    return 0;
-  return len;
-}
-
-bool forbidden(char32_t cp) {
-  if (cp < 0x20) return cp != '\t' && cp != '\n' && cp != '\r';
-  if (cp >= 0x7F && cp <= 0x9F) return true;
-  if (cp >= 0xFDD0 && cp <= 0xFDEF) return true;
-  return (cp & 0xFFFE) == 0xFFFE;
-}
-
-}  // namespace
-
-void append_escaped(std::string& out, std::string_view text) {
-  std::size_t i = 0;
-  while (i < text.size()) {
-    char c = text[i];
-    switch (c) {
-      case '&': out += "&amp;"; ++i; continue;
-      case '<': out += "&lt;"; ++i; continue;
-      case '>': out += "&gt;"; ++i; continue;
-      case '"': out += "&quot;"; ++i; continue;
-      case '\'': out += "&#39;"; ++i; continue;
-      default: break;
-    }
-    char32_t cp;
-    std::size_t len = decode(text, i, cp);
-    if (len == 0) {
-      out += kReplacement;
-      ++i;
-    } else {
-      if (forbidden(cp))
-        out += kReplacement;
-      else
-        out.append(text.data() + i, len);
-      i += len;
-    }
-  }
-}
-
-std::string escape(std::string_view text) {
-  std::string out;
-  out.reserve(text.size() + 8);
-  append_escaped(out, text);
-  return out;
-}
-
-std::string truncate(std::string_view text, std::size_t max_chars) {
-  std::size_t i = 0, chars = 0, cut = 0;
-  while (i < text.size()) {
-    if (chars == max_chars - 1) cut = i;
-    char32_t cp;
-    std::size_t len = decode(text, i, cp);
-    i += len ? len : 1;
-    if (++chars > max_chars) return std::string(text.substr(0, cut)) + "\xE2\x80\xA6";
-  }
-  return std::string(text);
-}
+using ad::text::append_html_escaped;
+using ad::text::html_escape;
 
 std::string num(double v) {
   double r = std::round(v * 10) / 10;
@@ -257,9 +172,9 @@ void open_svg(std::string& o, const std::string& id, const std::string& title,
       "<svg xmlns=\"http://www.w3.org/2000/svg\" id=\"{2}\" class=\"chart\" width=\"{0}\" height=\"{1}\" "
       "viewBox=\"0 0 {0} {1}\" role=\"img\" aria-labelledby=\"{2}-t {2}-d\" "
       "font-family=\"sans-serif\" font-size=\"12\">\n",
-      num(w), num(h), escape(id));
-  o += "<title id=\"" + escape(id) + "-t\">" + escape(title) + "</title>\n";
-  o += "<desc id=\"" + escape(id) + "-d\">" + escape(desc) + "</desc>\n";
+      num(w), num(h), html_escape(id));
+  o += "<title id=\"" + html_escape(id) + "-t\">" + html_escape(title) + "</title>\n";
+  o += "<desc id=\"" + html_escape(id) + "-d\">" + html_escape(desc) + "</desc>\n";
 }
 
 void text(std::string& o, double x, double y, std::string_view anchor, std::string_view cls,
@@ -268,7 +183,7 @@ void text(std::string& o, double x, double y, std::string_view anchor, std::stri
   if (anchor != "start") o += fmt::format(" text-anchor=\"{}\"", anchor);
   if (!extra.empty()) o += fmt::format(" {}", extra);
   o += '>';
-  append_escaped(o, content);
+  append_html_escaped(o, content);
   o += "</text>\n";
 }
 
@@ -293,7 +208,7 @@ void legend(std::string& o, const std::vector<Series>& series, double x_right, d
   double x = x_right - width + 14;
   o += "<g class=\"legend\">\n";
   for (const auto& s : series) {
-    rect(o, "swatch", x, y - 9, 10, 10, escape(s.colour));
+    rect(o, "swatch", x, y - 9, 10, 10, html_escape(s.colour));
     o += '\n';
     text(o, x + 14, y, "start", "label", s.name);
     x += 14 + s.name.size() * kCharWidth + 14;
@@ -358,12 +273,12 @@ std::string render(const BarChart& c) {
         double v = panel.values[i][s];
         if (!(v > 0)) continue;
         double y1 = y(cum), y2 = y(cum + v);
-        rect(bars, "bar", x, y2, bw, y1 - y2, escape(panel.series[s].colour));
+        rect(bars, "bar", x, y2, bw, y1 - y2, html_escape(panel.series[s].colour));
         cum += v;
       }
       if (bars.empty()) continue;
       if (titled) {
-        o += "<g><title>" + escape(c.category_titles[i]) + "</title>" + bars + "</g>\n";
+        o += "<g><title>" + html_escape(c.category_titles[i]) + "</title>" + bars + "</g>\n";
       } else {
         o += bars + "\n";
       }
@@ -385,10 +300,10 @@ std::string render(const BarChart& c) {
     }
     o += fmt::format("<text class=\"tick\" x=\"{}\" y=\"{}\" text-anchor=\"middle\">", num(x),
                      num(base + 18));
-    append_escaped(o, first);
+    append_html_escaped(o, first);
     if (!second.empty()) {
       o += fmt::format("<tspan x=\"{}\" dy=\"1.2em\">", num(x));
-      append_escaped(o, second);
+      append_html_escaped(o, second);
       o += "</tspan>";
     }
     o += "</text>\n";
@@ -432,11 +347,11 @@ std::string render(const Histogram& c) {
     double hl = i < c.highlight.size() ? c.highlight[i] : 0;
     double bx = x0 + i * bin;
     std::string bars;
-    rect(bars, "bar", bx, y(t), bin - gap, y1 - y(t), escape(c.total_series.colour));
+    rect(bars, "bar", bx, y(t), bin - gap, y1 - y(t), html_escape(c.total_series.colour));
     if (hl > 0)
-      rect(bars, "bar", bx, y(hl), bin - gap, y1 - y(hl), escape(c.highlight_series.colour));
+      rect(bars, "bar", bx, y(hl), bin - gap, y1 - y(hl), html_escape(c.highlight_series.colour));
     if (i < c.bin_titles.size() && !c.bin_titles[i].empty())
-      o += "<g><title>" + escape(c.bin_titles[i]) + "</title>" + bars + "</g>\n";
+      o += "<g><title>" + html_escape(c.bin_titles[i]) + "</title>" + bars + "</g>\n";
     else
       o += bars + "\n";
   }
@@ -487,10 +402,10 @@ std::string render(const HBarChart& c) {
     double v = i < c.values.size() ? c.values[i] : 0;
     double cy = y0 + (i + 0.5) * c.row_height;
     double bh = c.row_height * 0.7;
-    o += "<g><title>" + escape(c.labels[i]) + ": " +
-         escape(format_count(static_cast<std::uint64_t>(std::llround(v)))) + "</title>\n";
-    text(o, x0 - 6, cy, "end", "tick", truncate(c.labels[i], max_chars), "dy=\"0.32em\"");
-    rect(o, "bar", x0, cy - bh / 2, x(v) - x0, bh, escape(c.colour));
+    o += "<g><title>" + html_escape(c.labels[i]) + ": " +
+         html_escape(format_count(static_cast<std::uint64_t>(std::llround(v)))) + "</title>\n";
+    text(o, x0 - 6, cy, "end", "tick", ad::text::truncate(c.labels[i], max_chars), "dy=\"0.32em\"");
+    rect(o, "bar", x0, cy - bh / 2, x(v) - x0, bh, html_escape(c.colour));
     o += '\n';
     text(o, x(v) + 4, cy, "start", "value", format_count(static_cast<std::uint64_t>(std::llround(v))),
          "dy=\"0.32em\" font-size=\"11\"");
@@ -525,7 +440,7 @@ std::string render(const HeatMap& c) {
       double cx = x0 + col * c.cell_width;
       bool titled = r < c.cell_titles.size() && col < c.cell_titles[r].size();
       o += "<g>";
-      if (titled) o += "<title>" + escape(c.cell_titles[r][col]) + "</title>";
+      if (titled) o += "<title>" + html_escape(c.cell_titles[r][col]) + "</title>";
       rect(o, "cell", cx, y0 + r * c.cell_height, c.cell_width - 1, c.cell_height - 1, fill);
       if (v > 0)
         o += fmt::format(

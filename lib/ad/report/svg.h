@@ -7,8 +7,8 @@
 // coordinates exactly).
 //
 // The building blocks are public because they are useful on their own:
-//   - escape(): text and attribute escaping for HTML and SVG (every value from data
-//     goes through it, including tooltips and labels);
+//   - every value from data, tooltips and labels included, goes through
+//     text::html_escape (text.h), which also neutralises bidi and format controls;
 //   - nice_ticks(): Heckbert's "nice numbers" for axis ticks (1, 2, 2.5, 5 x 10^k);
 //   - LinearScale / LogScale: domain to pixel maps;
 //   - colour palettes that stay readable for colour-blind readers: Okabe-Ito for
@@ -34,17 +34,6 @@ namespace ad::svg {
 
 // ---------------------------------------------------------------------------------
 // Text.
-
-// Escapes text for HTML or XML, in element content and in quoted attribute values:
-// & < > " ' become entities. Code points that HTML forbids in a document (C0 controls
-// other than TAB, LF and CR; DEL; C1 controls; U+FFFE and U+FFFF style noncharacters)
-// become U+FFFD. REQUIRES: text is valid UTF-8 (invalid bytes become U+FFFD too).
-std::string escape(std::string_view text);
-void append_escaped(std::string& out, std::string_view text);
-
-// At most max_chars code points of text; a longer text is cut and ends in "…".
-// REQUIRES: max_chars >= 1.
-std::string truncate(std::string_view text, std::size_t max_chars);
 
 // A coordinate: rounded to one decimal, without a trailing ".0", never "-0".
 std::string num(double v);

@@ -6,6 +6,7 @@
 #include <cstring>
 
 #include "ad/core/error.h"
+#include "ad/core/text.h"
 #include "ad/core/timestamp.h"
 
 namespace ad::store {
@@ -85,7 +86,7 @@ Layout make_layout(const std::vector<std::string>& header, const Roles& roles,
   for (std::size_t i = 0; i < header.size(); ++i) {
     auto [it, fresh] = seen.emplace(header[i], i);
     if (!fresh)
-      throw data_error("column name '" + header[i] + "' appears twice (columns " +
+      throw data_error("column name " + text::quote(header[i]) + " appears twice (columns " +
                            std::to_string(it->second + 1) + " and " + std::to_string(i + 1) +
                            "); ad-store keeps fields by column name",
                        Location{file, 1, static_cast<std::uint32_t>(i + 1), {}});
@@ -176,7 +177,7 @@ void RowEncoder::encode(const csv::Row& row, EncodedRow& out) const {
 
   auto k = key(row);
   out.null[0] = false;
-  out.text[0] = "\\x" + to_hex(k);
+  out.text[0] = "\\x" + text::hex(k);
 
   set(1, id_);
   out.null[2] = true;

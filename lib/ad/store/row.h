@@ -39,7 +39,6 @@
 namespace ad::store {
 
 using ad::Sha256;
-using ad::sha256_hex;
 
 // Appends s to out as a JSON string literal (with quotes). REQUIRES: s is valid UTF-8
 // without NUL bytes (csv::Reader guarantees it). Control characters become \uXXXX.

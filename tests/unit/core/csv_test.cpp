@@ -106,16 +106,6 @@ TEST_SUITE("csv") {
     CHECK_THROWS_WITH(r2.next(row), "t.csv:2:1: unexpected character after a closing quote");
   }
 
-  TEST_CASE("UTF-8 validation") {
-    using ad::csv::find_invalid_utf8;
-    const auto npos = std::string_view::npos;
-    CHECK(find_invalid_utf8("plain ascii text, long enough") == npos);
-    CHECK(find_invalid_utf8("Zürich 東京 🙂") == npos);
-    CHECK(find_invalid_utf8("\xC0\xAF") == 0);          // overlong
-    CHECK(find_invalid_utf8("ab\xED\xA0\x80") == 2);    // surrogate
-    CHECK(find_invalid_utf8("abcdefgh\xE2\x82") == 8);  // truncated
-    CHECK(find_invalid_utf8("\xFF") == 0);
-  }
 
   TEST_CASE("a regular file goes through fast-cpp-csv-parser; NUL bytes are refused") {
     char path[] = "/tmp/ad_csv_test_XXXXXX";

@@ -16,6 +16,16 @@ TEST_SUITE("error") {
     CHECK(std::string(e.what()) == "x:1:2: bad");
   }
 
+  TEST_CASE("no control character, line break or bidi control in a message reaches stderr") {
+    ad::Error e = ad::data_error("bad value '\x1b[31mx\ny\u202e'", {"in\x1b]0;t\x07.csv", 2, 3, "ti\nme"});
+    CHECK(e.message() == "bad value '\\x1b[31mx\\x0ay\\u202e'");
+    CHECK(e.where().file == "in\\x1b]0;t\\x07.csv");
+    CHECK(e.where().column_name == "ti\\x0ame");
+    CHECK(std::string(e.what()) ==
+          "in\\x1b]0;t\\x07.csv:2:3: bad value '\\x1b[31mx\\x0ay\\u202e' (column 'ti\\x0ame')");
+    CHECK(std::string(ad::usage_error("\r").what()) == "\\x0d");
+  }
+
   TEST_CASE("exit statuses are an API and never change") {
     CHECK(static_cast<int>(ad::Status::kOk) == 0);
     CHECK(static_cast<int>(ad::Status::kData) == 1);

@@ -116,7 +116,7 @@ TEST_SUITE("scored") {
     }
     ad::Error e = parse_error({"u", "0.5", "yes\n\x01", "99", ""});
     CHECK(std::string(e.what()).find("anomaly_flag must be 0 or 1") != std::string::npos);
-    CHECK(std::string(e.what()).find("not 'yes  '") != std::string::npos);
+    CHECK(std::string(e.what()).find("not 'yes\\x0a\\x01'") != std::string::npos);
   }
 
   TEST_CASE("severity bands: one set of edges, one name each") {

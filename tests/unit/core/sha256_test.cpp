@@ -4,8 +4,13 @@
 
 #include <string>
 
+#include "ad/core/text.h"
+
 using ad::Sha256;
-using ad::sha256_hex;
+
+namespace {
+std::string sha256_hex(std::string_view bytes) { return ad::text::hex(ad::sha256(bytes)); }
+}  // namespace
 
 TEST_SUITE("sha256") {
   TEST_CASE("SHA-256 matches the FIPS 180-4 examples") {

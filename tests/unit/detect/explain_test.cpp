@@ -8,6 +8,7 @@
 #include <cstdio>
 
 #include "ad/core/csv.h"
+#include "ad/core/text.h"
 #include "ad/detect/train.h"
 
 namespace {
@@ -164,6 +165,22 @@ TEST_SUITE("explain") {
     std::string d = ad::describe(m, 1, long_value, 3);
     CHECK(d.size() < 120);
     CHECK(contains(d, "..."));
+  }
+
+  TEST_CASE("reason_value cuts long values between characters") {
+    for (std::string unit : {"\xC3\xA9", "\xE6\x9D\xB1", "\xF0\x9F\x99\x82"}) {  // é 東 🙂: 2, 3, 4 bytes
+      for (std::size_t lead = 0; lead < 4; ++lead) {
+        std::string raw = std::string(lead, 'a');
+        for (int i = 0; i < 80; ++i) raw += unit;
+        std::string v = ad::reason_value(raw);
+        CAPTURE(raw);
+        CHECK(ad::text::find_invalid_utf8(v) == std::string::npos);
+        CHECK(contains(v, "..."));
+        CHECK(raw.compare(0, v.size() - 3, v, 0, v.size() - 3) == 0);  // a prefix of raw, then "..."
+      }
+    }
+    CHECK(ad::reason_value("Αθήνα") == "Αθήνα");
+    CHECK(ad::reason_value("a;b\nc") == "a,b c");
   }
 
   TEST_CASE("join_reasons joins with '; '") {

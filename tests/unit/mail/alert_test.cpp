@@ -187,10 +187,9 @@ TEST_SUITE("alert") {
   }
 
   TEST_CASE("display_text cuts long values at a character") {
-    CHECK(ad::mail::display_text("abcdef", 3) == "abc...");
-    CHECK(ad::mail::display_text("ééé", 2) == "éé...");
+    CHECK(ad::mail::display_text("abcdefgh", 6) == "abc...");
+    CHECK(ad::mail::display_text("abcdef", 6) == "abcdef");
+    CHECK(ad::mail::display_text("éééééé", 5) == "éé...");
     CHECK(ad::mail::display_text("a\nb", 10) == "a b");
-    CHECK(ad::mail::html_escape("<a href=\"x\">'&'</a>") ==
-          "&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;");
   }
 }

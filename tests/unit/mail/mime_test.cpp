@@ -173,18 +173,21 @@ TEST_SUITE("mime") {
     CHECK(ad::mime::strip_controls("a\tb\r\nc") == "a b  c");
     CHECK(ad::mime::strip_controls("ok \xff") == "ok \xEF\xBF\xBD");
     CHECK(ad::mime::strip_controls("x\xe2\x80\xaey") == "x\xEF\xBF\xBDy");  // RLO override
+    CHECK(ad::mime::strip_controls("x\u200By\u061Cz") == "x\xEF\xBF\xBDy\xEF\xBF\xBDz");  // ZWSP, ALM
     CHECK(ad::mime::strip_controls("Zürich") == "Zürich");
   }
 
-  TEST_CASE("base64 follows RFC 4648 and wraps at 76") {
-    CHECK(ad::mime::base64("") == "");
-    CHECK(ad::mime::base64("f") == "Zg==\r\n");
-    CHECK(ad::mime::base64("fo") == "Zm8=\r\n");
-    CHECK(ad::mime::base64("foo") == "Zm9v\r\n");
-    CHECK(ad::mime::base64("foobar") == "Zm9vYmFy\r\n");
+  TEST_CASE("base64_lines wraps text::base64 at 76 with CRLF") {
+    CHECK(ad::mime::base64_lines("") == "");
+    CHECK(ad::mime::base64_lines("f") == "Zg==\r\n");
+    CHECK(ad::mime::base64_lines("fo") == "Zm8=\r\n");
+    CHECK(ad::mime::base64_lines("foo") == "Zm9v\r\n");
+    CHECK(ad::mime::base64_lines("foobar") == "Zm9vYmFy\r\n");
     std::string big(1000, '\xAB');
-    std::string enc = ad::mime::base64(big);
-    for (const auto& l : lines_of(enc)) CHECK(l.size() <= 76);
+    std::string enc = ad::mime::base64_lines(big);
+    auto lines = lines_of(enc);
+    REQUIRE(lines.size() == 18);  // 17 lines of 57 bytes, then 31 bytes in 44 characters
+    for (std::size_t i = 0; i < lines.size(); ++i) CHECK(lines[i].size() == (i + 1 < lines.size() ? 76u : 44u));
     CHECK(b64decode(enc) == big);
   }
 

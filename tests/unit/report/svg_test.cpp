@@ -16,32 +16,6 @@ int count(const std::string& haystack, const std::string& needle) {
 }  // namespace
 
 TEST_SUITE("svg") {
-  TEST_CASE("escape covers text and both kinds of attribute quotes") {
-    CHECK(ad::svg::escape("<a href='x' title=\"y\">&</a>") ==
-          "&lt;a href=&#39;x&#39; title=&quot;y&quot;&gt;&amp;&lt;/a&gt;");
-    CHECK(ad::svg::escape("Zürich, 東京") == "Zürich, 東京");
-    CHECK(ad::svg::escape("tab\tnew\nline") == "tab\tnew\nline");
-  }
-
-  TEST_CASE("escape replaces code points HTML forbids and invalid UTF-8") {
-    const std::string fffd = "\xEF\xBF\xBD";
-    CHECK(ad::svg::escape(std::string("a\x01z")) == "a" + fffd + "z");
-    CHECK(ad::svg::escape("a\x7F") == "a" + fffd);
-    CHECK(ad::svg::escape("a\xC2\x85") == "a" + fffd);          // NEL, a C1 control
-    CHECK(ad::svg::escape("a\xEF\xBF\xBE") == "a" + fffd);      // U+FFFE
-    CHECK(ad::svg::escape("a\xEF\xB7\x90") == "a" + fffd);      // U+FDD0
-    CHECK(ad::svg::escape("a\xFF" "b") == "a" + fffd + "b");     // not UTF-8
-    CHECK(ad::svg::escape("a\xC3") == "a" + fffd);              // cut sequence
-    CHECK(ad::svg::escape("\xED\xA0\x80") == fffd + fffd + fffd);  // a surrogate
-  }
-
-  TEST_CASE("truncate counts code points and marks the cut") {
-    CHECK(ad::svg::truncate("abcdef", 4) == "abc\xE2\x80\xA6");
-    CHECK(ad::svg::truncate("abcd", 4) == "abcd");
-    CHECK(ad::svg::truncate("\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9", 3) == "\xC3\xA9\xC3\xA9\xE2\x80\xA6");
-    CHECK(ad::svg::truncate("", 3) == "");
-  }
-
   TEST_CASE("num writes at most one decimal and never -0") {
     CHECK(ad::svg::num(3.0) == "3");
     CHECK(ad::svg::num(1.25) == "1.3");
