@@ -75,9 +75,9 @@ struct EncodedRow {
 
 class RowEncoder {
  public:
-  // default_offset_s is for times without a zone (see timestamp.h).
+  // assume_tz_s is for times without a zone (see timestamp.h).
   RowEncoder(const std::vector<std::string>& header, const Roles& roles, std::string file,
-             int default_offset_s = 0);
+             int assume_tz_s = 0);
 
   const Layout& layout() const { return layout_; }
   // True if the input has the anomaly_flag column.
@@ -97,7 +97,7 @@ class RowEncoder {
  private:
   Layout layout_;
   std::string file_;
-  int offset_s_;
+  int assume_tz_s_;
   int id_ = -1, time_ = -1, user_ = -1, ip_ = -1, country_ = -1;
   int score_ = -1, flag_ = -1, severity_ = -1, reasons_ = -1;
   std::vector<int> extra_columns_;  // columns kept in extra, in header order
