@@ -4,7 +4,6 @@
 
 #include "ad/core/cli.h"
 #include "ad/mail/mail.h"
-#include "ad/core/timestamp.h"
 
 int main(int argc, char** argv) {
   ad::cli::Tool tool("ad-mail", "Email the security team an alert about flagged logins.");
@@ -33,8 +32,9 @@ int main(int argc, char** argv) {
   setting("--netrc", "netrc", "FILE", "Read credentials from FILE instead of ~/.netrc");
 
   ad::mail::Options flags;
-  std::string config, on_error = "skip", assume_tz = "UTC";
-  std::vector<std::string> map;
+  std::string config;
+  ad::cli::InputOptions in;
+  in.on_error = "skip";  // an alert about the good rows is worth more than none
   bool insecure = false;
   app.add_option("--config", config, "Read settings from FILE (see FILES in ad-mail(1))")
       ->type_name("FILE");
@@ -45,13 +45,7 @@ int main(int argc, char** argv) {
   app.add_option("-o,--output", flags.output, "Write the message to FILE.eml; send nothing")
       ->type_name("FILE.eml");
   app.add_flag("--tee", flags.tee, "Copy the input records to standard output");
-  app.add_option("--map", map, "Use COLUMN for ROLE (user, time, ip, country, city, id...)")
-      ->type_name("ROLE=COLUMN");
-  app.add_option("--on-error", on_error, "On a bad row: skip it, warn and go on (default), or fail")
-      ->check(CLI::IsMember({"fail", "skip"}))
-      ->type_name("fail|skip");
-  app.add_option("--assume-tz", assume_tz, "UTC offset of timestamps without a zone (default UTC)")
-      ->type_name("OFFSET");
+  in.add_row_options(app);
   app.add_option("FILE", flags.input, "Scored CSV (default: standard input)");
 
   return tool.run(argc, argv, [&] {
@@ -64,11 +58,9 @@ int main(int argc, char** argv) {
     o.always = flags.always;
     o.flush_spool = flags.flush_spool;
     o.tee = flags.tee;
-    o.skip_bad_rows = on_error == "skip";
-    o.map = ad::cli::parse_assignments(map, "--map");
-    auto tz = ad::parse_utc_offset(assume_tz);
-    if (!tz) throw ad::usage_error("--assume-tz expects UTC or an offset such as +02:00");
-    o.tz_offset_s = *tz;
+    o.skip_bad_rows = in.skip_bad_rows();
+    o.map = in.role_map();
+    o.assume_tz_s = in.assume_tz_s();
     ad::mail::run(o, {[&](const std::string& m) { tool.note(m); },
                       [&](const std::string& m) { tool.warn(m); }});
   });

@@ -1,10 +1,9 @@
 // ad-report: one static HTML report, with SVG plots, of scored logins.
 // See man/ad-report.1 and lib/ad/report.h.
-#include <chrono>
-#include <cstdlib>
 #include <string>
 #include <vector>
 
+#include "ad/core/clock.h"
 #include "ad/core/cli.h"
 #include "ad/core/io.h"
 #include "ad/report/report.h"
@@ -30,8 +29,8 @@ int main(int argc, char** argv) {
   in.add_row_options(app);
 
   return tool.run(argc, argv, [&] {
-    options.assume_offset_s = in.assume_tz_seconds();
-    options.utc_offset_s = options.assume_offset_s;
+    options.assume_tz_s = in.assume_tz_s();
+    options.utc_offset_s = options.assume_tz_s;
     if (!tz.empty()) {
       auto v = ad::parse_utc_offset(tz);
       if (!v) throw ad::usage_error("--tz: not a UTC offset: '" + tz + "' (use e.g. Z, +02:00, -0530)");
@@ -39,23 +38,14 @@ int main(int argc, char** argv) {
     }
     options.map = in.role_map();
     options.skip_bad_rows = in.skip_bad_rows();
+    options.warn = [&](const std::string& m) { tool.warn(m); };
     options.generator = std::string("ad-report ") + ad::cli::version();
-    // SOURCE_DATE_EPOCH (reproducible-builds.org) fixes the date shown, for byte-identical output.
-    if (const char* sde = std::getenv("SOURCE_DATE_EPOCH"); sde && *sde) {
-      auto t = ad::parse_time_ms(sde);
-      if (!t) throw ad::usage_error(std::string("SOURCE_DATE_EPOCH is not epoch seconds: '") + sde + "'");
-      options.generated_ms = *t;
-    } else {
-      options.generated_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                                 std::chrono::system_clock::now().time_since_epoch())
-                                 .count();
-    }
+    options.generated_ms = ad::reproducible_now_ms();  // SOURCE_DATE_EPOCH: byte-identical output
     ad::Sink sink(output);
     ad::report::Summary s = ad::report::run(files, options, sink.out());
     sink.commit();
     auto rows = [](std::uint64_t n) { return ad::svg::format_count(n) + (n == 1 ? " row" : " rows"); };
-    if (s.skipped && s.first_skipped)
-      tool.warn(rows(s.skipped) + " skipped for bad data; the first: " + *s.first_skipped);
+    if (s.skipped) tool.warn(rows(s.skipped) + " with bad data skipped");
     if (s.untimed && s.first_untimed)
       tool.warn(ad::format_message(*s.first_untimed, rows(s.untimed) +
                                                          " without a valid time, left out of the plots "

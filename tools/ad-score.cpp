@@ -28,7 +28,7 @@ int main(int argc, char** argv) {
     opt.threads = in.threads;
     opt.map = in.role_map();
     opt.on_error = in.skip_bad_rows() ? ad::OnError::kSkip : ad::OnError::kFail;
-    opt.assume_tz_s = in.assume_tz_seconds();
+    opt.assume_tz_s = in.assume_tz_s();
     ad::Model model = ad::Model::load(model_path);
     if (info) {
       ad::standard_output().write(ad::describe_model(model));
@@ -39,10 +39,6 @@ int main(int argc, char** argv) {
     ad::ScoreReport report;
     ad::score(model, reader, sink.out(), opt, report, [&](const std::string& m) { tool.warn(m); });
     sink.commit();
-    if (report.skipped)
-      tool.warn(fmt::format("{} with bad data {} not scored",
-                            report.skipped == 1 ? "1 row" : fmt::format("{} rows", report.skipped),
-                            report.skipped == 1 ? "was" : "were"));
     tool.note(fmt::format("scored {} of {} rows, flagged {}", report.scored, report.rows_read, report.flagged));
   });
 }

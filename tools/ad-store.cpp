@@ -24,8 +24,8 @@ int main(int argc, char** argv) {
                      "as CSV.");
   ad::store::SessionOptions session;
   ad::store::WriteOptions write;
-  std::vector<std::string> map;
-  std::string input, output, since, until, user, assume_tz = "UTC";
+  ad::cli::InputOptions in;
+  std::string input, output, since, until, user;
   bool do_export = false, do_summary = false;
   auto& app = tool.app();
   app.add_option("--db", session.db, "PostgreSQL connection string or URL (default: $DATABASE_URL, "
@@ -47,10 +47,9 @@ int main(int argc, char** argv) {
                    ->type_name("SECONDS");
   auto* model = app.add_option("--model-id", write.model_id, "Model identity to store with the rows")
                     ->type_name("TEXT");
-  auto* maps = app.add_option("--map", map, "Use COLUMN for ROLE (time, user, ip, country, id, ...)")
-                   ->type_name("ROLE=COLUMN");
-  app.add_option("--assume-tz", assume_tz, "UTC offset of times without a zone (default UTC)")
-      ->type_name("OFFSET");
+  auto row_options = in.add_row_options(app);  // --map, --on-error, --assume-tz
+  auto* maps = row_options[0];
+  auto* on_error = row_options[1];
   auto* file = app.add_option("FILE", input, "Scored CSV to store (default: standard input)")
                    ->type_name("");
   app.add_flag("--export", do_export, "Write the stored rows as scored CSV");
@@ -64,18 +63,17 @@ int main(int argc, char** argv) {
   return tool.run(argc, argv, [&] {
     auto warn = [&](const std::string& m) { tool.warn(m); };
     auto note = [&](const std::string& m) { tool.note(m); };
-    auto tz = ad::parse_utc_offset(assume_tz);
-    if (!tz) throw ad::usage_error("--assume-tz expects UTC or an offset such as +02:00, got '" + assume_tz + "'");
+    int tz = in.assume_tz_s();
     if (ad::store::has_password(session.db))
       tool.warn("a password in --db is visible to other users; use PGPASSWORD or ~/.pgpass");
 
     if (do_export || do_summary) {
       if (do_export && do_summary) throw ad::usage_error("--export and --summary do not go together");
-      for (auto* opt : {all, tee, rows, secs, model, maps, file})
+      for (auto* opt : {all, tee, rows, secs, model, maps, on_error, file})
         if (opt->count())
           throw ad::usage_error((opt == file ? std::string("a FILE") : opt->get_name()) + " does not go with " +
                                 (do_export ? "--export" : "--summary"));
-      ad::store::Filter filter{parse_bound(since, "--since", *tz), parse_bound(until, "--until", *tz),
+      ad::store::Filter filter{parse_bound(since, "--since", tz), parse_bound(until, "--until", tz),
                                w->count() ? std::optional<std::string>(user) : std::nullopt};
       ad::Sink sink(output);
       if (do_export)
@@ -87,8 +85,9 @@ int main(int argc, char** argv) {
     }
     for (auto* opt : {o, s, u, w})
       if (opt->count()) throw ad::usage_error(opt->get_name() + " needs --export or --summary");
-    write.roles = ad::cli::parse_assignments(map, "--map");
-    write.default_offset_s = *tz;
+    write.roles = in.role_map();
+    write.assume_tz_s = tz;
+    write.skip_bad_rows = in.skip_bad_rows();
     ad::store::install_stop_signals();
     auto stats = ad::store::write(input, session, write, warn, note);
     if (stats.signal) {  // stored what was read; now end as the signal asked

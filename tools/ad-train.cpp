@@ -52,7 +52,7 @@ int main(int argc, char** argv) {
     opt.forest.threads = in.threads;
     opt.map = in.role_map();
     opt.on_error = in.skip_bad_rows() ? ad::OnError::kSkip : ad::OnError::kFail;
-    opt.assume_tz_s = in.assume_tz_seconds();
+    opt.assume_tz_s = in.assume_tz_s();
     if (*contamination) opt.budget = 0;
     ad::csv::Reader reader(in.path);
     ad::TrainReport report;

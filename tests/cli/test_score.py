@@ -224,7 +224,7 @@ class BadInputTest(Base):
         self.assertRegex(r.stderr, r"(?m)^ad-score: warning: skipped: \S*/in\.csv:3: ragged row")
         self.assertRegex(r.stderr, r"(?m)^ad-score: warning: skipped: \S*/in\.csv:4:7: not a number")
         self.assertRegex(r.stderr, r"(?m)^ad-score: warning: skipped: \S*/in\.csv:5:2: bad timestamp")
-        self.assertRegex(r.stderr, r"(?m)^ad-score: warning: 3 rows with bad data were not scored$")
+        self.assertRegex(r.stderr, r"(?m)^ad-score: warning: 3 rows with bad data skipped$")
         self.assertRegex(r.stderr, r"(?m)^ad-score: scored 2 of 5 rows, flagged \d+$")
         out = parse(r.stdout)
         self.assertEqual([row[0] for row in out[1:]], ["9001", "9004", "9005", "9002"])  # ragged row dropped

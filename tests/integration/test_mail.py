@@ -9,6 +9,7 @@ import email.policy
 import io
 import json
 import os
+import re
 import signal
 import socket
 import stat
@@ -437,7 +438,8 @@ class AlertDisciplineTest(MailTestCase):
         self.assertIn("<stdin>:3:13: anomaly_flag must be 0 or 1 (or the row's scored fields all empty), not 'maybe'", r.stderr)
         self.assertIn("<stdin>:4:12: anomaly_score must be a number from 0 to 1", r.stderr)
         self.assertIn("<stdin>:5: ragged row", r.stderr)
-        self.assertIn("(3 malformed rows skipped in all)", r.stderr.splitlines()[-1])
+        self.assertIn("(3 rows with bad data skipped in all)", r.stderr.splitlines()[-1])
+        self.assertEqual(len(re.findall(r"(?m)^ad-mail: warning: skipped: ", r.stderr)), 3, r.stderr)
         (m,) = self.server.wait_for(1)
         self.assertEqual([row[0] for row in m.attachment()[1][1:]], ["e1", "e5"])
         self.assertIn("3 malformed rows were skipped", m.text())
@@ -793,7 +795,7 @@ class StreamingTest(MailTestCase):
         p.stderr.close()
         p.stdout.close()
         self.assertEqual(p.returncode, adtest.DATA, err)
-        self.assertIn("line longer than 16 MiB", err)
+        self.assertIn("<stdin>:3: line of 16 MiB or more", err)  # read past, reported once
         (m,) = self.server.wait_for(1)
         self.assertEqual([r[0] for r in m.attachment()[1][1:]], ["e1"])
 

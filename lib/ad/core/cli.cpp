@@ -115,19 +115,22 @@ void InputOptions::add_to(CLI::App& app) {
   app.add_option("FILE", path, "Input CSV (default: standard input)");
 }
 
-void InputOptions::add_row_options(CLI::App& app) {
-  app.add_option("--map", map, "Use COLUMN for ROLE (time, user, ip, country, city, latitude, "
-                               "longitude, device, user_agent, outcome, activity, id)")
-      ->type_name("ROLE=COLUMN")
-      ->allow_extra_args(false);  // one ROLE=COLUMN per --map, so a FILE may follow
-  app.add_option("--on-error", on_error, "On a bad row: fail (default) or skip it and count it")
-      ->check(CLI::IsMember({"fail", "skip"}))
-      ->type_name("fail|skip");
-  app.add_option("--assume-tz", assume_tz, "UTC offset of timestamps without a zone (default UTC)")
-      ->type_name("OFFSET");
+std::vector<CLI::Option*> InputOptions::add_row_options(CLI::App& app) {
+  auto* m = app.add_option("--map", map, "Use COLUMN for ROLE (time, user, ip, country, city, latitude, "
+                                         "longitude, device, user_agent, outcome, activity, id)")
+                ->type_name("ROLE=COLUMN")
+                ->allow_extra_args(false);  // one ROLE=COLUMN per --map, so a FILE may follow
+  auto* e = app.add_option("--on-error", on_error,
+                           "On a bad row: fail, or skip it (warn about the first ten, count them all) "
+                           "(default " + on_error + ")")
+                ->check(CLI::IsMember({"fail", "skip"}))
+                ->type_name("fail|skip");
+  auto* z = app.add_option("--assume-tz", assume_tz, "UTC offset of timestamps without a zone (default UTC)")
+                ->type_name("OFFSET");
+  return {m, e, z};
 }
 
-int InputOptions::assume_tz_seconds() const {
+int InputOptions::assume_tz_s() const {
   auto off = parse_utc_offset(assume_tz);
   if (!off) throw usage_error("--assume-tz expects UTC or an offset such as +02:00, got '" + assume_tz + "'");
   return *off;

@@ -48,20 +48,22 @@ class Tool {
   bool quiet_ = false;
 };
 
-// Options that ad-train and ad-score share, spelled the same in both.
+// The input options every tool that reads CSV shares, spelled the same in each.
 struct InputOptions {
   std::vector<std::string> map;  // --map ROLE=COLUMN, repeatable
-  std::string on_error = "fail"; // --on-error fail|skip
+  std::string on_error = "fail"; // --on-error fail|skip (set "skip" before add_* for that default)
   std::string assume_tz = "UTC"; // --assume-tz OFFSET
   int threads = 0;               // --threads N
   std::string path;              // FILE, or "-"
   // Adds the options above and the FILE positional to app.
   void add_to(CLI::App& app);
   // Adds only --map, --on-error and --assume-tz (for a tool with its own FILE arguments).
-  void add_row_options(CLI::App& app);
+  // Returns the three options, in that order, for a tool that limits where they go.
+  std::vector<CLI::Option*> add_row_options(CLI::App& app);
   bool skip_bad_rows() const { return on_error == "skip"; }
-  // --assume-tz in seconds east of UTC. Throws ad::Error(kUsage).
-  int assume_tz_seconds() const;
+  // --assume-tz in seconds east of UTC: what every tool's assume_tz_s field holds.
+  // Throws ad::Error(kUsage).
+  int assume_tz_s() const;
   std::map<std::string, std::string> role_map() const;
 };
 

@@ -9,6 +9,8 @@
 #include <cerrno>
 #include <charconv>
 #include <cstring>
+#include <deque>
+#include <mutex>
 #include <libfccp/csv.h>
 
 #include "ad/core/text.h"
@@ -18,6 +20,7 @@ namespace ad::csv {
 namespace {
 
 constexpr std::size_t kMaxRecordBytes = 16u << 20;
+constexpr std::string_view kBom = "\xEF\xBB\xBF";
 
 // ---------------------------------------------------------------------------------
 // Live source: read(2) as data comes, one line at a time.
@@ -34,22 +37,26 @@ class FdLineSource : public LineSource {
   bool live() const override { return true; }
 
   bool next(std::string_view& line) override {
+    overlong_ = false;
     for (;;) {
       char* base = buf_.data();
-      if (auto* nl = static_cast<char*>(std::memchr(base + begin_, '\n', end_ - begin_))) {
-        std::size_t len = static_cast<std::size_t>(nl - (base + begin_));
+      auto* nl = static_cast<char*>(std::memchr(base + begin_, '\n', end_ - begin_));
+      if (nl || eof_) {
+        if (!nl && begin_ == end_ && !dropping_) return false;
+        std::size_t len = nl ? static_cast<std::size_t>(nl - (base + begin_)) : end_ - begin_;
         line = std::string_view(base + begin_, len);
-        begin_ += len + 1;
+        begin_ += nl ? len + 1 : len;
+        if (dropping_) {  // the rest of a line too long to keep
+          dropping_ = false;
+          overlong_ = true;
+          line = {};
+        }
         if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+        if (first_ && line.substr(0, kBom.size()) == kBom) line.remove_prefix(kBom.size());
+        first_ = false;
         return true;
       }
-      if (eof_) {
-        if (begin_ == end_) return false;
-        line = std::string_view(base + begin_, end_ - begin_);
-        begin_ = end_;
-        if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-        return true;
-      }
+      if (dropping_) begin_ = end_;
       fill();
     }
   }
@@ -62,9 +69,13 @@ class FdLineSource : public LineSource {
       begin_ = 0;
     }
     if (end_ == buf_.size()) {
-      if (buf_.size() >= kMaxRecordBytes)
-        throw data_error("line longer than 16 MiB", Location{name_, 0, 0, {}});
-      buf_.resize(buf_.size() * 2);
+      if (buf_.size() > kMaxLineBytes) {  // drop the line, read on to its end
+        dropping_ = true;
+        first_ = false;
+        begin_ = end_ = 0;
+      } else {
+        buf_.resize(buf_.size() * 2);
+      }
     }
     if (idle_) idle_();
     for (;;) {
@@ -83,70 +94,143 @@ class FdLineSource : public LineSource {
   std::vector<char> buf_;
   std::size_t begin_ = 0, end_ = 0;
   bool eof_ = false;
+  bool dropping_ = false;  // reading past a line of kMaxLineBytes or more
+  bool first_ = true;      // the first line, which may start with a BOM
 };
 
 // ---------------------------------------------------------------------------------
-// File source: fast-cpp-csv-parser's LineReader, which reads ahead on a thread.
-// Its lines are NUL-terminated, so a NUL byte in the data would silently cut a line;
-// the byte source below refuses NUL bytes, naming their line.
+// File source: fast-cpp-csv-parser's LineReader, which reads ahead on a thread and
+// drops one leading BOM itself. Its lines are NUL-terminated, so a NUL byte in the
+// data would silently cut a line, and it throws for ever on a line over 16 MiB. The
+// byte source below, between the bytes and LineReader, refuses NUL bytes, naming their
+// line, and cuts a line longer than kMaxLineBytes, noting its number (overlong()).
 
-class CheckedByteSource : public io::ByteSourceBase {
+// Numbers of the lines cut, written by the read-ahead thread, taken by the reader.
+class CutLines {
  public:
-  CheckedByteSource(int fd, std::string name, bool owns)
-      : fd_(fd), name_(std::move(name)), owns_(owns) {}
-  ~CheckedByteSource() override {
-    if (owns_) ::close(fd_);
+  void add(std::uint64_t line) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    lines_.push_back(line);
   }
-  int read(char* buffer, int size) override {
-    int done = 0;
-    while (done < size) {
-      ssize_t n = ::read(fd_, buffer + done, static_cast<std::size_t>(size - done));
-      if (n < 0 && errno == EINTR) continue;
-      if (n < 0) throw errno_error("cannot read " + name_, errno);
-      if (n == 0) break;
-      check(buffer + done, static_cast<std::size_t>(n));
-      done += static_cast<int>(n);
-    }
-    return done;
+  bool take(std::uint64_t line) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (lines_.empty() || lines_.front() != line) return false;
+    lines_.pop_front();
+    return true;
   }
 
  private:
-  void check(const char* p, std::size_t n) {
-    const char* nul = static_cast<const char*>(std::memchr(p, '\0', n));
-    const char* end = nul ? nul : p + n;
-    for (const char* q = p; (q = static_cast<const char*>(std::memchr(q, '\n', end - q))); ++q)
-      ++lines_;
-    if (nul) throw data_error("NUL byte in input", Location{name_, lines_ + 1, 0, {}});
+  std::mutex mutex_;
+  std::deque<std::uint64_t> lines_;
+};
+
+class CheckedByteSource : public io::ByteSourceBase {
+ public:
+  // raw reads up to n bytes into p; 0 at the end of the input.
+  using Raw = std::function<std::size_t(char* p, std::size_t n)>;
+  CheckedByteSource(Raw raw, std::string name, std::shared_ptr<CutLines> cut)
+      : raw_(std::move(raw)), name_(std::move(name)), cut_(std::move(cut)) {}
+  int read(char* buffer, int size) override {
+    std::size_t done = 0, want = static_cast<std::size_t>(size);
+    while (done < want) {  // LineReader takes a short read for the end
+      std::size_t n = raw_(buffer + done, want - done);
+      if (n == 0) {
+        if (dropping_) cut_->add(lines_ + 1);
+        dropping_ = false;
+        break;
+      }
+      check_nul(buffer + done, n);
+      done += keep(buffer + done, n);
+    }
+    return static_cast<int>(done);
   }
-  int fd_;
+
+ private:
+  void check_nul(const char* p, std::size_t n) const {
+    const char* nul = static_cast<const char*>(std::memchr(p, '\0', n));
+    if (!nul) return;
+    std::uint64_t line = lines_ + 1;
+    for (const char* q = p; (q = static_cast<const char*>(std::memchr(q, '\n', nul - q))); ++q)
+      ++line;
+    throw data_error("NUL byte in input", Location{name_, line, 0, {}});
+  }
+  // Drops, in place, the bytes of a line past kMaxLineBytes; returns how many are kept.
+  std::size_t keep(char* p, std::size_t n) {
+    char* out = p;
+    for (const char *in = p, *end = p + n; in < end;) {
+      const char* nl = static_cast<const char*>(std::memchr(in, '\n', end - in));
+      std::size_t len = static_cast<std::size_t>((nl ? nl : end) - in);
+      if (!dropping_) {
+        std::size_t room = kMaxLineBytes - length_;
+        if (len > room) dropping_ = true;  // LineReader gets the first room bytes
+        std::size_t kept = std::min(len, room);
+        std::memmove(out, in, kept);
+        out += kept;
+        length_ += kept;
+      }
+      if (!nl) break;
+      if (dropping_) cut_->add(lines_ + 1);
+      dropping_ = false;
+      *out++ = '\n';
+      ++lines_;
+      length_ = 0;
+      in = nl + 1;
+    }
+    return static_cast<std::size_t>(out - p);
+  }
+
+  Raw raw_;
   std::string name_;
-  bool owns_;
-  std::uint64_t lines_ = 0;
+  std::shared_ptr<CutLines> cut_;
+  std::uint64_t lines_ = 0;   // newlines seen
+  std::size_t length_ = 0;    // bytes of the current line kept
+  bool dropping_ = false;
 };
 
 class FccpLineSource : public LineSource {
  public:
-  FccpLineSource(std::string name, std::unique_ptr<io::ByteSourceBase> source)
-      : name_(std::move(name)), reader_(name_, std::move(source)) {}
+  // Reads from fd, which it closes if owns.
+  FccpLineSource(std::string name, int fd, bool owns)
+      : name_(std::move(name)),
+        fd_(owns ? fd : -1),
+        reader_(name_, std::make_unique<CheckedByteSource>(
+                           [fd, name = name_](char* p, std::size_t n) -> std::size_t {
+                             for (;;) {
+                               ssize_t got = ::read(fd, p, n);
+                               if (got < 0 && errno == EINTR) continue;
+                               if (got < 0) throw errno_error("cannot read " + name, errno);
+                               return static_cast<std::size_t>(got);
+                             }
+                           },
+                           name_, cut_)) {}
   FccpLineSource(std::string name, std::string content)
       : name_(std::move(name)),
         content_(std::move(content)),
-        reader_(name_, content_.data(), content_.data() + content_.size()) {}
+        reader_(name_, std::make_unique<CheckedByteSource>(
+                           [this, at = std::size_t{0}](char* p, std::size_t n) mutable {
+                             n = std::min(n, content_.size() - at);
+                             std::memcpy(p, content_.data() + at, n);
+                             at += n;
+                             return n;
+                           },
+                           name_, cut_)) {}
+  ~FccpLineSource() override {
+    if (fd_ >= 0) ::close(fd_);
+  }
   bool live() const override { return false; }
   bool next(std::string_view& line) override {
-    try {
-      char* p = reader_.next_line();
-      if (!p) return false;
-      line = std::string_view(p);
-      return true;
-    } catch (const io::error::line_length_limit_exceeded&) {
-      throw data_error("line longer than 16 MiB", Location{name_, reader_.get_file_line(), 0, {}});
-    }
+    char* p = reader_.next_line();
+    if (!p) return false;
+    line = std::string_view(p);
+    overlong_ = cut_->take(reader_.get_file_line());
+    return true;
   }
 
  private:
   std::string name_;
   std::string content_;
+  int fd_ = -1;
+  std::shared_ptr<CutLines> cut_ = std::make_shared<CutLines>();
   io::LineReader reader_;
 };
 
@@ -179,9 +263,7 @@ std::unique_ptr<LineSource> open_lines(const std::string& path) {
     if (!is_stdin) ::close(fd);
     throw io_error("cannot read " + name + ": is a directory");
   }
-  if (S_ISREG(st.st_mode))
-    return std::make_unique<FccpLineSource>(
-        name, std::make_unique<CheckedByteSource>(fd, name, !is_stdin));
+  if (S_ISREG(st.st_mode)) return std::make_unique<FccpLineSource>(name, fd, !is_stdin);
   return std::make_unique<FdLineSource>(fd, name, !is_stdin);
 }
 
@@ -195,11 +277,11 @@ Reader::Reader(std::unique_ptr<LineSource> lines, std::string name)
   std::vector<std::string_view> fields;
   std::uint64_t start = 0;
   if (!read_record(fields, start)) throw data_error("empty input: no header line", Location{name_});
-  if (!fields.empty() && fields[0].substr(0, 3) == "\xEF\xBB\xBF") fields[0].remove_prefix(3);
   check_utf8(fields, start);
   if (fields.size() == 1 && fields[0].empty())
     throw data_error("the header line is empty", Location{name_, start});
   header_.assign(fields.begin(), fields.end());
+  records_ = 0;
 }
 
 Location Reader::where(std::uint64_t line, std::size_t column) const {
@@ -208,15 +290,28 @@ Location Reader::where(std::uint64_t line, std::size_t column) const {
   return loc;
 }
 
+// The next physical line. An error here is fatal: the source cannot go on.
+bool Reader::fetch(std::string_view& line) {
+  try {
+    if (!lines_->next(line)) return false;
+  } catch (...) {
+    broken_ = true;
+    throw;
+  }
+  ++line_;
+  return true;
+}
+
 bool Reader::read_record(std::vector<std::string_view>& fields, std::uint64_t& start_line) {
   fields.clear();
   std::string_view line;
   for (;;) {
-    if (!lines_->next(line)) return false;
-    ++line_;
-    if (!line.empty() || header_.size() == 1) break;
+    if (!fetch(line)) return false;
+    if (!line.empty() || header_.size() == 1 || lines_->overlong()) break;
   }
   start_line = line_;
+  ++records_;
+  if (lines_->overlong()) throw data_error("line of 16 MiB or more", Location{name_, line_});
 
   // Fast path: no quote on the line, so fields are views into it.
   if (line.find('"') == std::string_view::npos) {
@@ -231,8 +326,13 @@ bool Reader::read_record(std::vector<std::string_view>& fields, std::uint64_t& s
       pos = comma + 1;
     }
   }
+  return read_quoted(line, fields, start_line);
+}
 
-  // Quoted fields: unescape into scratch_, remembering field bounds.
+// Quoted fields: unescapes into scratch_, remembering field bounds. A record over
+// kMaxRecordBytes is read to its end but not kept, then reported.
+bool Reader::read_quoted(std::string_view line, std::vector<std::string_view>& fields,
+                         std::uint64_t start_line) {
   scratch_.clear();
   bounds_.clear();
   bounds_.push_back(0);
@@ -240,18 +340,21 @@ bool Reader::read_record(std::vector<std::string_view>& fields, std::uint64_t& s
   bool at_field_start = true;
   bool in_quotes = false;
   bool after_quote = false;  // just closed a quoted field
+  bool too_long = false;
   for (;;) {
     if (i == line.size()) {
       if (!in_quotes) break;
       // A line break inside quotes: the record continues on the next line.
-      if (!lines_->next(line))
+      if (!fetch(line))
         throw data_error("unterminated quoted field (it starts on line " +
                              std::to_string(start_line) + ")",
                          Location{name_, line_, static_cast<std::uint32_t>(bounds_.size()), {}});
-      ++line_;
+      if (lines_->overlong()) throw data_error("line of 16 MiB or more", Location{name_, line_});
       scratch_.push_back('\n');
-      if (scratch_.size() > kMaxRecordBytes)
-        throw data_error("record longer than 16 MiB", Location{name_, start_line});
+      if (scratch_.size() > kMaxRecordBytes) {
+        too_long = true;
+        scratch_.clear();
+      }
       i = 0;
       continue;
     }
@@ -283,6 +386,7 @@ bool Reader::read_record(std::vector<std::string_view>& fields, std::uint64_t& s
       at_field_start = false;
     }
   }
+  if (too_long) throw data_error("record longer than 16 MiB", Location{name_, start_line});
   bounds_.push_back(scratch_.size());
   for (std::size_t f = 0; f + 1 < bounds_.size(); ++f)
     fields.push_back(std::string_view(scratch_).substr(bounds_[f], bounds_[f + 1] - bounds_[f]));
@@ -302,14 +406,43 @@ void Reader::check_utf8(const std::vector<std::string_view>& fields, std::uint64
 }
 
 bool Reader::next(Row& row) {
-  if (!read_record(row.fields, row.line)) return false;
-  ++records_;
-  if (row.fields.size() != header_.size())
-    throw data_error("ragged row: expected " + std::to_string(header_.size()) +
-                         " fields as in the header, found " + std::to_string(row.fields.size()),
-                     Location{name_, row.line});
-  check_utf8(row.fields, row.line);
-  return true;
+  for (;;) {
+    try {
+      if (!read_record(row.fields, row.line)) return false;
+      if (row.fields.size() != header_.size())
+        throw data_error("ragged row: expected " + std::to_string(header_.size()) +
+                             " fields as in the header, found " + std::to_string(row.fields.size()),
+                         Location{name_, row.line});
+      check_utf8(row.fields, row.line);
+      return true;
+    } catch (const Error& e) {
+      if (broken_ || e.status() != Status::kData) throw;
+      reject(e);  // a bad record: the reader is at the next one
+    }
+  }
+}
+
+void Reader::skip_bad_records(SkipPolicy policy) {
+  policy_ = std::move(policy);
+  skipping_ = true;
+}
+
+void Reader::reject(const Error& e) {
+  if (e.status() != Status::kData) throw e;
+  if (!skipping_) {
+    stopped_on_bad_row_ = true;
+    throw e;
+  }
+  if (!first_skipped_) first_skipped_ = e;
+  ++skipped_;
+  if (policy_.on_skip) policy_.on_skip(e);
+  if (policy_.warn && skipped_ <= policy_.warn_first)
+    policy_.warn("skipped: " + std::string(e.what()) +
+                 (skipped_ == policy_.warn_first ? " (further bad rows are only counted)" : ""));
+}
+
+std::string Reader::skipped_summary() const {
+  return std::to_string(skipped_) + (skipped_ == 1 ? " row" : " rows") + " with bad data skipped";
 }
 
 // ---------------------------------------------------------------------------------

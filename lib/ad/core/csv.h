@@ -1,8 +1,8 @@
 // csv.h: RFC 4180 reading and writing, for files and for live pipes.
 //
-// Reading is two layers. A LineSource hands over physical lines; Reader assembles
-// them into records (quoted fields, doubled quotes, commas and line breaks inside
-// quotes, CRLF, a UTF-8 BOM) and checks every record against the header.
+// Reading is two layers. A LineSource hands over physical lines (without one leading
+// UTF-8 BOM); Reader assembles them into records (quoted fields, doubled quotes, commas
+// and line breaks inside quotes, CRLF) and checks every record against the header.
 //
 // There are two line sources, chosen by what the input is:
 //   - A regular file is read with fast-cpp-csv-parser's io::LineReader, which reads
@@ -19,8 +19,16 @@
 //   - Fields must be valid UTF-8 and hold no NUL byte.
 //   - Blank lines are skipped (unless the header has a single column).
 //   - A line break inside a quoted field is returned as "\n", whatever it was.
-//   Errors are ad::Error(kData) naming the file, line and column. A record-level error
-//   leaves the reader at the next record, so a caller may skip the row and go on.
+//   - A line of 16 MiB or more, or a record over 16 MiB, is a bad record; both sources
+//     read past it (its bytes are dropped, not kept), so it is reported once.
+//   Errors are ad::Error(kData) naming the file, line and column. A bad record (ragged,
+//   invalid UTF-8 or NUL, junk after a closing quote, too long) leaves the reader at the
+//   next record. Any other error (I/O, a NUL byte in a file) is fatal.
+//
+// Bad rows: by default next() throws on a bad record. With skip_bad_records() it counts
+// it, keeps the first error, warns about the first few, and reads on; a caller that
+// finds a row bad itself (a bad timestamp, say) hands the error to reject(), which
+// follows the same policy. This is the one --on-error loop of every tool.
 //
 // Writer writes RFC 4180 fields, quoting only fields that hold a comma, a quote, CR
 // or LF, and ends records with LF (the one deviation from RFC 4180's CRLF, as is usual
@@ -30,6 +38,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -49,10 +58,18 @@ class LineSource {
   virtual bool live() const = 0;
   // Called just before a blocking read, for live sources.
   void set_idle_hook(std::function<void()> hook) { idle_ = std::move(hook); }
+  // True when the line just handed over was 16 MiB or longer: the source has read past
+  // it and handed over an empty line in its place.
+  bool overlong() const { return overlong_; }
 
  protected:
   std::function<void()> idle_;
+  bool overlong_ = false;
 };
+
+// The longest line a source hands over: a longer one (16 MiB or more) is dropped,
+// and overlong() says so.
+constexpr std::size_t kMaxLineBytes = (16u << 20) - 1;
 
 // Opens "-" or "" as standard input, otherwise the file at path. Regular files get the
 // fast-cpp-csv-parser source, everything else the live one. Throws ad::Error(kIo).
@@ -64,6 +81,13 @@ std::unique_ptr<LineSource> string_lines(const std::string& name, std::string co
 
 // The display name of a path: "<stdin>" for "" and "-".
 std::string display_name(const std::string& path);
+
+// What Reader does with bad rows under --on-error skip.
+struct SkipPolicy {
+  std::size_t warn_first = 10;                   // warn about the first N bad rows
+  std::function<void(const std::string&)> warn;  // gets "skipped: <file:line:col: message>"
+  std::function<void(const Error&)> on_skip;     // called for every bad row, if set
+};
 
 struct Row {
   std::vector<std::string_view> fields;  // valid until the next Reader::next()
@@ -81,22 +105,48 @@ class Reader {
   bool live() const { return lines_->live(); }
   void set_idle_hook(std::function<void()> hook) { lines_->set_idle_hook(std::move(hook)); }
 
-  // Reads the next record. Returns false at the end of the input.
+  // Reads the next good record. Returns false at the end of the input. A bad record
+  // throws, or is skipped under skip_bad_records(). Errors after a fatal one repeat it.
   bool next(Row& row);
-  // The number of records read so far, header excluded.
+  // The number of records read so far, header excluded, bad ones included.
   std::uint64_t records() const { return records_; }
+
+  // Skip bad records from now on (--on-error skip), as SkipPolicy says.
+  void skip_bad_records(SkipPolicy policy);
+  bool skipping() const { return skipping_; }
+  // The caller found the row just read bad (error e, of status kData): throws e unless
+  // skipping, else counts it like a bad record. Other errors are rethrown.
+  void reject(const Error& e);
+  // Bad rows skipped so far, and the first one's error.
+  std::uint64_t skipped() const { return skipped_; }
+  const std::optional<Error>& first_skipped() const { return first_skipped_; }
+  // "1 row with bad data skipped", "3 rows with bad data skipped".
+  std::string skipped_summary() const;
+  // True once next() or reject() threw for a bad row (not skipping), rather than for
+  // a fatal error such as an I/O error.
+  bool stopped_on_bad_row() const { return stopped_on_bad_row_; }
   // The location of field `column` (0-based) of the record that starts at `line`.
   Location where(std::uint64_t line, std::size_t column) const;
 
  private:
   bool read_record(std::vector<std::string_view>& fields, std::uint64_t& start_line);
+  bool read_quoted(std::string_view line, std::vector<std::string_view>& fields,
+                   std::uint64_t start_line);
+  bool fetch(std::string_view& line);
   void check_utf8(const std::vector<std::string_view>& fields, std::uint64_t line) const;
+  void count_skipped(const Error& e);
 
   std::unique_ptr<LineSource> lines_;
   std::string name_;
   std::vector<std::string> header_;
   std::uint64_t line_ = 0;
   std::uint64_t records_ = 0;
+  bool broken_ = false;                // a fatal error: the input cannot be read on
+  bool skipping_ = false;
+  bool stopped_on_bad_row_ = false;
+  SkipPolicy policy_;
+  std::uint64_t skipped_ = 0;
+  std::optional<Error> first_skipped_;
   std::string scratch_;                // unescaped quoted records
   std::vector<std::size_t> bounds_;    // field bounds within scratch_
 };

@@ -91,7 +91,7 @@ std::optional<std::int64_t> parse_epoch(std::string_view s) {
 
 }  // namespace
 
-std::optional<std::int64_t> parse_time_ms(std::string_view s, int default_offset_s) {
+std::optional<std::int64_t> parse_time_ms(std::string_view s, int assume_tz_s) {
   while (!s.empty() && s.front() == ' ') s.remove_prefix(1);
   while (!s.empty() && s.back() == ' ') s.remove_suffix(1);
   if (s.empty()) return std::nullopt;
@@ -101,7 +101,7 @@ std::optional<std::int64_t> parse_time_ms(std::string_view s, int default_offset
   if (!digits(s, 0, 4, y) || !digits(s, 5, 2, mo) || s[7] != '-' || !digits(s, 8, 2, d))
     return std::nullopt;
   std::size_t pos = 10;
-  int offset = default_offset_s;
+  int offset = assume_tz_s;
   if (pos < s.size()) {
     if (s[pos] != 'T' && s[pos] != 't' && s[pos] != ' ') return std::nullopt;
     if (!digits(s, pos + 1, 2, h) || pos + 3 >= s.size() || s[pos + 3] != ':' ||

@@ -19,7 +19,7 @@
 namespace ad {
 
 // Returns epoch milliseconds, or nullopt if text is not a time in a form above.
-std::optional<std::int64_t> parse_time_ms(std::string_view text, int default_offset_s = 0);
+std::optional<std::int64_t> parse_time_ms(std::string_view text, int assume_tz_s = 0);
 
 // Parses a UTC offset for --assume-tz: "Z", "UTC", "+02:00", "-0530", "+05".
 // Returns seconds east of UTC, or nullopt.

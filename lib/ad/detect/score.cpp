@@ -19,15 +19,13 @@ namespace {
 
 class Batcher {
  public:
-  Batcher(const Model& model, csv::Reader& in, Output& out, const ScoreOptions& opt, ScoreReport& report,
-          const std::function<void(const std::string&)>& warn)
+  Batcher(const Model& model, csv::Reader& in, Output& out, const ScoreOptions& opt, ScoreReport& report)
       : model_(model),
         in_(in),
         out_(out),
         writer_(out),
         opt_(opt),
         report_(report),
-        warn_(warn),
         roles_(Roles::find(in.header(), opt.map)),
         extractor_(model.features, model.tables, in.header(), roles_, in.name()),
         columns_(LoginColumns::bind(model.role_columns, in.header(), roles_, in.name(), true)),
@@ -82,8 +80,7 @@ class Batcher {
             x[i] = ctx.values[static_cast<std::size_t>(static_cast<int>(model_.features[i].kind) - kDerivedKindBase)];
         }
       } catch (const Error& e) {
-        if (e.status() != Status::kData || opt_.on_error == OnError::kFail) throw;
-        skipped(e);
+        in_.reject(e);  // throws unless --on-error skip: then the row is written unscored
         kind = Kind::kPass;
       }
     }
@@ -94,10 +91,6 @@ class Batcher {
       arena_.append(f);
     }
     if (kinds_.size() >= kBatchRows) flush_batch();
-  }
-
-  void skipped(const Error& e) {
-    if (++report_.skipped <= 10) warn_("skipped: " + std::string(e.what()));
   }
 
   // Scores and writes the pending rows.
@@ -182,7 +175,6 @@ class Batcher {
   csv::Writer writer_;
   const ScoreOptions& opt_;
   ScoreReport& report_;
-  const std::function<void(const std::string&)>& warn_;
   Roles roles_;
   FeatureExtractor extractor_;
   LoginColumns columns_;
@@ -207,28 +199,22 @@ class Batcher {
 
 void score(const Model& model, csv::Reader& in, Output& out, const ScoreOptions& opt, ScoreReport& report,
            const std::function<void(const std::string&)>& warn) {
-  Batcher batcher(model, in, out, opt, report, warn);
+  Batcher batcher(model, in, out, opt, report);
   if (in.live())
     in.set_idle_hook([&] {
       batcher.flush_batch();
       out.flush();
     });
+  // Bad records (ragged rows, bad UTF-8) cannot be passed through aligned: the reader
+  // drops them under --on-error skip.
+  if (opt.on_error == OnError::kSkip) in.skip_bad_records({10, warn, {}});
   csv::Row row;
-  for (;;) {
-    try {
-      if (!in.next(row)) break;
-    } catch (const Error& e) {
-      // Reader errors (ragged rows, bad UTF-8) cannot be passed through aligned.
-      if (e.status() != Status::kData || opt.on_error == OnError::kFail) throw;
-      ++report.rows_read;
-      batcher.skipped(e);
-      continue;
-    }
-    ++report.rows_read;
-    batcher.add(row);
-  }
+  while (in.next(row)) batcher.add(row);
   batcher.flush_batch();
   in.set_idle_hook(nullptr);
+  report.rows_read = in.records();
+  report.skipped = in.skipped();
+  if (report.skipped) warn(in.skipped_summary());
   if (report.rows_read == 0 && !opt.allow_empty)
     throw data_error("no data rows: the input has only a header (use --allow-empty to accept that)",
                      Location{in.name()});

@@ -172,31 +172,27 @@ Model train(csv::Reader& in, const TrainOptions& opt, TrainReport& report,
   std::uint64_t used = 0;
   int time_col = roles[Role::kTime], activity_col = roles[Role::kActivity];
   csv::Row row;
-  const int kMaxWarnings = 10;
+  if (opt.on_error == OnError::kSkip) in.skip_bad_records({10, warn, {}});
 
-  for (;;) {
-    bool have_row = false;
-    try {
-      if (!in.next(row)) break;
-      have_row = true;
-      ++report.rows_read;
-      if (activity_col >= 0 && !is_login_activity(row.fields[static_cast<std::size_t>(activity_col)])) {
-        ++report.not_logins;
+  while (in.next(row)) {
+    if (activity_col >= 0 && !is_login_activity(row.fields[static_cast<std::size_t>(activity_col)])) {
+      ++report.not_logins;
+      continue;
+    }
+    if (time_col >= 0) {
+      std::string_view t = row.fields[static_cast<std::size_t>(time_col)];
+      auto ms = parse_time_ms(t, opt.assume_tz_s);
+      if (!ms) {
+        in.reject(data_error("bad timestamp " + text::quote(t),
+                             in.where(row.line, static_cast<std::size_t>(time_col))));
         continue;
       }
-      if (time_col >= 0) {
-        std::string_view t = row.fields[static_cast<std::size_t>(time_col)];
-        auto ms = parse_time_ms(t, opt.assume_tz_s);
-        if (!ms)
-          throw data_error("bad timestamp " + text::quote(t),
-                           in.where(row.line, static_cast<std::size_t>(time_col)));
+      try {
         if (!derived.empty()) tracker.observe(read_event(login_columns, row, *ms), ctx);
+      } catch (const Error& e) {
+        in.reject(e);
+        continue;
       }
-    } catch (const Error& e) {
-      if (e.status() != Status::kData || opt.on_error == OnError::kFail) throw;
-      if (!have_row) ++report.rows_read;
-      if (++report.skipped <= kMaxWarnings) warn("skipped: " + std::string(e.what()));
-      continue;
     }
     for (int c : generic) {
       std::string_view v = row.fields[static_cast<std::size_t>(c)];
@@ -220,8 +216,9 @@ Model train(csv::Reader& in, const TrainOptions& opt, TrainReport& report,
     }
     ++used;
   }
-  if (report.skipped > kMaxWarnings)
-    warn("skipped " + std::to_string(report.skipped) + " rows with bad data in all");
+  report.rows_read = in.records();
+  report.skipped = in.skipped();
+  if (report.skipped) warn(in.skipped_summary());
   if (report.rows_read == 0) throw data_error("no data rows: the input has only a header", Location{in.name()});
   if (used == 1)
     throw data_error("only one usable row: a forest needs at least 2 rows to learn from", Location{in.name()});

@@ -118,14 +118,14 @@ Columns Columns::find(const std::vector<std::string>& header,
   return c;
 }
 
-RowKind read_row(const Columns& c, const csv::Reader& reader, const csv::Row& row, int tz_offset_s,
+RowKind read_row(const Columns& c, const csv::Reader& reader, const csv::Row& row, int assume_tz_s,
                  std::optional<std::int64_t>& time_ms, Anomaly* anomaly) {
   const auto& f = row.fields;
   auto parsed = scored::parse(c.scored, row, reader.name());
   if (!parsed) return RowKind::kUnscored;
   time_ms.reset();
   if (c.roles.has(Role::kTime))
-    time_ms = parse_time_ms(f[static_cast<std::size_t>(c.roles[Role::kTime])], tz_offset_s);
+    time_ms = parse_time_ms(f[static_cast<std::size_t>(c.roles[Role::kTime])], assume_tz_s);
   if (!parsed->flag) return RowKind::kNormal;
   if (anomaly) {
     anomaly->fields.assign(f.begin(), f.end());

@@ -63,10 +63,10 @@ enum class RowKind { kUnscored, kNormal, kFlagged };
 
 // Reads one row of scored CSV. Returns its kind; for kNormal and kFlagged sets time_ms
 // (nullopt when there is no time column or it does not parse); for kFlagged fills
-// *anomaly. tz_offset_s applies to times without a zone.
+// *anomaly. assume_tz_s applies to times without a zone.
 // Throws ad::Error(kData) at the field for a row scored.h rejects.
 RowKind read_row(const Columns& columns, const csv::Reader& reader, const csv::Row& row,
-                 int tz_offset_s, std::optional<std::int64_t>& time_ms, Anomaly* anomaly);
+                 int assume_tz_s, std::optional<std::int64_t>& time_ms, Anomaly* anomaly);
 
 // The rows of one alert.
 struct Batch {

@@ -50,7 +50,7 @@ struct Options {
   bool flush_spool = false;
   bool tee = false;      // copy the input records to standard output
   bool skip_bad_rows = true;  // --on-error skip (default) or fail
-  int tz_offset_s = 0;   // --assume-tz
+  int assume_tz_s = 0;   // --assume-tz: UTC offset of times without a zone
   std::map<std::string, std::string> map;  // --map role=column
 };
 

@@ -6,7 +6,6 @@
 #include <poll.h>
 #include <signal.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -19,6 +18,7 @@
 #include <unordered_set>
 
 #include "ad/mail/alert.h"
+#include "ad/core/clock.h"
 #include "ad/core/csv.h"
 #include "ad/mail/dedup.h"
 #include "ad/core/io.h"
@@ -33,12 +33,6 @@ namespace {
 using Clock = std::chrono::steady_clock;
 constexpr auto kHour = std::chrono::hours(1);
 constexpr int kMaxRowWarnings = 10;
-
-std::int64_t wall_ms() {
-  struct timespec ts;
-  ::clock_gettime(CLOCK_REALTIME, &ts);
-  return static_cast<std::int64_t>(ts.tv_sec) * 1000 + ts.tv_nsec / 1000000;
-}
 
 // Thrown from the reader's idle hook when a stop signal arrived; ends the stream.
 struct StopStream {};
@@ -121,9 +115,7 @@ class Runner {
   bool preview() const { return o_.dry_run || !o_.output.empty(); }
   Spool spool() const { return Spool(o_.spool.empty() ? Spool::default_dir() : o_.spool); }
   std::string save(const smtp::SendError& e, const Envelope& envelope, const std::string& message);
-  bool next_row(csv::Reader& reader, csv::Row& row);
-  void bad_row(const Error& e);
-  void handle(const csv::Reader& reader, const csv::Row& row);
+  void handle(csv::Reader& reader, const csv::Row& row);
   void stream(csv::Reader& reader, int fd);
   void idle(int fd, const StopSignals& signals);
   std::optional<Clock::time_point> deadline();
@@ -132,7 +124,7 @@ class Runner {
   std::string build(const AlertContent& content, std::int64_t now_ms) const;
   void flush_after_success();
   void deliver_before_failing();
-  void finish();
+  void finish(const csv::Reader& reader);
 
   const Options& o_;
   const Reporter& r_;
@@ -144,10 +136,6 @@ class Runner {
   std::unique_ptr<csv::Writer> tee_;
   Batch batch_;
   std::uint64_t messages_ = 0;  // delivered, spooled or written
-  std::uint64_t skipped_ = 0;
-  std::optional<Error> first_bad_;
-  std::uint64_t last_bad_line_ = 0;
-  bool failed_on_bad_row_ = false;  // --on-error fail stopped the run
   std::vector<std::string> spooled_;  // what this run put into the spool
   std::string last_send_error_;
   // Streaming.
@@ -159,35 +147,7 @@ class Runner {
 // ---------------------------------------------------------------------------------
 // Reading
 
-bool Runner::next_row(csv::Reader& reader, csv::Row& row) {
-  for (;;) {
-    try {
-      return reader.next(row);
-    } catch (const Error& e) {
-      // A record-level error leaves the reader at the next record; an error without a
-      // line, or twice at the same line, would not move on.
-      if (e.status() != Status::kData || e.where().line == 0 || e.where().line == last_bad_line_)
-        throw;
-      last_bad_line_ = e.where().line;
-      bad_row(e);
-    }
-  }
-}
-
-void Runner::bad_row(const Error& e) {
-  if (!o_.skip_bad_rows) {
-    failed_on_bad_row_ = true;
-    throw e;
-  }
-  ++skipped_;
-  ++batch_.skipped;
-  if (!first_bad_) first_bad_ = e;
-  if (skipped_ <= kMaxRowWarnings)
-    r_.warn(std::string(e.what()) + "; row skipped" +
-            (skipped_ == kMaxRowWarnings ? " (further skipped rows are only counted)" : ""));
-}
-
-void Runner::handle(const csv::Reader& reader, const csv::Row& row) {
+void Runner::handle(csv::Reader& reader, const csv::Row& row) {
   if (tee_) {
     try {
       tee_->row(row.fields);
@@ -200,10 +160,9 @@ void Runner::handle(const csv::Reader& reader, const csv::Row& row) {
   Anomaly anomaly;
   RowKind kind;
   try {
-    kind = read_row(*columns_, reader, row, o_.tz_offset_s, time_ms, &anomaly);
+    kind = read_row(*columns_, reader, row, o_.assume_tz_s, time_ms, &anomaly);
   } catch (const Error& e) {
-    if (e.status() != Status::kData) throw;
-    bad_row(e);
+    reader.reject(e);  // throws unless --on-error skip
     return;
   }
   if (kind == RowKind::kUnscored) return;
@@ -231,7 +190,7 @@ void Runner::check_due(Clock::time_point now) {
   if (o_.max_per_hour > 0 && sent_.size() >= static_cast<std::size_t>(o_.max_per_hour)) {
     // The cap holds: keep collecting in a new window; the next message is a digest.
     ++batch_.held_windows;
-    if (!batch_.held_since_ms) batch_.held_since_ms = wall_ms();
+    if (!batch_.held_since_ms) batch_.held_since_ms = ad::now_ms();
     window_open_ = now;
     return;
   }
@@ -272,7 +231,7 @@ void Runner::stream(csv::Reader& reader, int fd) {
   reader.set_idle_hook([this, fd, &signals] { idle(fd, signals); });
   csv::Row row;
   try {
-    while (!signals.requested() && next_row(reader, row)) {
+    while (!signals.requested() && reader.next(row)) {
       handle(reader, row);
       check_due(Clock::now());  // a busy stream may never be idle
     }
@@ -341,7 +300,7 @@ bool Runner::deliver(Batch& batch, bool final) {
     return false;
   }
 
-  std::int64_t now_ms = wall_ms();
+  std::int64_t now_ms = ad::now_ms();
   AlertOptions ao;
   ao.subject_prefix = o_.subject;
   ao.top = o_.top;
@@ -427,7 +386,7 @@ void Runner::deliver_before_failing() {
   batch_ = Batch{};
 }
 
-void Runner::finish() {
+void Runner::finish(const csv::Reader& reader) {
   std::size_t waiting = 0;
   for (const std::string& p : spooled_)
     if (::access(p.c_str(), F_OK) == 0) ++waiting;
@@ -437,11 +396,10 @@ void Runner::finish() {
                     (waiting == 1 ? "the alert waits in " + spooled_.back()
                                   : std::to_string(waiting) + " alerts wait in " + spool().dir()) +
                     " (send with 'ad-mail --flush-spool')");
-  if (skipped_ > 0)
+  if (reader.skipped() > 0)  // --on-error skip: alerted about the rest, yet the input was bad
     throw Error(Status::kData,
-                first_bad_->message() + " (" + std::to_string(skipped_) + " malformed row" +
-                    (skipped_ == 1 ? "" : "s") + " skipped in all)",
-                first_bad_->where());
+                reader.first_skipped()->message() + " (" + reader.skipped_summary() + " in all)",
+                reader.first_skipped()->where());
 }
 
 // ---------------------------------------------------------------------------------
@@ -475,6 +433,8 @@ void Runner::alert_command() {
   open_input(o_.input, in);
   csv::Reader& reader = *in.reader;
   input_name_ = reader.name();
+  if (o_.skip_bad_rows)
+    reader.skip_bad_records({kMaxRowWarnings, r_.warn, [this](const Error&) { ++batch_.skipped; }});
   columns_ = std::make_unique<Columns>(Columns::find(reader.header(), o_.map, reader.name()));
   if (o_.tee) {
     tee_ = std::make_unique<csv::Writer>(standard_output());
@@ -485,14 +445,14 @@ void Runner::alert_command() {
   } else {
     csv::Row row;
     try {
-      while (next_row(reader, row)) handle(reader, row);
+      while (reader.next(row)) handle(reader, row);
     } catch (const Error&) {
-      if (!failed_on_bad_row_) deliver_before_failing();  // --on-error fail sends nothing
+      if (!reader.stopped_on_bad_row()) deliver_before_failing();  // --on-error fail sends nothing
       throw;
     }
     deliver(batch_, true);
   }
-  finish();
+  finish(reader);
 }
 
 void Runner::flush_command() {

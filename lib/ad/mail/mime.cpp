@@ -7,6 +7,7 @@
 #include <cstring>
 #include <random>
 
+#include "ad/core/clock.h"
 #include "ad/core/error.h"
 #include "ad/core/text.h"
 #include "ad/core/timestamp.h"
@@ -345,12 +346,7 @@ std::string format_date(std::int64_t epoch_ms) {
 }
 
 std::string make_message_id(std::string_view domain) {
-  std::int64_t now_ms = 0;
-  {
-    struct timespec ts;
-    ::clock_gettime(CLOCK_REALTIME, &ts);
-    now_ms = static_cast<std::int64_t>(ts.tv_sec) * 1000 + ts.tv_nsec / 1000000;
-  }
+  std::int64_t now_ms = ad::now_ms();
   std::string stamp = format_time_iso(now_ms - now_ms % 1000);  // 2025-07-01T04:02:00Z
   std::string digits;
   for (char c : stamp)

@@ -14,6 +14,7 @@
 #include <cstdlib>
 #include <random>
 
+#include "ad/core/clock.h"
 #include "ad/core/error.h"
 #include "ad/core/io.h"
 #include "ad/mail/mime.h"
@@ -43,13 +44,13 @@ void make_dirs(const std::string& dir) {
 }
 
 std::string stamp() {
-  struct timespec ts;
-  ::clock_gettime(CLOCK_REALTIME, &ts);
+  std::int64_t ms = now_ms();
+  time_t s = static_cast<time_t>(ms / 1000);
   struct tm tm;
-  ::gmtime_r(&ts.tv_sec, &tm);
+  ::gmtime_r(&s, &tm);
   char buf[96];
   std::snprintf(buf, sizeof buf, "%04d%02d%02dT%02d%02d%02d.%03ldZ", tm.tm_year + 1900,
-                tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, ts.tv_nsec / 1000000);
+                tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<long>(ms % 1000));
   return buf;
 }
 

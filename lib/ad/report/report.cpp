@@ -33,10 +33,9 @@ void read_scored(const std::string& path, const Options& options,
 
   csv::Row row;
   aggregate::Event e;
-  std::uint64_t last_bad_line = 0;
-  for (;;) {
+  if (options.skip_bad_rows) reader.skip_bad_records({10, options.warn, {}});
+  while (reader.next(row)) {
     try {
-      if (!reader.next(row)) break;
       auto parsed = scored::parse(scored_columns, row, reader.name());
       e.scored = parsed.has_value();
       e.flagged = parsed && parsed->flag;
@@ -44,17 +43,11 @@ void read_scored(const std::string& path, const Options& options,
       e.severity = parsed ? parsed->severity : 0;
       e.reasons = parsed ? parsed->reasons : std::string_view();
     } catch (const Error& err) {
-      // A record-level error leaves the reader at the next record (csv.h); an error
-      // without a line, or twice on one line, is not one of those.
-      if (!options.skip_bad_rows || err.status() != Status::kData || err.where().line == 0 ||
-          err.where().line == last_bad_line)
-        throw;
-      last_bad_line = err.where().line;
-      if (summary.skipped++ == 0) summary.first_skipped = err.what();
+      reader.reject(err);  // throws unless --on-error skip
       continue;
     }
     e.time_ms.reset();
-    if (time_col >= 0) e.time_ms = parse_time_ms(field(row, time_col), options.assume_offset_s);
+    if (time_col >= 0) e.time_ms = parse_time_ms(field(row, time_col), options.assume_tz_s);
     std::uint64_t untimed_before = aggregator.untimed();
     e.user = field(row, user_col);
     e.ip = field(row, ip_col);
@@ -72,6 +65,9 @@ void read_scored(const std::string& path, const Options& options,
     summary.scored += e.scored;
     summary.flagged += e.flagged;
   }
+  summary.skipped += reader.skipped();
+  if (!summary.first_skipped && reader.first_skipped())
+    summary.first_skipped = reader.first_skipped()->what();
 }
 
 Summary run(const std::vector<std::string>& paths, const Options& options, Output& out) {

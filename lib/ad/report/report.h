@@ -30,6 +30,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -46,10 +47,11 @@ struct Options {
   std::string title = "Login anomaly report";
   std::size_t top = 500;        // anomalies listed in the table (0: none)
   std::size_t top_values = 10;  // bars in each "top users/IPs/countries" plot
-  int assume_offset_s = 0;      // UTC offset of input times without a zone (--assume-tz)
+  int assume_tz_s = 0;      // UTC offset of input times without a zone (--assume-tz)
   int utc_offset_s = 0;         // UTC offset of every time shown (--tz)
   std::map<std::string, std::string> map;  // role -> column, from --map
   bool skip_bad_rows = false;              // --on-error skip: count bad rows, go on
+  std::function<void(const std::string&)> warn;  // about the first bad rows of each input
   std::string generator;                   // e.g. "ad-report 0.1.0"; shown in the footer
   std::optional<std::int64_t> generated_ms;  // when, shown in the footer if set
 };

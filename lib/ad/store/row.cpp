@@ -110,8 +110,8 @@ Layout make_layout(const std::vector<std::string>& header, const Roles& roles,
 // RowEncoder
 
 RowEncoder::RowEncoder(const std::vector<std::string>& header, const Roles& roles,
-                       std::string file, int default_offset_s)
-    : layout_(make_layout(header, roles, file)), file_(std::move(file)), offset_s_(default_offset_s) {
+                       std::string file, int assume_tz_s)
+    : layout_(make_layout(header, roles, file)), file_(std::move(file)), assume_tz_s_(assume_tz_s) {
   id_ = roles[Role::kId];
   time_ = roles[Role::kTime];
   user_ = roles[Role::kUser];
@@ -182,7 +182,7 @@ void RowEncoder::encode(const csv::Row& row, EncodedRow& out) const {
   set(1, id_);
   out.null[2] = true;
   if (time_ >= 0) {
-    if (auto ms = parse_time_ms(f[time_], offset_s_)) {
+    if (auto ms = parse_time_ms(f[time_], assume_tz_s_)) {
       out.null[2] = false;
       out.text[2] = format_time_iso(*ms);
     }

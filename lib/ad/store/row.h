@@ -78,9 +78,9 @@ struct EncodedRow {
 
 class RowEncoder {
  public:
-  // default_offset_s is for times without a zone (see timestamp.h).
+  // assume_tz_s is for times without a zone (see timestamp.h).
   RowEncoder(const std::vector<std::string>& header, const Roles& roles, std::string file,
-             int default_offset_s = 0);
+             int assume_tz_s = 0);
 
   const Layout& layout() const { return layout_; }
   // Where the scored columns are in the input.
@@ -105,7 +105,7 @@ class RowEncoder {
 
   Layout layout_;
   std::string file_;
-  int offset_s_;
+  int assume_tz_s_;
   int id_ = -1, time_ = -1, user_ = -1, ip_ = -1, country_ = -1;
   scored::Columns scored_;
   int reasons_ = -1;

@@ -300,7 +300,7 @@ WriteStats write(const std::string& input, const SessionOptions& session_options
   if (options.tee) lines = std::make_unique<TeeLines>(std::move(lines), &tee_active);
   csv::Reader reader(std::move(lines), csv::display_name(input));
   Roles roles = Roles::find(reader.header(), options.roles);
-  RowEncoder encoder(reader.header(), roles, reader.name(), options.default_offset_s);
+  RowEncoder encoder(reader.header(), roles, reader.name(), options.assume_tz_s);
   // Without --all the flags select the rows; with it, unscored CSV is stored too.
   if (!options.all || !encoder.scored_columns().none()) encoder.scored_columns().require(reader.name());
 
@@ -382,13 +382,18 @@ WriteStats write(const std::string& input, const SessionOptions& session_options
 
   csv::Row row;
   EncodedRow encoded;
+  if (options.skip_bad_rows) reader.skip_bad_records({10, warn, {}});
   try {
     while (!g_stop && reader.next(row)) {
       ++stats.read;
-      if (options.all || encoder.flagged(row)) {
-        encoder.encode(row, encoded);
-        batch.add(encoded);
-        ++stats.selected;
+      try {
+        if (options.all || encoder.flagged(row)) {
+          encoder.encode(row, encoded);
+          batch.add(encoded);
+          ++stats.selected;
+        }
+      } catch (const Error& e) {
+        reader.reject(e);  // throws unless --on-error skip
       }
       if (!batch.empty() && (batch.rows() >= options.batch_rows || batch.bytes() >= kMaxBatchBytes ||
                              Clock::now() - batch.started() >= max_age))
@@ -414,6 +419,8 @@ WriteStats write(const std::string& input, const SessionOptions& session_options
   stats.stored = pool.stored();
   stats.batches = pool.batches();
   stats.signal = g_stop;
+  stats.read = reader.records();
+  if (reader.skipped()) warn(reader.skipped_summary());
   std::string skipped = stats.selected > stats.stored
                             ? " (" + std::to_string(stats.selected - stats.stored) + " stored before)"
                             : "";

@@ -45,7 +45,8 @@ struct WriteOptions {
   double batch_seconds = 1.0;       // REQUIRES: > 0
   std::string model_id;             // stored in model_id; "" = NULL
   std::map<std::string, std::string> roles;  // --map role=column overrides
-  int default_offset_s = 0;                  // zone of times without one (--assume-tz)
+  int assume_tz_s = 0;                  // zone of times without one (--assume-tz)
+  bool skip_bad_rows = false;           // --on-error skip: leave bad rows out, warn, count
 };
 
 struct WriteStats {

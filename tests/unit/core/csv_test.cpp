@@ -1,11 +1,16 @@
 #include "ad/core/csv.h"
 
+#include "testutil.h"
+
 #include <doctest/doctest.h>
 #include <fcntl.h>
 #include <unistd.h>
 
 #include <cstdio>
+#include <fstream>
+#include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 using ad::csv::Reader;
@@ -21,6 +26,33 @@ std::vector<std::vector<std::string>> read_all(Reader& r) {
 }
 
 Reader from(const std::string& text) { return Reader(ad::csv::string_lines("t.csv", text), "t.csv"); }
+
+// A Reader over text written into a pipe by a thread, as from `cat file |`.
+struct PipeReader {
+  int p[2] = {-1, -1};
+  std::thread writer;
+  std::unique_ptr<Reader> reader;
+  explicit PipeReader(const std::string& text) {
+    REQUIRE(::pipe(p) == 0);
+    writer = std::thread([this, text] {
+      for (std::size_t at = 0; at < text.size();) {
+        ssize_t n = ::write(p[1], text.data() + at, text.size() - at);
+        if (n <= 0) break;
+        at += static_cast<std::size_t>(n);
+      }
+      ::close(p[1]);
+    });
+    reader = std::make_unique<Reader>(ad::csv::fd_lines(p[0], "pipe"), "pipe");
+  }
+  ~PipeReader() {
+    reader.reset();
+    ::close(p[0]);  // a writer still blocked gets EPIPE
+    writer.join();
+  }
+};
+
+// "a,b", then a line of 17 MiB, then "1,2".
+std::string with_long_line() { return "a,b\n" + std::string(17u << 20, 'x') + "\n1,2\n"; }
 
 std::string capture_write(const std::function<void(ad::csv::Writer&)>& f,
                           ad::csv::WriterOptions opt = {}) {
@@ -167,6 +199,95 @@ TEST_SUITE("csv") {
     REQUIRE(r.next(row));
     CHECK_THROWS_WITH(r.next(row), "pipe:3:2: NUL byte in input (column 'b')");
     ::close(p[0]);
+  }
+
+  TEST_CASE("one leading BOM is dropped, the same from a string, a file and a pipe") {
+    std::string text = "\xEF\xBB\xBF\xEF\xBB\xBFuser,x\r\nann,1\n";
+    std::vector<std::string> header = {"\xEF\xBB\xBFuser", "x"};
+    auto r = from(text);
+    CHECK(r.header() == header);
+    CHECK(read_all(r) == std::vector<std::vector<std::string>>{{"ann", "1"}});
+    PipeReader p(text);
+    CHECK(p.reader->header() == header);
+    CHECK(read_all(*p.reader) == std::vector<std::vector<std::string>>{{"ann", "1"}});
+    testutil::TempDir dir;
+    std::ofstream(dir.file("bom.csv"), std::ios::binary) << text;
+    Reader f(dir.file("bom.csv"));
+    CHECK(f.header() == header);
+  }
+
+  TEST_CASE("a line of 16 MiB or more is reported once, and the reader reads past it") {
+    auto check = [](Reader& r) {
+      Row row;
+      CHECK_THROWS_WITH(r.next(row), doctest::Contains(":2: line of 16 MiB or more"));
+      REQUIRE(r.next(row));
+      CHECK(row.line == 3);
+      CHECK(row.fields[0] == "1");
+      CHECK_FALSE(r.next(row));
+    };
+    auto s = from(with_long_line());
+    check(s);
+    PipeReader p(with_long_line());
+    check(*p.reader);
+    PipeReader last("a,b\n1,2\n" + std::string(17u << 20, 'y'));  // no newline at the end
+    Row row;
+    REQUIRE(last.reader->next(row));
+    CHECK_THROWS_WITH(last.reader->next(row), doctest::Contains(":3: line of 16 MiB or more"));
+    CHECK_FALSE(last.reader->next(row));
+  }
+
+  TEST_CASE("a quoted record over 16 MiB is read to its end and reported once") {
+    std::string text = "a,b\n\"";
+    for (int i = 0; i < 17; ++i) text += std::string(1u << 20, 'z') + "\n";
+    text += "\",x\n1,2\n";
+    Reader r = from(text);
+    r.skip_bad_records({});
+    CHECK(read_all(r) == std::vector<std::vector<std::string>>{{"1", "2"}});
+    CHECK(r.skipped() == 1);
+    REQUIRE(r.first_skipped());
+    CHECK(r.first_skipped()->what() == std::string("t.csv:2: record longer than 16 MiB"));
+  }
+
+  TEST_CASE("skipping bad records: counted, the first kept, the first N warned") {
+    std::string text = "a,b\n1\n2,2\n\"x\"y,3\n4,\xFF\n5,5\n";
+    auto check = [](Reader& r) {
+      std::vector<std::string> warnings;
+      int seen = 0;
+      r.skip_bad_records({2, [&](const std::string& m) { warnings.push_back(m); },
+                          [&](const ad::Error&) { ++seen; }});
+      CHECK(r.skipping());
+      auto rows = read_all(r);
+      CHECK(rows == std::vector<std::vector<std::string>>{{"2", "2"}, {"5", "5"}});
+      CHECK(r.skipped() == 3);
+      CHECK(seen == 3);
+      CHECK(r.records() == 5);
+      REQUIRE(r.first_skipped());
+      CHECK(r.first_skipped()->where().line == 2);
+      REQUIRE(warnings.size() == 2);
+      CHECK(warnings[0].find("skipped: ") == 0);
+      CHECK(warnings[0].find(":2: ragged row") != std::string::npos);
+      CHECK(warnings[1].find("(further bad rows are only counted)") != std::string::npos);
+      CHECK(r.skipped_summary() == "3 rows with bad data skipped");
+    };
+    auto s = from(text);
+    check(s);
+    PipeReader p(text);
+    check(*p.reader);
+  }
+
+  TEST_CASE("reject follows the policy: throws without skipping, counts with it") {
+    auto r = from("a,b\n1,2\n3,4\n");
+    Row row;
+    REQUIRE(r.next(row));
+    CHECK_FALSE(r.stopped_on_bad_row());
+    CHECK_THROWS_WITH(r.reject(ad::data_error("bad", r.where(row.line, 1))), "t.csv:2:2: bad (column 'b')");
+    CHECK(r.stopped_on_bad_row());
+    CHECK_THROWS_AS(r.reject(ad::io_error("disk")), ad::Error);
+    r.skip_bad_records({});
+    REQUIRE(r.next(row));
+    r.reject(ad::data_error("bad", r.where(row.line, 0)));
+    CHECK(r.skipped() == 1);
+    CHECK(r.skipped_summary() == "1 row with bad data skipped");
   }
 
   TEST_CASE("the writer quotes only when needed") {

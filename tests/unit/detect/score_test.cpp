@@ -285,8 +285,9 @@ TEST_SUITE("score") {
       CHECK(s.report.skipped == 1);
       CHECK(s.report.rows_read == 3);
       CHECK(s.report.scored == 2);
-      REQUIRE(s.warnings.size() == 1);
+      REQUIRE(s.warnings.size() == 2);  // the row, then the count
       CHECK(contains(s.warnings[0], "in.csv:3"));
+      CHECK(s.warnings[1] == "1 row with bad data skipped");
     }
     for (const std::string* input : {&bad_number, &bad_time}) {
       // A row with a bad value is kept, unscored.
@@ -300,7 +301,7 @@ TEST_SUITE("score") {
       CHECK_FALSE(out[3][5].empty());
       CHECK(s.report.skipped == 1);
       CHECK(s.report.scored == 2);
-      CHECK(s.warnings.size() == 1);
+      CHECK(s.warnings.size() == 2);  // the row, then the count
     }
   }
 

@@ -370,8 +370,9 @@ TEST_SUITE("train") {
       CHECK(t.report.rows_read == 62);
       CHECK(t.report.skipped == 1);
       CHECK(t.model.info.rows_used == 61);
-      REQUIRE(t.warnings.size() == 1);
+      REQUIRE(t.warnings.size() == 2);  // the row, then the count
       CHECK(contains(t.warnings[0], "train.csv:62"));
+      CHECK(t.warnings[1] == "1 row with bad data skipped");
     }
   }
 
