@@ -67,7 +67,7 @@ std::optional<SshdAttempt> parse_sshd_message(std::string_view m) {
 bool is_sshd_program(std::string_view p) { return p == "sshd" || p == "sshd-session" || p == "sshd-auth"; }
 
 const std::vector<std::string>& sshd_extras() {
-  static const std::vector<std::string> extras = {"host", "auth_method", "invalid_user", "port"};
+  static const std::vector<std::string> extras = {"host", "auth_method", "invalid_user"};
   return extras;
 }
 
@@ -129,7 +129,7 @@ void SshdConverter::add(const SshdAttempt& a, std::int64_t time_ms, std::string_
     l[kStatus] = a.success ? "success" : "failure";
     l[kActivity] = "login";
     l[kEventId] = unique_id(a.count > 1 ? id + "-" + std::to_string(k) : id, time_ms);
-    l.extra = {std::string(host), a.method, a.invalid_user ? "true" : "false", a.port};
+    l.extra = {std::string(host), a.method, a.invalid_user ? "true" : "false"};
     out.push_back(std::move(l));
   }
 }

@@ -51,7 +51,8 @@ std::optional<SshdAttempt> parse_sshd_message(std::string_view message);
 // True for sshd's program names: "sshd", "sshd-session", "sshd-auth".
 bool is_sshd_program(std::string_view program);
 
-// sshd's extra columns: host, auth_method, invalid_user, port.
+// sshd's extra columns: host, auth_method, invalid_user. (Not the client's port: an
+// ephemeral port is a random number, and ad-train would take it for a numeric feature.)
 const std::vector<std::string>& sshd_extras();
 
 class SshdConverter {
