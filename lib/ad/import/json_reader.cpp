@@ -78,7 +78,10 @@ bool JsonReader::next_text(std::string& text, std::uint64_t& start) {
       rest_ = l;
       if (line_ == 1 && rest_.substr(0, 3) == "\xEF\xBB\xBF") rest_.remove_prefix(3);
       have_line_ = true;
-      if (in_value_ && !scalar_ && !rest_.empty() && rest_[0] == '{') {
+      // A '{' that opens a line can follow '[', ':' or ',' inside a value; after anything
+      // else the value was cut short and a new record starts.
+      if (in_value_ && !scalar_ && !rest_.empty() && rest_[0] == '{' && last_ != '[' && last_ != ':' &&
+          last_ != ',') {
         in_value_ = in_string_ = escape_ = false;
         throw data_error("truncated JSON value: a new record starts on line " + std::to_string(line_),
                          at(start_));
@@ -128,6 +131,7 @@ bool JsonReader::scan_line(std::string& text, std::uint64_t& start) {
       begin_value(c);
       seg = i;
     }
+    if (!in_string_ && !is_space(c)) last_ = c;
     if (in_string_) {
       if (escape_) escape_ = false;
       else if (c == '\\') escape_ = true;

@@ -16,8 +16,9 @@
 //
 // Errors are ad::Error(kData) naming the file and the line. A record that is not valid
 // JSON is an error on its own: next() can be called again and goes on with the next
-// record. An object left open when a new line starts with '{' (a truncated JSON Line)
-// ends there, as an error.
+// record. A value still open when a line starts with '{' that cannot continue it (the
+// line before did not end in '[', ':' or ',') was cut short, as a truncated JSON Line
+// is: it ends there, as an error, and the new line starts the next record.
 #pragma once
 
 #include <cstdint>
@@ -62,6 +63,7 @@ class JsonReader {
   int depth_ = 0;              // bracket depth within the current value
   bool in_value_ = false, in_string_ = false, escape_ = false, scalar_ = false;
   bool overflow_ = false;
+  char last_ = 0;              // the last character outside strings, but spaces
   std::string buffer_;
   std::uint64_t start_ = 0;
   std::deque<JsonRecord> pending_;  // elements of a wrapper object

@@ -64,6 +64,12 @@ TEST_CASE("a truncated JSON line ends where the next record starts") {
   CHECK(r[1] == "2:{\"a\":2}");
 }
 
+TEST_CASE("objects that open a line inside a value are not taken for a new record") {
+  // Python's json.dumps(indent=0) puts nested objects at the start of a line.
+  auto r = read_all("{\n\"p\": [\n{\n\"n\": 1\n},\n{\n\"n\": 2\n}\n],\n\"q\":\n{}\n}\n");
+  CHECK(r == std::vector<std::string>{"1:{\"p\":[{\"n\":1},{\"n\":2}],\"q\":{}}"});
+}
+
 TEST_CASE("end of input inside a value, and records that are not objects") {
   CHECK(read_all("[{\"a\":1},\n{\"a\":") ==
         std::vector<std::string>{"1:{\"a\":1}", "error@2: unexpected end of input inside a JSON value"});
