@@ -32,7 +32,7 @@ int main(int argc, char** argv) {
   return tool.run(argc, argv, [&] {
     ad::cli::InputOptions in;
     in.assume_tz = assume_tz;
-    opt.offset_s = in.assume_tz_seconds();
+    opt.assume_tz_s = in.assume_tz_s();
     opt.format = *ad::import::parse_format(format);
     opt.skip_bad = on_error == "skip";
     ad::Sink sink(output);

@@ -170,7 +170,7 @@ ImportSummary run_import(const ImportOptions& o, Output& out) {
   switch (o.format) {
     case Format::kSshd: {
       run.header(sshd_extras());
-      SshdConverter sshd(o.year, o.reference_ms ? *o.reference_ms : reference_time(o.path), o.offset_s);
+      SshdConverter sshd(o.year, o.reference_ms ? *o.reference_ms : reference_time(o.path), o.assume_tz_s);
       if (is_json)
         run.json(*lines, [&](const nlohmann::json& e, std::vector<Login>& v) { sshd.journal_entry(e, v); });
       else

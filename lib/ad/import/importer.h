@@ -33,7 +33,7 @@ struct ImportOptions {
   std::string path;            // "" or "-" for standard input
   bool skip_bad = false;       // --on-error skip
   int year = 0;                // --year; 0 infers it (syslog.h)
-  int offset_s = 0;            // --assume-tz: zone of times written without one
+  int assume_tz_s = 0;            // --assume-tz: zone of times written without one
   std::optional<std::int64_t> reference_ms;  // for the year; default the file's mtime, or now
 };
 

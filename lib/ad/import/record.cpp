@@ -6,6 +6,7 @@
 #include "ad/core/error.h"
 #include "ad/core/roles.h"
 #include "ad/core/sha256.h"
+#include "ad/core/text.h"
 #include "ad/core/timestamp.h"
 
 namespace ad::import {
@@ -16,24 +17,24 @@ void write_header(csv::Writer& out, const std::vector<std::string>& extras) {
   out.end_row();
 }
 
-std::string valid_utf8(std::string_view text) {
+std::string valid_utf8(std::string_view value) {
   std::string r;
   for (;;) {
-    std::size_t bad = csv::find_invalid_utf8(text);
-    std::size_t nul = text.find('\0');
+    std::size_t bad = text::find_invalid_utf8(value);
+    std::size_t nul = value.find('\0');
     std::size_t at = std::min(bad, nul);
     if (at == std::string_view::npos) break;
-    r.append(text.substr(0, at));
+    r.append(value.substr(0, at));
     r.append("\xEF\xBF\xBD");
-    text.remove_prefix(at + 1);
+    value.remove_prefix(at + 1);
   }
-  r.append(text);
+  r.append(value);
   return r;
 }
 
 void write_login(csv::Writer& out, const Login& login, std::size_t extra_count) {
   auto put = [&out](std::string_view v) {
-    if (csv::find_invalid_utf8(v) == std::string_view::npos && v.find('\0') == std::string_view::npos)
+    if (text::find_invalid_utf8(v) == std::string_view::npos && v.find('\0') == std::string_view::npos)
       out.field(v);
     else
       out.field(valid_utf8(v));
@@ -48,9 +49,9 @@ const std::string& required(const std::string& value, std::string_view what) {
   return value;
 }
 
-std::string normalise_time(std::string_view text, std::string_view what, int default_offset_s) {
+std::string normalise_time(std::string_view text, std::string_view what, int assume_tz_s) {
   if (text.empty()) throw data_error("no " + std::string(what));
-  auto ms = parse_time_ms(text, default_offset_s);
+  auto ms = parse_time_ms(text, assume_tz_s);
   if (!ms) throw data_error(std::string(what) + " is not a time: '" + std::string(text) + "'");
   return format_time_iso(*ms);
 }
@@ -63,6 +64,6 @@ std::string normalise_status(std::string_view value) {
   return lower;
 }
 
-std::string short_hash(std::string_view text) { return sha256_hex(text).substr(0, 16); }
+std::string short_hash(std::string_view bytes) { return text::hex(sha256(bytes)).substr(0, 16); }
 
 }  // namespace ad::import

@@ -60,7 +60,7 @@ const std::string& required(const std::string& value, std::string_view what);
 
 // A time in any form timestamp.h accepts, as "2024-05-01T08:30:00Z". Throws
 // ad::Error(kData) naming what (the source's field name) when text is not a time.
-std::string normalise_time(std::string_view text, std::string_view what, int default_offset_s = 0);
+std::string normalise_time(std::string_view text, std::string_view what, int assume_tz_s = 0);
 
 // "success" or "failure" for the spellings of an outcome that roles.h's parse_outcome
 // knows; anything else lower-cased as it is.

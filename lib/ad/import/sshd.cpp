@@ -71,11 +71,11 @@ const std::vector<std::string>& sshd_extras() {
   return extras;
 }
 
-SshdConverter::SshdConverter(int year, std::int64_t reference_ms, int offset_s)
-    : year_(year, reference_ms, offset_s), offset_s_(offset_s) {}
+SshdConverter::SshdConverter(int year, std::int64_t reference_ms, int assume_tz_s)
+    : year_(year, reference_ms, assume_tz_s), assume_tz_s_(assume_tz_s) {}
 
 void SshdConverter::syslog_line(std::string_view line, std::vector<Login>& out) {
-  auto l = parse_syslog_line(line, offset_s_);
+  auto l = parse_syslog_line(line, assume_tz_s_);
   if (!l) throw data_error("not a syslog line: '" + std::string(line.substr(0, 60)) + "'");
   std::int64_t t = year_.resolve(*l);
   if (!is_sshd_program(l->program)) return;

@@ -57,8 +57,8 @@ const std::vector<std::string>& sshd_extras();
 
 class SshdConverter {
  public:
-  // year, reference_ms and offset_s as for YearGuess.
-  SshdConverter(int year, std::int64_t reference_ms, int offset_s);
+  // year, reference_ms and assume_tz_s as for YearGuess.
+  SshdConverter(int year, std::int64_t reference_ms, int assume_tz_s);
   // Appends the logins of one syslog line to out. Throws ad::Error(kData) if the line
   // is not a syslog line.
   void syslog_line(std::string_view line, std::vector<Login>& out);
@@ -72,7 +72,7 @@ class SshdConverter {
   std::string unique_id(std::string id, std::int64_t time_ms);
 
   YearGuess year_;
-  int offset_s_;
+  int assume_tz_s_;
   std::int64_t seen_second_ = INT64_MIN;
   std::map<std::string, int> seen_;  // ids used within seen_second_
 };

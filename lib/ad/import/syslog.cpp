@@ -59,13 +59,13 @@ std::size_t parse_traditional(std::string_view s, SyslogLine& l) {
 
 }  // namespace
 
-std::optional<SyslogLine> parse_syslog_line(std::string_view line, int default_offset_s) {
+std::optional<SyslogLine> parse_syslog_line(std::string_view line, int assume_tz_s) {
   SyslogLine l;
   std::size_t i = parse_traditional(line, l);
   if (!i) {
     auto sp = line.find(' ');
     if (sp == std::string_view::npos || sp < 10 || !digit(line[0])) return std::nullopt;
-    l.time_ms = parse_time_ms(line.substr(0, sp), default_offset_s);
+    l.time_ms = parse_time_ms(line.substr(0, sp), assume_tz_s);
     if (!l.time_ms) return std::nullopt;
     i = sp;
   }
@@ -94,8 +94,8 @@ std::optional<SyslogLine> parse_syslog_line(std::string_view line, int default_o
   return l;
 }
 
-YearGuess::YearGuess(int year, std::int64_t reference_ms, int offset_s)
-    : fixed_(year), reference_ms_(reference_ms), offset_s_(offset_s) {}
+YearGuess::YearGuess(int year, std::int64_t reference_ms, int assume_tz_s)
+    : fixed_(year), reference_ms_(reference_ms), assume_tz_s_(assume_tz_s) {}
 
 std::int64_t YearGuess::resolve(const SyslogLine& l) {
   if (l.time_ms) return *l.time_ms;
@@ -103,7 +103,7 @@ std::int64_t YearGuess::resolve(const SyslogLine& l) {
     if (fixed_) {
       year_ = fixed_;
     } else {
-      std::int64_t local_s = reference_ms_ / 1000 + offset_s_;
+      std::int64_t local_s = reference_ms_ / 1000 + assume_tz_s_;
       std::int64_t days = local_s >= 0 ? local_s / 86400 : (local_s - 86399) / 86400;
       int y;
       unsigned m, d;
@@ -116,7 +116,7 @@ std::int64_t YearGuess::resolve(const SyslogLine& l) {
   }
   previous_month_ = l.month;
   std::int64_t days = days_from_civil(year_, static_cast<unsigned>(l.month), static_cast<unsigned>(l.day));
-  std::int64_t s = days * 86400 + l.hour * 3600 + l.minute * 60 + l.second - offset_s_;
+  std::int64_t s = days * 86400 + l.hour * 3600 + l.minute * 60 + l.second - assume_tz_s_;
   return s * 1000 + l.millisecond;
 }
 

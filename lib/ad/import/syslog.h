@@ -32,13 +32,13 @@ struct SyslogLine {
 };
 
 // Parses one line in either form; nullopt if it is in neither.
-std::optional<SyslogLine> parse_syslog_line(std::string_view line, int default_offset_s = 0);
+std::optional<SyslogLine> parse_syslog_line(std::string_view line, int assume_tz_s = 0);
 
 class YearGuess {
  public:
-  // year: from --year, or 0 to infer it from reference_ms. offset_s: the zone of the
+  // year: from --year, or 0 to infer it from reference_ms. assume_tz_s: the zone of the
   // traditional times (seconds east of UTC).
-  YearGuess(int year, std::int64_t reference_ms, int offset_s);
+  YearGuess(int year, std::int64_t reference_ms, int assume_tz_s);
   // The epoch milliseconds of line (its time_ms for the ISO form).
   std::int64_t resolve(const SyslogLine& line);
   int year() const { return year_; }
@@ -46,7 +46,7 @@ class YearGuess {
  private:
   int fixed_;
   std::int64_t reference_ms_;
-  int offset_s_;
+  int assume_tz_s_;
   int year_ = 0;
   int previous_month_ = 0;
 };
