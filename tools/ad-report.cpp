@@ -24,6 +24,10 @@ int main(int argc, char** argv) {
   app.add_option("--top", options.top, "List at most N anomalies in the table, the most severe (0: none)")
       ->check(CLI::Range(0, 1000000))
       ->capture_default_str();
+  app.add_option("--top-incidents", options.top_incidents,
+                 "List at most N incidents, the highest-ranked, each with its events (0: none)")
+      ->check(CLI::Range(0, 100000))
+      ->capture_default_str();
   app.add_option("--tz", tz, "Show times at this UTC offset (default: the --assume-tz offset)")
       ->type_name("OFFSET");
   in.add_row_options(app);

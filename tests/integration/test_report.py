@@ -9,10 +9,14 @@ all in one browser, with nothing listening on the network.
 Needs chromium, java and npm (scripts/setup test installs them). The first run installs
 vnu-jar with npm into the build tree (AD_BIN/.vnu), or uses AD_VNU_JAR if set.
 
-The final screenshot of the demo-like report is left at AD_BIN/report-screenshot.png.
+The screenshot of the report made from real ad-train and ad-score output (with incidents)
+is left at AD_BIN/report-screenshot.png, that of the demo-like report without incident
+columns at AD_BIN/report-screenshot-events.png.
 """
 import base64
+import csv
 import fcntl
+import io
 import json
 import os
 import random
@@ -177,6 +181,25 @@ def one_year_rows():
                      "1.5", "20", rng.choice(["AU", "US", "NO", "IN"]), "12", "300.5", "active", "3", *scored])
     rows.sort(key=lambda r: r[1])
     return to_csv(PROTOTYPE + SCORED, rows)
+
+
+def scored_with_incidents(work):
+    """Real ad-train and ad-score output: a history of logins, then new days with a brute
+    force on user3 from abroad. Returns the scored CSV text."""
+    train = os.path.join(work, "train.csv")
+    with open(train, "w") as f:
+        f.write(adtest.csv_text(adtest.login_history(2000, seed=1)))
+    model = os.path.join(work, "m.model")
+    r = adtest.run("ad-train", "-q", "--seed", "1", "-m", model, train)
+    if r.status != 0:
+        raise RuntimeError(f"ad-train: {r!r}")
+    rows = adtest.login_history(600, seed=2, start=5000)
+    rows += [f"{8000 + k},2024-05-29T03:{k:02d}:00Z,user3,203.0.113.9,RU,Web,512,failure" for k in range(30)]
+    rows.sort(key=lambda r: r.split(",")[1])
+    r = adtest.run("ad-score", "-q", "-m", model, input=adtest.csv_text(rows))
+    if r.status != 0:
+        raise RuntimeError(f"ad-score: {r!r}")
+    return r.stdout
 
 
 # ---------------------------------------------------------------------------------
@@ -370,7 +393,9 @@ class ReportBrowserTest(unittest.TestCase):
                 raise RuntimeError(f"{tool} is missing: run scripts/setup test")
         cls.work = tempfile.TemporaryDirectory(prefix="adtest-report-")
         cls.pages = {}
+        cls.incident_csv = scored_with_incidents(cls.work.name)
         for name, content, args in [
+            ("incidents", cls.incident_csv, ["--title", "Logins with incidents", "--top", "50"]),
             ("demo", demo_rows(), ["--title", "Logins, January 2025", "--top", "200"]),
             ("hostile", hostile_rows(), ["--title", "<script>alert('title')</script>"]),
             ("single", single_row(), []),
@@ -398,10 +423,11 @@ class ReportBrowserTest(unittest.TestCase):
     def facts(self, session):
         return self.browser.eval(session, PAGE_FACTS)
 
-    def assertClean(self, session, facts):
+    def assertClean(self, session, facts, first_charts=()):
         self.assertEqual(self.browser.problems(session), [])
         self.assertEqual(facts["bad"], [])
-        self.assertEqual(facts["charts"], ["c-time", "c-scores", "c-heat", "c-users", "c-ips", "c-countries"])
+        self.assertEqual(facts["charts"],
+                         [*first_charts, "c-time", "c-scores", "c-heat", "c-users", "c-ips", "c-countries"])
         self.assertEqual(facts["script"], "ready")  # the script ran: its CSP hash is right
         self.assertEqual(facts["scripts"], 1)
         self.assertEqual(facts["images"], 0)
@@ -423,7 +449,7 @@ class ReportBrowserTest(unittest.TestCase):
         for tick in f["timeTicks"][1:]:
             self.assertRegex(tick, r"^\d{1,2} (Jan|Feb)$")
         self.assertLessEqual(len(f["timeTicks"]), 16)
-        self.browser.screenshot(s, os.path.join(adtest.BIN, "report-screenshot.png"))
+        self.browser.screenshot(s, os.path.join(adtest.BIN, "report-screenshot-events.png"))
         # Sorting by user, then filtering.
         self.browser.eval(s, "document.querySelectorAll('#anomaly-table thead button')[1].click()")
         users = self.browser.eval(s, "[...document.querySelectorAll('#anomaly-table tbody tr')].map(r => r.cells[1].textContent)")
@@ -437,6 +463,57 @@ class ReportBrowserTest(unittest.TestCase):
                 .map(r => r.cells[1].textContent); })()""" % json.dumps(someone.upper()))
         self.assertEqual(shown, [u for u in users if someone in u])
         self.assertTrue(f"{len(shown)} of 200 rows shown" in self.browser.eval(s, "document.body.innerText"))
+        self.assertEqual(self.browser.problems(s), [])
+
+    def burst(self):
+        """The flagged rows of the brute force on user3, from the scored CSV."""
+        rows = list(csv.DictReader(io.StringIO(self.incident_csv)))
+        return [r for r in rows if r["anomaly_flag"] == "1" and r["user_id"] == "user3"]
+
+    def test_incidents_come_first_and_the_burst_is_one_incident(self):
+        burst = self.burst()
+        self.assertGreaterEqual(len(burst), 20)
+        self.assertEqual(len({r["incident_id"] for r in burst}), 1)  # ad-score made it one incident
+        s = self.open("incidents")
+        f = self.facts(s)
+        self.assertClean(s, f, first_charts=["c-incidents"])
+        text = f["text"]
+        self.assertLess(text.index("Incidents\n"), text.index("Logins and anomalies over time"))
+        self.assertRegex(text, r"Incidents\n\d+")
+        incidents = self.browser.eval(s, """[...document.querySelectorAll('#incident-table tr.incident')]
+            .map(r => ({id: r.id, cells: [...r.cells].map(c => c.innerText)}))""")
+        theirs = [i for i in incidents if "user3" in i["cells"][3]]
+        self.assertEqual(len(theirs), 1, incidents)
+        row = theirs[0]
+        self.assertEqual(row["id"], "inc-1")  # the attack ranks first
+        self.assertIn(burst[0]["incident_id"], row["cells"][1])
+        self.assertIn(burst[-1]["incident_kind"], row["cells"][1])
+        self.assertIn("203.0.113.9", row["cells"][4])
+        self.assertEqual(row["cells"][6], str(len(burst)))
+        # Its events, one click away.
+        shown = self.browser.eval(s, """(() => { const d = document.getElementById('inc-1-events');
+            const before = d.open; d.querySelector('summary').click();
+            return {before: before, after: d.open,
+                    users: [...d.querySelectorAll('table > tbody > tr')].map(r => r.cells[1].textContent)}; })()""")
+        self.assertFalse(shown["before"])
+        self.assertTrue(shown["after"])
+        self.assertEqual(shown["users"], ["user3"] * min(20, len(burst)))
+        # The anomalies table names each row's incident and links to the ones listed.
+        links = self.browser.eval(s, """[...document.querySelectorAll('#anomaly-table tbody tr')]
+            .filter(r => r.cells[1].textContent === 'user3')
+            .map(r => r.cells[8].querySelector('a').getAttribute('href'))""")
+        self.assertEqual(set(links), {"#inc-1"})
+        self.browser.screenshot(s, os.path.join(adtest.BIN, "report-screenshot.png"))
+        self.assertEqual(self.browser.problems(s), [])
+
+    def test_incident_events_open_without_javascript(self):
+        s = self.open("incidents", scripts=False)
+        f = self.facts(s)
+        self.assertIsNone(f["script"])
+        self.assertEqual(f["charts"][0], "c-incidents")
+        opened = self.browser.eval(s, """(() => { const d = document.getElementById('inc-1-events');
+            d.querySelector('summary').click(); return [d.open, d.querySelectorAll('table > tbody > tr').length]; })()""")
+        self.assertEqual(opened, [True, min(20, len(self.burst()))])
         self.assertEqual(self.browser.problems(s), [])
 
     def test_hostile_values_are_inert_text(self):
@@ -535,6 +612,7 @@ USAGE_CASES = [
     ("--tz: not a UTC offset", ["--tz", "Mars", "{T}/in.csv"]),
     ("nope", ["--map", "user=nope", "{T}/in.csv"]),
     ("--top", ["--top", "-1", "{T}/in.csv"]),
+    ("--top-incidents", ["--top-incidents", "x", "{T}/in.csv"]),
     ("--on-error", ["--on-error", "maybe", "{T}/in.csv"]),
 ]
 
@@ -544,7 +622,7 @@ class UsageTest(adtest.ToolManners, adtest.TempDirTestCase):
 
     TOOL = "ad-report"
     USAGE_LINE = "Usage: {TOOL} [OPTIONS] [FILE...]"
-    HELP_OPTIONS = ["-q,--quiet", "-o,--output", "--title", "--top", "--tz", "--map", "--on-error",
+    HELP_OPTIONS = ["-q,--quiet", "-o,--output", "--title", "--top", "--top-incidents", "--tz", "--map", "--on-error",
                     "--assume-tz", "--version"]
     USAGE_CASES = USAGE_CASES
     USAGE_INPUT = hostile_rows()

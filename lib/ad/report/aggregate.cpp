@@ -286,13 +286,36 @@ std::string_view weekday_name(int monday_based) { return kWeekdays[((monday_base
 Aggregator::Aggregator(Options options)
     : options_(options), bins_all_(1000, 0), bins_flagged_(1000, 0) {}
 
+Anomaly make_anomaly(const Event& e, std::optional<std::int64_t> local, std::uint64_t sequence) {
+  Anomaly a;
+  a.local_ms = local;
+  a.user = e.user;
+  a.ip = e.ip;
+  if (!e.city.empty() && !e.country.empty())
+    a.place = std::string(e.city) + ", " + std::string(e.country);
+  else
+    a.place = e.city.empty() ? e.country : e.city;
+  a.device = e.device;
+  a.reasons = e.reasons;
+  a.incident = e.incident_id;
+  a.score = e.score;
+  a.severity = e.severity;
+  a.sequence = sequence;
+  return a;
+}
+
+bool more_severe(const Anomaly& a, const Anomaly& b) { return better(a, b); }
+
+std::optional<std::int64_t> Aggregator::local_time(std::optional<std::int64_t> t) const {
+  if (!t) return std::nullopt;
+  std::int64_t local = *t + static_cast<std::int64_t>(options_.utc_offset_s) * 1000;
+  if (local < kMinLocal || local > kMaxLocal) return std::nullopt;
+  return local;
+}
+
 void Aggregator::add(const Event& e) {
   std::uint64_t sequence = events_++;
-  std::optional<std::int64_t> local;
-  if (e.time_ms) {
-    std::int64_t t = *e.time_ms + static_cast<std::int64_t>(options_.utc_offset_s) * 1000;
-    if (t >= kMinLocal && t <= kMaxLocal) local = t;
-  }
+  std::optional<std::int64_t> local = local_time(e.time_ms);
   if (!local) {
     ++untimed_;
   } else {
@@ -317,48 +340,47 @@ void Aggregator::add(const Event& e) {
       Civil c = civil(*local);
       ++heat_[c.weekday][c.hour];
     }
-    if (options_.top_anomalies > 0) {
-      if (heap_.size() < options_.top_anomalies || better(e.severity, e.score, sequence, heap_.front())) {
-        Anomaly a;
-        a.local_ms = local;
-        a.user = e.user;
-        a.ip = e.ip;
-        if (!e.city.empty() && !e.country.empty())
-          a.place = std::string(e.city) + ", " + std::string(e.country);
-        else
-          a.place = e.city.empty() ? e.country : e.city;
-        a.device = e.device;
-        a.reasons = e.reasons;
-        a.score = e.score;
-        a.severity = e.severity;
-        a.sequence = sequence;
-        auto cmp = [](const Anomaly& x, const Anomaly& y) { return better(x, y); };
-        if (heap_.size() == options_.top_anomalies) {
-          std::pop_heap(heap_.begin(), heap_.end(), cmp);
-          heap_.back() = std::move(a);
-        } else {
-          heap_.push_back(std::move(a));
-        }
-        std::push_heap(heap_.begin(), heap_.end(), cmp);
-      }
-    }
+    keep(e, local, sequence);
   } else if (!max_unflagged_ || e.score > *max_unflagged_) {
     max_unflagged_ = e.score;
   }
   if (!local) return;
+  Cell& c = cell(*local);
+  ++c.logins;
+  if (e.flagged) ++c.bands[static_cast<int>(band)];
+}
+
+void Aggregator::keep(const Event& e, std::optional<std::int64_t> local, std::uint64_t sequence) {
+  if (options_.top_anomalies == 0) return;
+  if (heap_.size() == options_.top_anomalies && !better(e.severity, e.score, sequence, heap_.front())) return;
+  auto cmp = [](const Anomaly& x, const Anomaly& y) { return better(x, y); };
+  if (heap_.size() == options_.top_anomalies) {
+    std::pop_heap(heap_.begin(), heap_.end(), cmp);
+    heap_.back() = make_anomaly(e, local, sequence);
+  } else {
+    heap_.push_back(make_anomaly(e, local, sequence));
+  }
+  std::push_heap(heap_.begin(), heap_.end(), cmp);
+}
+
+Aggregator::Cell& Aggregator::cell(std::int64_t local) {
   // Coarsen the internal buckets before the span outgrows them.
   while (fine_unit_ < Unit::kYear &&
          (*last_ - *first_) / approx_size(fine_unit_) >= static_cast<std::int64_t>(kMaxFineBuckets)) {
     Unit next = fine_unit_ == Unit::kDay ? Unit::kMonth : static_cast<Unit>(static_cast<int>(fine_unit_) + 1);
     coarsen(next);
   }
-  std::int64_t key = bucket_start(*local, Bucketing{fine_unit_, 1});
+  std::int64_t key = bucket_start(local, Bucketing{fine_unit_, 1});
   if (!last_cell_ || key != last_key_) {
     last_cell_ = &fine_[key];
     last_key_ = key;
   }
-  ++last_cell_->logins;
-  if (e.flagged) ++last_cell_->bands[static_cast<int>(band)];
+  return *last_cell_;
+}
+
+void Aggregator::count_incident(std::optional<std::int64_t> first, Band band) {
+  if (!first || !first_ || *first < *first_ || *first > *last_) return;
+  ++cell(*first).incidents[static_cast<int>(band)];
 }
 
 void Aggregator::coarsen(Unit unit) {
@@ -366,7 +388,10 @@ void Aggregator::coarsen(Unit unit) {
   for (const auto& [key, cell] : fine_) {
     Cell& c = coarse[bucket_start(key, Bucketing{unit, 1})];
     c.logins += cell.logins;
-    for (int b = 0; b < kBandCount; ++b) c.bands[b] += cell.bands[b];
+    for (int b = 0; b < kBandCount; ++b) {
+      c.bands[b] += cell.bands[b];
+      c.incidents[b] += cell.incidents[b];
+    }
   }
   fine_.swap(coarse);
   fine_unit_ = unit;
@@ -383,13 +408,17 @@ TimeSeries Aggregator::time_series(std::size_t max_buckets) const {
     ts.starts.push_back(t);
   ts.logins.assign(ts.starts.size(), 0);
   ts.anomalies.assign(ts.starts.size(), {});
+  ts.incidents.assign(ts.starts.size(), {});
   for (const auto& [key, cell] : fine_) {
     std::int64_t s = bucket_start(key, b);
     auto it = std::lower_bound(ts.starts.begin(), ts.starts.end(), s);
     if (it == ts.starts.end() || *it != s) continue;  // cannot happen: every key is in the span
     auto i = static_cast<std::size_t>(it - ts.starts.begin());
     ts.logins[i] += cell.logins;
-    for (int k = 0; k < kBandCount; ++k) ts.anomalies[i][k] += cell.bands[k];
+    for (int k = 0; k < kBandCount; ++k) {
+      ts.anomalies[i][k] += cell.bands[k];
+      ts.incidents[i][k] += cell.incidents[k];
+    }
   }
   return ts;
 }

@@ -11,7 +11,8 @@
 //   - per distinct user, source IP and country among the flagged events, a count (this
 //     grows with the distinct values among anomalies, not with the rows);
 //   - the top N anomalies in a bounded heap, ordered by severity, then score, then
-//     input order (earlier first), so that the result does not depend on ties.
+//     input order (earlier first), so that the result does not depend on ties;
+//   - incidents opened per time bucket and incident band, as incidents.h reports them.
 // Memory is therefore O(kMaxFineBuckets + distinct anomalous values + N).
 //
 // Times are epoch milliseconds (UTC) on the way in. The aggregator shifts them by a
@@ -45,15 +46,24 @@ struct Event {
   bool flagged = false;
   double severity = 0;                  // [0, 100], when scored
   std::string_view user, ip, country, city, device, reasons;
+  // The incident columns (scored.h), when the input has them; empty if not.
+  std::string_view incident_id, incident_kind;
+  std::optional<double> incident_score;
 };
 
 // An anomaly kept for the table. Strings are copies.
 struct Anomaly {
   std::optional<std::int64_t> local_ms;  // local time, if valid
   std::string user, ip, place, device, reasons;
+  std::string incident;  // incident_id, if any
   double score = 0, severity = 0;
   std::uint64_t sequence = 0;  // 0-based position among all events added
 };
+
+// The anomaly of a flagged event e at local time local, input position sequence.
+Anomaly make_anomaly(const Event& e, std::optional<std::int64_t> local, std::uint64_t sequence);
+// True if a is more severe than b: severity, then score, then earlier in the input.
+bool more_severe(const Anomaly& a, const Anomaly& b);
 
 // ---------------------------------------------------------------------------------
 // Calendar buckets on local time.
@@ -105,6 +115,7 @@ struct TimeSeries {
   std::vector<std::int64_t> starts;  // local ms, consecutive buckets
   std::vector<std::uint64_t> logins;
   std::vector<std::array<std::uint64_t, kBandCount>> anomalies;
+  std::vector<std::array<std::uint64_t, kBandCount>> incidents;  // opened, by incident band
 };
 
 struct ScoreHistogram {
@@ -130,6 +141,12 @@ class Aggregator {
   explicit Aggregator(Options options = {});
 
   void add(const Event& e);
+  // Counts an incident opened at local time first (nullopt: untimed, not counted) in
+  // the band given, for time_series().incidents. first must be the local time of an
+  // event already added (incidents.h calls it as each incident settles).
+  void count_incident(std::optional<std::int64_t> first, Band band);
+  // The local time of UTC epoch ms t, or nullopt if missing or outside years 1 to 9999.
+  std::optional<std::int64_t> local_time(std::optional<std::int64_t> t) const;
 
   std::uint64_t events() const { return events_; }
   std::uint64_t scored() const { return scored_; }
@@ -169,11 +186,13 @@ class Aggregator {
   struct Cell {
     std::uint64_t logins = 0;
     std::array<std::uint64_t, kBandCount> bands{};
+    std::array<std::uint64_t, kBandCount> incidents{};
   };
   using Counter = std::unordered_map<std::string, std::uint64_t>;
   static std::vector<Count> top(const Counter& counter, std::size_t n);
   void coarsen(Unit unit);
-  void keep(const Event& e, std::optional<std::int64_t> local);
+  void keep(const Event& e, std::optional<std::int64_t> local, std::uint64_t sequence);
+  Cell& cell(std::int64_t local);
 
   Options options_;
   std::uint64_t events_ = 0, scored_ = 0, flagged_ = 0, untimed_ = 0;

@@ -3,11 +3,15 @@
 
 #include <algorithm>
 #include <cmath>
+#include <unordered_map>
 
 #include "ad/report/html.h"
 #include "ad/core/scored.h"
 #include "ad/core/text.h"
+#include "ad/report/assets.h"
 #include "ad/report/csp.h"
+#include "ad/report/fragments.h"
+#include "ad/report/incident_view.h"
 #include "ad/report/svg.h"
 
 namespace ad::report {
@@ -20,155 +24,12 @@ using aggregate::kBandCount;
 using text::html_escape;
 using svg::format_count;
 
-// The page's only style sheet. Kept free of url(), @import and fonts: nothing to load.
-constexpr std::string_view kStyle = R"CSS(
-:root{--fg:#1a1a1a;--muted:#555;--line:#d9d9d9;--accent:#0062a0;--head:#f3f3f3}
-*{box-sizing:border-box}
-body{margin:0;color:var(--fg);background:#fff;font:15px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,"DejaVu Sans",sans-serif}
-header,main,footer{max-width:1180px;margin:0 auto;padding:0 20px}
-header{padding-top:12px}
-h1{font-size:1.6em;margin:.4em 0 .1em}
-h2{font-size:1.2em;margin:1.6em 0 .6em;padding-bottom:.2em;border-bottom:1px solid var(--line)}
-h3{font-size:1em;margin:.2em 0 .4em}
-.meta,.note,figcaption{color:var(--muted)}
-.meta{margin:0}
-.kpis{display:grid;grid-template-columns:repeat(auto-fit,minmax(150px,1fr));gap:12px;margin:0}
-.kpis div{border:1px solid var(--line);border-radius:6px;padding:8px 14px}
-.kpis dt{color:var(--muted);font-size:.85em}
-.kpis dd{margin:0;font-size:1.55em;font-weight:600;font-variant-numeric:tabular-nums}
-.kpis dd small{font-size:.55em;font-weight:400;color:var(--muted)}
-figure{margin:0 0 1.2em}
-figcaption{font-size:.9em;margin:.3em 0}
-svg.chart{display:block;max-width:100%;height:auto}
-svg.chart .tick{fill:#333;font-size:11px}
-svg.chart .label{fill:#222}
-.grid{display:grid;grid-template-columns:repeat(auto-fit,minmax(min(100%,480px),1fr));gap:8px 28px;align-items:start}
-.grid3{display:grid;grid-template-columns:repeat(auto-fit,minmax(min(100%,330px),1fr));gap:8px 20px;align-items:start}
-details{font-size:.9em;margin:.2em 0}
-summary{cursor:pointer;color:var(--accent)}
-details table{width:auto;margin:.4em 0}
-table{border-collapse:collapse;width:100%;font-size:.88em}
-th,td{padding:4px 8px;border-bottom:1px solid var(--line);text-align:left;vertical-align:top}
-thead th{background:var(--head);white-space:nowrap}
-.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
-.mono{font-family:ui-monospace,"DejaVu Sans Mono",monospace;font-size:.95em}
-td.when{white-space:nowrap}
-td.reasons{min-width:16em}
-.table-wrap{overflow-x:auto}
-#anomaly-table thead th{position:sticky;top:0}
-th button{font:inherit;font-weight:700;color:inherit;background:none;border:0;padding:0;cursor:pointer}
-th[aria-sort=ascending]::after{content:" \25B2";font-size:.8em}
-th[aria-sort=descending]::after{content:" \25BC";font-size:.8em}
-#table-tools{margin:.4em 0 .6em;display:flex;gap:.6em;align-items:center;flex-wrap:wrap}
-#table-tools input{font:inherit;padding:3px 6px;min-width:18em}
-.band{display:inline-block;min-width:4.6em;padding:0 5px;border-radius:3px;font-size:.85em;text-align:center;color:#000}
-.b0{background:#FECC5C}.b1{background:#FD8D3C}.b2{background:#F03B20}.b3{background:#BD0026;color:#fff}
-footer{margin:2em auto 1.5em;font-size:.85em;color:var(--muted)}
-@media print{
-body{font-size:10pt}
-header,main,footer{max-width:none;padding:0}
-#table-tools,details{display:none}
-.grid,.grid3{display:block}
-figure,.kpis,tr{break-inside:avoid}
-h2,h3{break-after:avoid}
-#anomaly-table thead th{position:static}
-.table-wrap{overflow:visible}
-.band,.kpis div{-webkit-print-color-adjust:exact;print-color-adjust:exact}
-}
-)CSS";
-
-// Sorting and filtering for the anomalies table. Without it the table is already
-// sorted by severity, so the page is complete with JavaScript off.
-constexpr std::string_view kScript = R"JS(
-(function () {
-  "use strict";
-  var table = document.getElementById("anomaly-table");
-  var tools = document.getElementById("table-tools");
-  if (!table || !tools) return;
-  var body = table.tBodies[0];
-  var rows = Array.prototype.slice.call(body.rows);
-  rows.forEach(function (r, i) { r.setAttribute("data-i", i); });
-  var label = document.createElement("label");
-  label.htmlFor = "filter";
-  label.textContent = "Filter rows:";
-  var input = document.createElement("input");
-  input.type = "search";
-  input.id = "filter";
-  input.placeholder = "user, IP, place, reason\u2026";
-  var count = document.createElement("span");
-  count.setAttribute("aria-live", "polite");
-  tools.appendChild(label);
-  tools.appendChild(input);
-  tools.appendChild(count);
-  tools.hidden = false;
-  function update() {
-    var q = input.value.trim().toLowerCase(), shown = 0;
-    rows.forEach(function (r) {
-      var hit = !q || r.textContent.toLowerCase().indexOf(q) >= 0;
-      r.hidden = !hit;
-      if (hit) shown++;
-    });
-    count.textContent = shown + " of " + rows.length + " rows shown";
-  }
-  input.addEventListener("input", update);
-  var heads = Array.prototype.slice.call(table.tHead.rows[0].cells);
-  function key(row, col) {
-    var cell = row.cells[col], v = cell.getAttribute("data-v");
-    return v !== null ? parseFloat(v) : cell.textContent.toLowerCase();
-  }
-  heads.forEach(function (th, col) {
-    var button = document.createElement("button");
-    button.type = "button";
-    button.textContent = th.textContent;
-    th.textContent = "";
-    th.appendChild(button);
-    button.addEventListener("click", function () {
-      var numeric = rows.length > 0 && rows[0].cells[col].hasAttribute("data-v");
-      var now = th.getAttribute("aria-sort");
-      var dir = now ? (now === "ascending" ? -1 : 1) : (numeric ? -1 : 1);
-      rows.sort(function (a, b) {
-        var x = key(a, col), y = key(b, col);
-        var c = x < y ? -1 : x > y ? 1 : 0;
-        return c * dir || a.getAttribute("data-i") - b.getAttribute("data-i");
-      });
-      heads.forEach(function (h) { h.removeAttribute("aria-sort"); });
-      th.setAttribute("aria-sort", dir > 0 ? "ascending" : "descending");
-      rows.forEach(function (r) { body.appendChild(r); });
-    });
-  });
-  document.documentElement.setAttribute("data-script", "ready");
-  update();
-})();
-)JS";
-
-// "1 login", "2,345 logins".
-std::string count_of(std::uint64_t n, std::string_view one, std::string_view many) {
-  return format_count(n) + " " + std::string(n == 1 ? one : many);
-}
-
-std::string pct(std::uint64_t part, std::uint64_t whole) {
-  if (whole == 0) return "0%";
-  double p = 100.0 * static_cast<double>(part) / static_cast<double>(whole);
-  if (p > 0 && p < 0.01) return "<0.01%";
-  return fmt::format("{:.{}f}%", p, p < 10 ? 2 : 1);
-}
-
-std::string bands_text(const std::array<std::uint64_t, kBandCount>& a) {
-  std::string out;
-  for (int b = kBandCount - 1; b >= 0; --b) {
-    if (!a[b]) continue;
-    if (!out.empty()) out += ", ";
-    out += format_count(a[b]) + " " + std::string(scored::band_name(static_cast<Band>(b)));
-  }
-  return out;
-}
-
-std::string bar_colour(int band) { return svg::palette::kRamp[band]; }
-
 class Page {
  public:
-  Page(const Aggregator& agg, const std::vector<std::string>& sources, const Options& options)
-      : a_(agg), sources_(sources), o_(options), tz_(aggregate::format_offset(options.utc_offset_s)) {}
+  Page(const Aggregator& agg, const aggregate::IncidentBook& book, const std::vector<std::string>& sources,
+       const Options& options)
+      : a_(agg), b_(book), sources_(sources), o_(options), tz_(aggregate::format_offset(options.utc_offset_s)),
+        top_(book.top()) {}
 
   std::string build() {
     head();
@@ -176,6 +37,10 @@ class Page {
     header();
     h_ += "<main>\n";
     summary();
+    if (b_.present()) {
+      h_ += incidents_section(b_, top_, tz_);
+      h_ += incidents_over_time(a_, b_, tz_);
+    }
     over_time();
     h_ += "<div class=\"grid\">\n";
     scores();
@@ -186,7 +51,7 @@ class Page {
     h_ += "</main>\n";
     footer();
     h_ += "<script>";
-    h_ += kScript;
+    h_ += page_script();
     h_ += "</script>\n</body>\n</html>\n";
     return std::move(h_);
   }
@@ -198,10 +63,10 @@ class Page {
     h_ += fmt::format(
         "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
         "style-src {}; script-src {}; img-src 'none'; base-uri 'none'; form-action 'none'\">\n",
-        csp_hash(kStyle), csp_hash(kScript));
+        csp_hash(page_style()), csp_hash(page_script()));
     if (!o_.generator.empty()) h_ += "<meta name=\"generator\" content=\"" + html_escape(o_.generator) + "\">\n";
     h_ += "<title>" + html_escape(o_.title) + "</title>\n<style>";
-    h_ += kStyle;
+    h_ += page_style();
     h_ += "</style>\n</head>\n";
   }
 
@@ -232,7 +97,9 @@ class Page {
   }
 
   void summary() {
-    h_ += "<section aria-labelledby=\"h-summary\">\n<h2 id=\"h-summary\">Summary</h2>\n<dl class=\"kpis\">\n";
+    h_ += "<section aria-labelledby=\"h-summary\">\n<h2 id=\"h-summary\">Summary</h2>\n";
+    if (b_.present()) h_ += incident_kpis(b_);
+    h_ += b_.present() ? "<dl class=\"kpis minor\" aria-label=\"Events\">\n" : "<dl class=\"kpis\">\n";
     kpi("Events", format_count(a_.events()));
     kpi("Logins scored", format_count(a_.scored()));
     kpi("Flagged", format_count(a_.flagged()), html_escape(pct(a_.flagged(), a_.scored())));
@@ -268,23 +135,8 @@ class Page {
     h_ += "</p>\n</section>\n";
   }
 
-  // A data table inside <details>, the text alternative of a chart.
-  void data_table(const std::vector<std::string>& heads, const std::vector<std::vector<std::string>>& rows,
-                  std::string_view summary = "Data table") {
-    h_ += "<details><summary>";
-    h_ += summary;
-    h_ += "</summary>\n<table>\n<thead><tr>";
-    for (std::size_t i = 0; i < heads.size(); ++i)
-      h_ += fmt::format("<th scope=\"col\"{}>{}</th>", i ? " class=\"num\"" : "", html_escape(heads[i]));
-    h_ += "</tr></thead>\n<tbody>\n";
-    for (const auto& r : rows) {
-      h_ += "<tr>";
-      for (std::size_t i = 0; i < r.size(); ++i)
-        h_ += fmt::format("<td{}>{}</td>", i ? " class=\"num\"" : "", html_escape(r[i]));
-      h_ += "</tr>\n";
-    }
-    if (rows.empty()) h_ += fmt::format("<tr><td colspan=\"{}\">none</td></tr>\n", heads.size());
-    h_ += "</tbody>\n</table>\n</details>\n";
+  void data_table(const std::vector<std::string>& heads, const std::vector<std::vector<std::string>>& rows) {
+    h_ += report::data_table(heads, rows);
   }
 
   void over_time() {
@@ -304,7 +156,7 @@ class Page {
     svg::BarPanel logins{"Logins per " + per, 150, {{"logins", svg::palette::kBlue}}, {}};
     svg::BarPanel anomalies{"Anomalies per " + per + ", by severity", 110, {}, {}};
     for (int b = 0; b < kBandCount; ++b)
-      anomalies.series.push_back({std::string(scored::band_name(static_cast<Band>(b))), bar_colour(b)});
+      anomalies.series.push_back({std::string(scored::band_name(static_cast<Band>(b))), bar_colour(static_cast<Band>(b))});
     std::vector<std::vector<std::string>> rows;
     std::uint64_t max_l = 0, max_a = 0, total_a = 0;
     std::size_t at_l = 0, at_a = 0;
@@ -471,6 +323,9 @@ class Page {
   }
 
   void table() {
+    bool incidents = b_.present();
+    std::unordered_map<std::string, std::size_t> anchors;  // incident id -> rank in the incidents table
+    for (std::size_t i = 0; i < top_.size(); ++i) anchors.emplace(top_[i].id, i);
     h_ += "<section aria-labelledby=\"h-anomalies\">\n<h2 id=\"h-anomalies\">Anomalies</h2>\n";
     auto list = a_.anomalies();
     if (a_.flagged() == 0) {
@@ -495,34 +350,23 @@ class Page {
     h_ += fmt::format(
         "<thead><tr><th scope=\"col\">Time ({})</th><th scope=\"col\">User</th><th scope=\"col\">IP</th>"
         "<th scope=\"col\">Place</th><th scope=\"col\">Device</th><th scope=\"col\" class=\"num\">Score</th>"
-        "<th scope=\"col\" class=\"num\" aria-sort=\"descending\">Severity</th><th scope=\"col\">Reasons</th>"
+        "<th scope=\"col\" class=\"num\" aria-sort=\"descending\">Severity</th><th scope=\"col\">Reasons</th>{}"
         "</tr></thead>\n<tbody>\n",
-        html_escape(tz_));
+        html_escape(tz_), incidents ? "<th scope=\"col\">Incident</th>" : "");
     for (const auto& x : list) {
       int band = static_cast<int>(scored::band_of(x.severity));
       h_ += fmt::format("<tr class=\"s{}\">", band);
-      if (x.local_ms)
-        h_ += fmt::format("<td class=\"when\" data-v=\"{}\">{}</td>", *x.local_ms,
-                          html_escape(aggregate::format_local(*x.local_ms, true)));
-      else
-        h_ += "<td class=\"when\" data-v=\"-1e300\">&ndash;</td>";
-      h_ += "<td>" + html_escape(x.user) + "</td><td class=\"mono\">" + html_escape(x.ip) + "</td><td>" +
-            html_escape(x.place) + "</td><td>" + html_escape(x.device) + "</td>";
-      h_ += fmt::format("<td class=\"num\" data-v=\"{:.6f}\">{:.6f}</td>", x.score, x.score);
-      h_ += fmt::format(
-          "<td class=\"num\" data-v=\"{}\">{:.1f} <span class=\"band b{}\">{}</span></td>", x.severity,
-          std::floor(x.severity * 10) / 10, band, scored::band_name(static_cast<Band>(band)));
-      h_ += "<td class=\"reasons\">";
-      std::string_view r = x.reasons;
-      bool first = true;
-      while (!r.empty()) {
-        auto cut = r.find("; ");
-        if (!first) h_ += "<br>";
-        first = false;
-        text::append_html_escaped(h_, r.substr(0, cut));
-        r = cut == std::string_view::npos ? std::string_view() : r.substr(cut + 2);
+      h_ += anomaly_cells(x);
+      if (incidents) {
+        auto at = anchors.find(x.incident);
+        if (at != anchors.end())
+          h_ += fmt::format("<td class=\"mono\"><a href=\"#{}\">{}</a>", incident_anchor(at->second),
+                            html_escape(x.incident));
+        else
+          h_ += "<td class=\"mono\">" + html_escape(x.incident);
+        h_ += "</td>";
       }
-      h_ += "</td></tr>\n";
+      h_ += "</tr>\n";
     }
     h_ += "</tbody>\n</table>\n</div>\n</section>\n";
   }
@@ -540,17 +384,19 @@ class Page {
   }
 
   const Aggregator& a_;
+  const aggregate::IncidentBook& b_;
   const std::vector<std::string>& sources_;
   const Options& o_;
   std::string tz_;
+  std::vector<aggregate::IncidentSummary> top_;
   std::string h_;
 };
 
 }  // namespace
 
-void write_html(const Aggregator& aggregator, const std::vector<std::string>& sources,
-                const Options& options, Output& out) {
-  out.write(Page(aggregator, sources, options).build());
+void write_html(const Aggregator& aggregator, const aggregate::IncidentBook& incidents,
+                const std::vector<std::string>& sources, const Options& options, Output& out) {
+  out.write(Page(aggregator, incidents, sources, options).build());
 }
 
 }  // namespace ad::report

@@ -19,12 +19,13 @@ std::string_view field(const csv::Row& row, int column) {
 
 }  // namespace
 
-void read_scored(const std::string& path, const Options& options,
-                 aggregate::Aggregator& aggregator, Summary& summary) {
+void read_scored(const std::string& path, const Options& options, aggregate::Aggregator& aggregator,
+                 Summary& summary, aggregate::IncidentBook* incidents) {
   csv::Reader reader(path);
   const auto& header = reader.header();
   auto scored_columns = scored::Columns::find(header);
   scored_columns.require(reader.name());
+  if (incidents && scored_columns.has_incidents()) incidents->set_present();
   Roles roles = Roles::find(header, options.map);
   int time_col = roles[Role::kTime];
   int user_col = roles[Role::kUser], ip_col = roles[Role::kIp];
@@ -42,6 +43,9 @@ void read_scored(const std::string& path, const Options& options,
       e.score = parsed ? parsed->score : 0;
       e.severity = parsed ? parsed->severity : 0;
       e.reasons = parsed ? parsed->reasons : std::string_view();
+      e.incident_id = parsed ? parsed->incident_id : std::string_view();
+      e.incident_kind = parsed ? parsed->incident_kind : std::string_view();
+      e.incident_score = parsed ? parsed->incident_score : std::nullopt;
     } catch (const Error& err) {
       reader.reject(err);  // throws unless --on-error skip
       continue;
@@ -55,6 +59,8 @@ void read_scored(const std::string& path, const Options& options,
     e.city = field(row, city_col);
     e.device = field(row, device_col);
     aggregator.add(e);
+    if (incidents && e.flagged)
+      incidents->add(e, aggregator.local_time(e.time_ms), aggregator.events() - 1);
     if (aggregator.untimed() != untimed_before) {
       ++summary.untimed;
       if (!summary.first_untimed)
@@ -80,13 +86,17 @@ Summary run(const std::vector<std::string>& paths, const Options& options, Outpu
   agg_options.top_anomalies = options.top;
   agg_options.utc_offset_s = options.utc_offset_s;
   aggregate::Aggregator aggregator(agg_options);
+  aggregate::IncidentBook incidents(options.top_incidents, [&](const aggregate::IncidentSummary& s) {
+    aggregator.count_incident(s.first_ms, s.band());
+  });
   Summary summary;
   std::vector<std::string> names;
   for (const auto& path : inputs) {
-    read_scored(path, options, aggregator, summary);
+    read_scored(path, options, aggregator, summary, &incidents);
     names.push_back(csv::display_name(path));
   }
-  write_html(aggregator, names, options, out);
+  incidents.finish();
+  write_html(aggregator, incidents, names, options, out);
   return summary;
 }
 

@@ -2,8 +2,12 @@
 //
 // The report reads scored CSV (ad-score's output, or ad-store's export: any CSV that
 // holds the scored columns of scored.h), feeds every row to an aggregate::Aggregator,
-// and writes a single HTML5 document:
+// and its flagged events to an aggregate::IncidentBook, and writes a single HTML5 document:
 //   - headline figures: events, logins scored, flagged, the span, the users affected;
+//     with the incident columns (scored.h), incidents first: how many, by band and by kind;
+//   - with the incident columns, the incidents (at most Options::top_incidents, ranked
+//     as incidents.h says), each with its events in a <details> element, and a plot of
+//     incidents opened over time, stacked by incident band;
 //   - inline SVG plots (svg.h): logins and anomalies over time, stacked by severity
 //     band; the score distribution with the threshold marked; anomalies by weekday and
 //     hour; the top users, source IPs and countries among the anomalies. Each has a
@@ -16,7 +20,8 @@
 // even a value that escaped escaping could not run or load anything.
 //
 // Every value that comes from the data is escaped with text::html_escape (text, attributes
-// and SVG alike). Memory is that of the aggregator, whatever the number of rows.
+// and SVG alike). Memory is that of the aggregator and the incident book, whatever the number
+// of rows.
 //
 // Reading rules, per input (several inputs are read in order, as one stream):
 //   - the header must hold the scored columns, and each row is read, as scored.h
@@ -38,6 +43,7 @@
 #include <vector>
 
 #include "ad/report/aggregate.h"
+#include "ad/report/incidents.h"
 #include "ad/core/error.h"
 #include "ad/core/io.h"
 
@@ -46,6 +52,7 @@ namespace ad::report {
 struct Options {
   std::string title = "Login anomaly report";
   std::size_t top = 500;        // anomalies listed in the table (0: none)
+  std::size_t top_incidents = 100;  // incidents listed, and kept in full (0: none)
   std::size_t top_values = 10;  // bars in each "top users/IPs/countries" plot
   int assume_tz_s = 0;      // UTC offset of input times without a zone (--assume-tz)
   int utc_offset_s = 0;         // UTC offset of every time shown (--tz)
@@ -64,12 +71,13 @@ struct Summary {
   std::optional<std::string> first_skipped;  // the first one's error message
 };
 
-// Reads one scored CSV input ("-" or "" for standard input) into aggregator.
+// Reads one scored CSV input ("-" or "" for standard input) into aggregator, and its
+// flagged events into incidents, if given (incidents.h; call its finish() after the last input).
 // Throws ad::Error(kData) for a header without the scored columns or a bad scored
 // field, ad::Error(kIo) when the input cannot be read, ad::Error(kUsage) for a --map
 // entry that names no column of this input.
-void read_scored(const std::string& path, const Options& options,
-                 aggregate::Aggregator& aggregator, Summary& summary);
+void read_scored(const std::string& path, const Options& options, aggregate::Aggregator& aggregator,
+                 Summary& summary, aggregate::IncidentBook* incidents = nullptr);
 
 // The whole of ad-report: reads every path in order (none: standard input), then writes
 // the report to out. Throws ad::Error(kUsage) if "-" is given more than once.

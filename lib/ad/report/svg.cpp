@@ -228,6 +228,30 @@ void no_data(std::string& o, double cx, double cy, std::string_view what) {
   text(o, cx, cy, "middle", "label", what, "fill=\"#555555\"");
 }
 
+// The labels under the categories of a bar chart: a tick and one or two lines each.
+void x_labels(std::string& o, const std::vector<std::pair<std::size_t, std::string>>& labels, std::size_t n,
+              double left, double step, double base) {
+  for (const auto& [i, label] : labels) {
+    if (i >= n) continue;
+    double x = left + (i + 0.5) * step;
+    line(o, "axis", x, base, x, base + 5, "#333333");
+    std::string_view first = label, second;
+    if (auto nl = label.find('\n'); nl != std::string::npos) {
+      first = std::string_view(label).substr(0, nl);
+      second = std::string_view(label).substr(nl + 1);
+    }
+    o += fmt::format("<text class=\"tick\" x=\"{}\" y=\"{}\" text-anchor=\"middle\">", num(x),
+                     num(base + 18));
+    append_html_escaped(o, first);
+    if (!second.empty()) {
+      o += fmt::format("<tspan x=\"{}\" dy=\"1.2em\">", num(x));
+      append_html_escaped(o, second);
+      o += "</tspan>";
+    }
+    o += "</text>\n";
+  }
+}
+
 }  // namespace
 
 std::string render(const BarChart& c) {
@@ -288,26 +312,7 @@ std::string render(const BarChart& c) {
     o += "</g>\n";
     top = bottom + c.panel_gap;
   }
-  double base = top - c.panel_gap;
-  for (const auto& [i, label] : c.x_labels) {
-    if (i >= n) continue;
-    double x = m.left + (i + 0.5) * step;
-    line(o, "axis", x, base, x, base + 5, "#333333");
-    std::string_view first = label, second;
-    if (auto nl = label.find('\n'); nl != std::string::npos) {
-      first = std::string_view(label).substr(0, nl);
-      second = std::string_view(label).substr(nl + 1);
-    }
-    o += fmt::format("<text class=\"tick\" x=\"{}\" y=\"{}\" text-anchor=\"middle\">", num(x),
-                     num(base + 18));
-    append_html_escaped(o, first);
-    if (!second.empty()) {
-      o += fmt::format("<tspan x=\"{}\" dy=\"1.2em\">", num(x));
-      append_html_escaped(o, second);
-      o += "</tspan>";
-    }
-    o += "</text>\n";
-  }
+  x_labels(o, c.x_labels, n, m.left, step, top - c.panel_gap);
   if (!c.x_label.empty())
     text(o, m.left + pw, h - 4, "end", "label axis-label", c.x_label, "fill=\"#555555\"");
   o += "</svg>\n";

@@ -226,4 +226,31 @@ TEST_SUITE("report") {
     CHECK(has(html, "No row had a valid time"));
     CHECK(has(html, "</html>\n"));
   }
+
+  TEST_CASE("with the incident columns, incidents come first and the table links to them") {
+    std::string header = std::string(kHeader).substr(0, std::string(kHeader).size() - 1) +
+                         ",incident_id,incident_score,incident_kind\n";
+    std::string rows =
+        "1,2024-05-29T03:00:00Z,bob,203.0.113.9,RU,,Web,failure,0.7,1,99.5,burst,I-a,40,novelty\n"
+        "2,2024-05-29T03:01:00Z,bob,203.0.113.9,RU,,Web,failure,0.8,1,99.9,burst,I-a,65,brute_force\n"
+        "3,2024-05-29T03:02:00Z,alice,10.0.0.1,NO,,Web,success,0.4,0,50,,,,\n"
+        "4,2024-05-29T09:00:00Z,carol,10.0.0.3,NO,,Web,success,0.65,1,99.2,odd hour,I-b,10,off_hours\n";
+    ad::report::Options o;
+    o.top_incidents = 1;
+    std::string html = report({header + rows}, o);
+    auto at = [&](const char* what) { return html.find(what); };
+    REQUIRE(at("id=\"h-incidents\"") != std::string::npos);
+    CHECK(at("<dt>Incidents</dt><dd>2</dd>") < at("<dt>Events</dt>"));
+    CHECK(at("id=\"h-incidents\"") < at("id=\"c-incidents\""));
+    CHECK(at("id=\"c-incidents\"") < at("id=\"c-time\""));
+    CHECK(has(html, "By kind: 1 brute_force, 1 off_hours."));
+    CHECK(has(html, "The <strong>1 highest-ranked</strong> of 2 incidents"));
+    CHECK(has(html, "<td class=\"mono\"><a href=\"#inc-1\">I-a</a></td>"));  // kept: linked
+    CHECK(has(html, "<td class=\"mono\">I-b</td>"));                          // not kept: named
+    CHECK(has(html, "<th scope=\"col\">Incident</th>"));
+
+    std::string old = report({std::string(kHeader) + "1,2024-05-29T03:00:00Z,bob,1.2.3.4,RU,,Web,failure,0.7,1,99.5,x\n"});
+    for (const char* part : {"h-incidents", "c-incidents", "Incident</th>", "<dt>Incidents", "kpis minor"})
+      CHECK_FALSE(has(old, part));  // older output: the report as before
+  }
 }
