@@ -2,10 +2,7 @@
 // See ad/mail.h.
 #include "ad/mail/mail.h"
 
-#include <fcntl.h>
 #include <poll.h>
-#include <signal.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -21,6 +18,7 @@
 #include "ad/core/clock.h"
 #include "ad/core/csv.h"
 #include "ad/mail/dedup.h"
+#include "ad/mail/input.h"
 #include "ad/core/io.h"
 #include "ad/mail/mime.h"
 #include "ad/mail/spool.h"
@@ -36,65 +34,6 @@ constexpr int kMaxRowWarnings = 10;
 
 // Thrown from the reader's idle hook when a stop signal arrived; ends the stream.
 struct StopStream {};
-
-// While streaming, SIGINT, SIGTERM and SIGHUP ask for a clean stop: what is held is
-// sent (or spooled) before the process ends. A second signal ends it at once.
-volatile sig_atomic_t g_stop_signal = 0;
-
-extern "C" void on_stop_signal(int sig) {
-  if (g_stop_signal) {
-    ::signal(sig, SIG_DFL);
-    ::raise(sig);
-    return;
-  }
-  g_stop_signal = sig;
-}
-
-class StopSignals {
- public:
-  StopSignals() {
-    g_stop_signal = 0;
-    struct sigaction sa {};
-    sa.sa_handler = on_stop_signal;
-    sigemptyset(&sa.sa_mask);
-    for (int i = 0; i < 3; ++i) ::sigaction(kSignals[i], &sa, &old_[i]);
-  }
-  ~StopSignals() {
-    for (int i = 0; i < 3; ++i) ::sigaction(kSignals[i], &old_[i], nullptr);
-  }
-  bool requested() const { return g_stop_signal != 0; }
-
- private:
-  static constexpr int kSignals[3] = {SIGINT, SIGTERM, SIGHUP};
-  struct sigaction old_[3];
-};
-
-// The input, with the descriptor to poll when it is live.
-struct Input {
-  std::unique_ptr<csv::Reader> reader;
-  int fd = -1;
-  bool owned = false;
-  ~Input() {
-    reader.reset();
-    if (owned) ::close(fd);
-  }
-};
-
-void open_input(const std::string& path, Input& in) {
-  std::string name = csv::display_name(path);
-  bool is_stdin = path.empty() || path == "-";
-  struct stat st;
-  int rc = is_stdin ? ::fstat(STDIN_FILENO, &st) : ::stat(path.c_str(), &st);
-  if (rc != 0) throw errno_error("cannot open " + name, errno);
-  if (!S_ISFIFO(st.st_mode) && !S_ISCHR(st.st_mode) && !S_ISSOCK(st.st_mode)) {
-    in.reader = std::make_unique<csv::Reader>(path);  // files: csv.h's fast reader
-    return;
-  }
-  in.fd = is_stdin ? STDIN_FILENO : ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (in.fd < 0) throw errno_error("cannot open " + name, errno);
-  in.owned = !is_stdin;
-  in.reader = std::make_unique<csv::Reader>(csv::fd_lines(in.fd, name), name);
-}
 
 // Unlocks the alert state on the way out, unless committed.
 struct StateGuard {
@@ -244,7 +183,7 @@ void Runner::stream(csv::Reader& reader, int fd) {
   }
   reader.set_idle_hook(nullptr);
   if (signals.requested())
-    r_.note("stopping on signal " + std::to_string(static_cast<int>(g_stop_signal)) +
+    r_.note("stopping on signal " + std::to_string(signals.signal()) +
             "; sending what is held");
   deliver(batch_, true);
 }
