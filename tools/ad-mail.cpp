@@ -22,8 +22,8 @@ int main(int argc, char** argv) {
   setting("--from", "from", "ADDR", "Sender address");
   setting("--to", "to", "ADDR[,ADDR...]", "Recipients (only from here or the config, never from data)");
   setting("--subject", "subject", "TEXT", "Start the subject with TEXT (default [ad])");
-  setting("--top", "top", "N", "List the top N anomalies in the body (default 10)");
-  setting("--state", "state", "FILE", "Remember alerted events in FILE; never alert one twice");
+  setting("--top", "top", "N", "List the top N incidents (or anomalies) in the body (default 10)");
+  setting("--state", "state", "FILE", "Remember alerted events and incidents in FILE; never alert one twice");
   setting("--window", "window", "SECONDS", "Streaming: one mail per window (default 60)");
   setting("--max-per-hour", "max-per-hour", "N", "Streaming: at most N mails an hour (default 10; 0 = no cap)");
   setting("--spool", "spool", "DIR", "Where unsent mail waits (default ~/.local/state/ad/spool)");

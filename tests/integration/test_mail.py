@@ -818,5 +818,124 @@ class StreamingTest(MailTestCase):
         self.assertEqual([r[0] for r in second.attachment()[1][1:]], ["e2"])
 
 
+# Real ad-train and ad-score output: a history of ordinary logins, then a brute force on
+# user3 from one foreign address at office hours. With the test model, its incident
+# scores 65 (high) from the sixth failure on and stays there; a success after the
+# failures adds 30 (95, critical).
+GOOD_ROWS = ["9001,2024-05-29T09:10:00Z,user1,10.0.1.7,NO,Web,512,success",
+             "9002,2024-05-29T09:11:00Z,user2,10.0.2.9,NO,Mobile,300,success"]
+
+
+def burst(first, last, status="failure"):
+    return [f"{8000 + k},2024-05-29T10:{k:02d}:00Z,user3,203.0.113.9,RU,Web,512,{status}"
+            for k in range(first, last)]
+
+
+class IncidentTest(MailTestCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.model = os.path.join(cls._class_tmp.name, "m.model")
+        r = adtest.run("ad-train", "--seed", "1", "-q", "-m", cls.model,
+                       input=adtest.csv_text(adtest.login_history(600)))
+        if r.status != 0:
+            raise RuntimeError(f"cannot train the test model: {r}")
+
+    def scored(self, name, rows):
+        r = adtest.run("ad-score", "-m", self.model, "-q", input=adtest.csv_text(rows))
+        self.assertStatus(r, adtest.OK)
+        table = list(csv.reader(io.StringIO(r.stdout)))
+        self.assertIn("incident_id", table[0])
+        return self.write(name, r.stdout), table
+
+    def burst_id(self, table):
+        col = {n: i for i, n in enumerate(table[0])}
+        ids = {row[col["incident_id"]] for row in table[1:] if row[col["user_id"]] == "user3"}
+        self.assertEqual(len(ids), 1)
+        return ids.pop(), col
+
+    def test_one_mail_about_the_burst(self):
+        path, table = self.scored("a.csv", GOOD_ROWS + burst(0, 12))
+        bid, col = self.burst_id(table)
+        flagged = [row for row in table[1:] if row[col["anomaly_flag"]] == "1"]
+        r = self.mail(path)
+        self.assertStatus(r, adtest.OK)
+        (m,) = self.server.wait_for(1)
+        self.assertRegex(m.msg["Subject"], r"^\[ad\] \d+ incidents? \(\d+ (critical|high)\): .*brute_force")
+        text = m.text()
+        self.assertEqual(text.count(bid), 1, text)  # the burst is listed once, not row by row
+        self.assertIn("   users:    user3\n", text)
+        self.assertIn("   sources:  203.0.113.9\n", text)
+        self.assertIn("   events:   12\n", text)
+        self.assertIn("   span:     2024-05-29T10:00:00Z to 2024-05-29T10:11:00Z\n", text)
+        self.assertNotIn("anomalies, by score", text)  # incidents replace the top rows
+        self.assertIn("Flagged by severity", text)
+        self.assertLess(text.index(bid), text.index("Flagged by severity"))
+        self.assertEqual(m.html().count(bid), 1)
+        _, attached = m.attachment()
+        self.assertEqual(attached[1:], flagged)  # still every flagged row
+
+    def test_state_holds_a_growing_incident_until_its_band_rises(self):
+        state = os.path.join(self.tmp, "mail.state")
+        a, _ = self.scored("a.csv", GOOD_ROWS + burst(0, 12))
+        b, table_b = self.scored("b.csv", GOOD_ROWS + burst(0, 20))
+        c, _ = self.scored("c.csv", GOOD_ROWS + burst(0, 20) + burst(20, 21, "success"))
+        bid, _ = self.burst_id(table_b)
+        self.assertStatus(self.mail("--state", state, a), adtest.OK)
+        self.assertEqual(len(self.server.wait_for(1)), 1)
+        with open(state) as f:
+            self.assertEqual(f.readline(), "# ad-mail state 2\n")
+
+        # Eight more failures: the incident grows, its band (high) does not rise.
+        r = self.mail("--state", state, b)
+        self.assertStatus(r, adtest.OK)
+        self.assertIn("8 flagged rows in " + b + " only extend 1 incident alerted before, "
+                      "whose band did not rise; no mail sent", r.stderr)
+        time.sleep(0.3)
+        self.assertEqual(len(self.server.messages()), 1)
+
+        # A success after the failures: critical, so it alerts again, with the new row.
+        r = self.mail("--state", state, c)
+        self.assertStatus(r, adtest.OK)
+        first, second = self.server.wait_for(2)
+        self.assertRegex(second.msg["Subject"], r"^\[ad\] 1 incident \(1 critical\): brute_force$")
+        text = second.text()
+        self.assertIn(bid, text)
+        self.assertIn("re-alert: its band rose from high to critical", text)
+        self.assertIn("   events:   1\n", text)
+        self.assertEqual([row[0] for row in second.attachment()[1][1:]], ["8020"])
+
+        # And once more: nothing new at all.
+        r = self.mail("--state", state, c)
+        self.assertIn("every flagged row (21) was alerted before", r.stderr)
+        time.sleep(0.3)
+        self.assertEqual(len(self.server.messages()), 2)
+
+    def test_a_stream_alerts_an_incident_once_per_band(self):
+        _, table = self.scored("c.csv", GOOD_ROWS + burst(0, 20) + burst(20, 21, "success"))
+        lines = [",".join(row) + "\n" for row in table]  # no field needs quoting here
+        env = dict(os.environ)
+        env.update(self.env)
+        p = subprocess.Popen(
+            [adtest.tool("ad-mail"), "--smtp", self.server.url, "--from", "ad@example.com",
+             "--to", "soc@example.com", "--spool", self.spool, "--window", "0.3"],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+        self.addCleanup(StreamingTest.stop, p)
+        windows = [lines[:1 + 2 + 12], lines[15:21], lines[21:]]  # header, good rows, burst...
+        for i, chunk in enumerate(windows):
+            p.stdin.write("".join(chunk).encode())
+            p.stdin.flush()
+            time.sleep(1.0)
+            if i == 0:
+                self.assertEqual(len(self.server.wait_for(1)), 1)
+        err = finish(p).decode()
+        self.assertEqual(p.returncode, adtest.OK, err)
+        self.assertIn("6 flagged rows in this window only extend 1 incident alerted before", err)
+        first, second = self.server.wait_for(2)
+        self.assertEqual(len(self.server.messages()), 2, err)
+        self.assertIn("(1 high)", first.msg["Subject"])
+        self.assertIn("(1 critical)", second.msg["Subject"])
+
+
 if __name__ == "__main__":
     unittest.main()

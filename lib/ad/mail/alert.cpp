@@ -9,6 +9,7 @@
 #include <numeric>
 
 #include "ad/mail/dedup.h"
+#include "ad/mail/incidents.h"
 #include "ad/core/error.h"
 #include "ad/core/io.h"
 #include "ad/core/text.h"
@@ -88,7 +89,8 @@ Line line_of(const Columns& c, const Anomaly& a) {
   return l;
 }
 
-std::vector<std::string> notes_of(const Batch& b, const AlertOptions& o) {
+std::vector<std::string> notes_of(const Batch& b, const AlertOptions& o,
+                                  const IncidentSelection* incidents) {
   std::vector<std::string> notes;
   if (b.held_windows > 0)
     notes.push_back("This is a digest: the hourly cap (--max-per-hour " +
@@ -99,6 +101,11 @@ std::vector<std::string> notes_of(const Batch& b, const AlertOptions& o) {
   if (b.duplicates > 0)
     notes.push_back(text::plural(b.duplicates, "flagged row was", "flagged rows were") +
                     " alerted before and left out (--state).");
+  if (incidents && incidents->held_rows > 0)
+    notes.push_back(text::plural(incidents->held_rows, "flagged row", "flagged rows") + " of " +
+                    text::plural(incidents->held_incidents, "incident", "incidents") +
+                    " alerted before, whose band did not rise, " +
+                    (incidents->held_rows == 1 ? "was" : "were") + " left out.");
   if (b.skipped > 0)
     notes.push_back(text::plural(b.skipped, "malformed row was", "malformed rows were") +
                     " skipped; ad-mail's warnings name each one.");
@@ -132,6 +139,10 @@ RowKind read_row(const Columns& c, const csv::Reader& reader, const csv::Row& ro
     anomaly->line = row.line;
     anomaly->score = parsed->score;
     anomaly->severity = parsed->severity;
+    anomaly->time_ms = time_ms;
+    anomaly->incident_id = parsed->incident_id;
+    anomaly->incident_kind = parsed->incident_kind;
+    anomaly->incident_score = parsed->incident_score;
     std::string_view id = c.roles.has(Role::kId) ? f[static_cast<std::size_t>(c.roles[Role::kId])]
                                                  : std::string_view();
     if (!id.empty()) {
@@ -172,6 +183,7 @@ struct View {
   std::vector<Line> top;
   std::vector<UserLine> users;
   std::vector<std::string> notes;
+  std::string incidents_text, incidents_html;  // the incidents section, when there is one
 };
 
 std::vector<UserLine> users_of(const Columns& c, const std::vector<Anomaly>& an, std::size_t n) {
@@ -200,6 +212,7 @@ std::string render_text(const View& v) {
   t += "Input:             " + v.input + "\n";
   t += "Time span:         " + v.span + "\n";
   t += "Highest severity:  " + v.highest + "\n\n";
+  if (!v.incidents_text.empty()) t += v.incidents_text + "\n";
   t += "Flagged by severity\n";
   for (int k = kBandCount - 1; k >= 0; --k) {
     auto band = static_cast<scored::Band>(k);
@@ -244,7 +257,7 @@ std::string render_html(const View& v, const std::string& subject) {
   h += "<tr><th align=\"left\">Input</th><td>" + e(v.input) + "</td></tr>\n";
   h += "<tr><th align=\"left\">Time span</th><td>" + e(v.span) + "</td></tr>\n";
   h += "<tr><th align=\"left\">Highest severity</th><td>" + e(v.highest) + "</td></tr>\n";
-  h += "</table>\n<h3>Flagged by severity</h3>\n<table cellpadding=\"3\">\n";
+  h += "</table>\n" + v.incidents_html + "<h3>Flagged by severity</h3>\n<table cellpadding=\"3\">\n";
   for (int k = kBandCount - 1; k >= 0; --k)
     h += "<tr><td>" + std::string(scored::band_name(static_cast<scored::Band>(k))) + " (" +
          e(std::string(scored::band_range(static_cast<scored::Band>(k)))) +
@@ -286,7 +299,8 @@ std::string render_html(const View& v, const std::string& subject) {
 
 }  // namespace
 
-AlertContent render_alert(const Columns& c, const Batch& b, const AlertOptions& o) {
+AlertContent render_alert(const Columns& c, const Batch& b, const AlertOptions& o,
+                          const IncidentSelection* incidents) {
   AlertContent a;
   View v;
   const auto& an = b.anomalies;
@@ -304,8 +318,11 @@ AlertContent render_alert(const Columns& c, const Batch& b, const AlertOptions& 
     return an[i].severity > an[j].severity;
   });
   if (order.size() > o.top) order.resize(o.top);
-  for (std::size_t i : order) v.top.push_back(line_of(c, an[i]));
-  v.users = users_of(c, an, o.top);
+  bool about_incidents = incidents && !incidents->alerted.empty() && !an.empty();
+  if (!about_incidents) {
+    for (std::size_t i : order) v.top.push_back(line_of(c, an[i]));
+    v.users = users_of(c, an, o.top);
+  }
 
   std::string logins = b.scored == 1 ? "login" : "logins";
   std::string prefix = o.subject_prefix + (o.subject_prefix.empty() ? "" : " ") +
@@ -315,6 +332,15 @@ AlertContent render_alert(const Columns& c, const Batch& b, const AlertOptions& 
     v.headline = "No anomalies: none of the " + std::to_string(b.scored) + " " + logins +
                  " scored was flagged.";
     v.highest = "-";
+  } else if (about_incidents) {
+    v.highest = fixed(highest, 1) + " (" + std::string(scored::band_name(scored::band_of(highest))) + ")";
+    a.subject = prefix + incident_subject(*incidents);
+    v.headline = "Login incidents: " +
+                 text::plural(static_cast<std::int64_t>(incidents->alerted.size()), "incident", "incidents") +
+                 "; " + std::to_string(an.size()) + " of " + std::to_string(b.scored) + " " + logins +
+                 " scored " + (an.size() == 1 ? "was" : "were") + " flagged.";
+    v.incidents_text = incidents_text(*incidents, o.top);
+    v.incidents_html = incidents_html(*incidents, o.top);
   } else {
     v.highest = fixed(highest, 1) + " (" + std::string(scored::band_name(scored::band_of(highest))) + ")";
     a.subject = prefix + std::to_string(an.size()) + " of " + std::to_string(b.scored) + " " +
@@ -326,7 +352,7 @@ AlertContent render_alert(const Columns& c, const Batch& b, const AlertOptions& 
   v.span = b.first_ms ? format_time_iso(*b.first_ms) + " to " + format_time_iso(*b.last_ms)
                       : std::string("unknown (no readable time column)");
   v.input = display_text(o.input_name, 100);
-  v.notes = notes_of(b, o);
+  v.notes = notes_of(b, o, incidents);
   if (!an.empty()) {
     std::string stamp;
     for (char ch : format_time_iso(o.now_ms - o.now_ms % 1000))

@@ -14,7 +14,8 @@
 //     spreadsheet would run as formulas are neutralised (csv::WriterOptions);
 //   - notes: flagged rows left out as already alerted (dedup.h), malformed rows
 //     skipped, and anomalies an hourly cap held back (a digest).
-// The subject carries the counts and the highest severity. Data reaches the text and
+// The subject carries the counts and the highest severity. With incident columns the
+// alert is about incidents instead (incidents.h). Data reaches the text and
 // HTML bodies only through sanitising: control characters become spaces, long values
 // are cut (the attachment keeps them whole), bidi and invisible format controls become
 // U+FFFD, and the HTML escapes & < > " ' (text::html_escape). Data never
@@ -57,6 +58,10 @@ struct Anomaly {
   double score = 0;
   double severity = 0;
   std::uint64_t key = 0;            // its event key (dedup.h)
+  std::optional<std::int64_t> time_ms;  // its time, when the time column parses
+  // The incident columns (scored.h), when the input has them.
+  std::string incident_id, incident_kind;
+  std::optional<double> incident_score;
 };
 
 enum class RowKind { kUnscored, kNormal, kFlagged };
@@ -99,7 +104,15 @@ struct AlertContent {
   std::array<std::uint64_t, kBandCount> bands{};  // anomalies by band (scored::Band)
 };
 
-AlertContent render_alert(const Columns& columns, const Batch& batch, const AlertOptions& options);
+struct IncidentSelection;  // incidents.h
+
+// The alert about batch. With incidents (the input has the incident columns, and
+// incidents.h selected the batch's rows), the subject and the body are about the
+// incidents: the subject says how many, how many in the highest band and of which
+// kinds; the body lists the top `options.top` incidents, then the counts, and no
+// longer the top rows or the users with the most.
+AlertContent render_alert(const Columns& columns, const Batch& batch, const AlertOptions& options,
+                          const IncidentSelection* incidents = nullptr);
 
 // For bodies: control characters become spaces (see mime::strip_controls), and text
 // longer than max_chars characters is cut to max_chars, "..." included

@@ -17,7 +17,8 @@ namespace ad::mail {
 
 namespace {
 
-constexpr std::string_view kHeader = "# ad-mail state 1";
+constexpr std::string_view kHeaderV1 = "# ad-mail state 1";
+constexpr std::string_view kHeaderV2 = "# ad-mail state 2";
 
 struct Hasher {  // FNV-1a 64, then a splitmix64 finaliser for a good spread
   std::uint64_t h = 0xcbf29ce484222325ull;
@@ -50,6 +51,41 @@ std::string read_all(int fd, const std::string& path) {
   }
 }
 
+bool parse_hex16(std::string_view s, std::uint64_t& key) {
+  if (s.size() != 16) return false;
+  auto r = std::from_chars(s.data(), s.data() + 16, key, 16);
+  return r.ec == std::errc() && r.ptr == s.data() + 16;
+}
+
+bool parse_int(std::string_view s, std::int64_t& v) {
+  if (s.empty()) return false;
+  auto r = std::from_chars(s.data(), s.data() + s.size(), v);
+  return r.ec == std::errc() && r.ptr == s.data() + s.size();
+}
+
+// "<16 hex digits> <epoch seconds>"
+bool parse_event(std::string_view line, std::uint64_t& key, std::int64_t& when) {
+  return line.size() > 17 && line[16] == ' ' && parse_hex16(line.substr(0, 16), key) &&
+         parse_int(line.substr(17), when);
+}
+
+// "i <16 hex digits> <band 0-3> <epoch seconds>"
+bool parse_incident(std::string_view line, std::uint64_t& key, scored::Band& band,
+                    std::int64_t& when) {
+  if (line.size() < 22 || line.substr(0, 2) != "i " || line[18] != ' ' || line[20] != ' ' ||
+      line[19] < '0' || line[19] >= '0' + scored::kBandCount)
+    return false;
+  band = static_cast<scored::Band>(line[19] - '0');
+  return parse_hex16(line.substr(2, 16), key) && parse_int(line.substr(21), when);
+}
+
+std::string hex16(std::uint64_t key) {
+  static const char* kHex = "0123456789abcdef";
+  std::string hex(16, '0');
+  for (int i = 0; i < 16; ++i) hex[static_cast<std::size_t>(i)] = kHex[(key >> (60 - 4 * i)) & 15];
+  return hex;
+}
+
 }  // namespace
 
 std::uint64_t key_of_id(std::string_view id) {
@@ -66,8 +102,46 @@ std::uint64_t key_of_fields(const std::vector<std::string_view>& fields) {
   return h.done();
 }
 
-AlertState::AlertState(std::string path, std::size_t capacity)
-    : path_(std::move(path)), capacity_(std::max<std::size_t>(capacity, 1)) {}
+std::uint64_t key_of_incident(std::string_view id) {
+  Hasher h;
+  h.byte('n');
+  h.bytes(id);
+  return h.done();
+}
+
+AlertedIncidents::AlertedIncidents(std::size_t capacity)
+    : capacity_(std::max<std::size_t>(capacity, 1)) {}
+
+const AlertedIncidents::Entry* AlertedIncidents::find(std::uint64_t key) const {
+  auto it = entries_.find(key);
+  return it == entries_.end() ? nullptr : &it->second;
+}
+
+void AlertedIncidents::alerted(std::uint64_t key, scored::Band band, std::int64_t when_s) {
+  auto [it, fresh] = entries_.emplace(key, Entry{band, when_s});
+  if (fresh) return;
+  it->second.band = std::max(it->second.band, band);
+  it->second.seen_s = std::max(it->second.seen_s, when_s);
+}
+
+void AlertedIncidents::seen(std::uint64_t key, std::int64_t when_s) {
+  auto it = entries_.find(key);
+  if (it != entries_.end()) it->second.seen_s = std::max(it->second.seen_s, when_s);
+}
+
+void AlertedIncidents::trim() {
+  if (entries_.size() <= capacity_) return;
+  std::vector<std::pair<std::int64_t, std::uint64_t>> order;
+  order.reserve(entries_.size());
+  for (const auto& [key, e] : entries_) order.emplace_back(e.seen_s, key);
+  std::sort(order.begin(), order.end());
+  for (std::size_t i = 0; i + capacity_ < order.size(); ++i) entries_.erase(order[i].second);
+}
+
+AlertState::AlertState(std::string path, std::size_t capacity, std::size_t incident_capacity)
+    : path_(std::move(path)),
+      capacity_(std::max<std::size_t>(capacity, 1)),
+      incidents_(incident_capacity) {}
 
 AlertState::~AlertState() { unlock(); }
 
@@ -99,6 +173,7 @@ void AlertState::unlock() {
 
 void AlertState::load() {
   keys_.clear();
+  incidents_.clear();
   int fd = ::open(path_.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) {
     if (errno == ENOENT) return;
@@ -120,35 +195,40 @@ void AlertState::load() {
   if (data.empty()) return;
   std::uint64_t line_no = 0;
   std::size_t pos = 0;
+  int version = 0;
   while (pos < data.size()) {
     std::size_t nl = data.find('\n', pos);
     std::string_view line(data.data() + pos, (nl == std::string::npos ? data.size() : nl) - pos);
     pos = nl == std::string::npos ? data.size() : nl + 1;
     ++line_no;
     if (line_no == 1) {
-      if (line != kHeader)
-        throw data_error("not an ad-mail state file (it must start with '" + std::string(kHeader) +
-                             "'); refusing to overwrite it",
+      version = line == kHeaderV1 ? 1 : line == kHeaderV2 ? 2 : 0;
+      if (version == 0)
+        throw data_error("not an ad-mail state file (it must start with '" + std::string(kHeaderV2) +
+                             "' or '" + std::string(kHeaderV1) + "'); refusing to overwrite it",
                          Location{path_, 1, 0, {}});
       continue;
     }
     if (line.empty()) continue;
-    std::uint64_t key = 0;
-    std::int64_t when = 0;
-    auto sp = line.find(' ');
-    bool ok = sp == 16;
-    if (ok) {
-      auto r1 = std::from_chars(line.data(), line.data() + 16, key, 16);
-      auto r2 = std::from_chars(line.data() + 17, line.data() + line.size(), when);
-      ok = r1.ec == std::errc() && r1.ptr == line.data() + 16 && r2.ec == std::errc() &&
-           r2.ptr == line.data() + line.size() && sp + 1 < line.size();
-    }
-    if (!ok)
-      throw data_error("malformed state entry (expected '<16 hex digits> <epoch seconds>')",
-                       Location{path_, line_no, 0, {}});
-    auto [it, fresh] = keys_.emplace(key, when);
-    if (!fresh) it->second = std::max(it->second, when);
+    load_line(line, version, line_no);
   }
+}
+
+void AlertState::load_line(std::string_view line, int version, std::uint64_t line_no) {
+  std::uint64_t key = 0;
+  std::int64_t when = 0;
+  scored::Band band{};
+  if (version >= 2 && line.substr(0, 2) == "i ") {
+    if (!parse_incident(line, key, band, when))
+      throw data_error("malformed state entry (expected 'i <16 hex digits> <band 0-3> <epoch seconds>')",
+                       Location{path_, line_no, 0, {}});
+    incidents_.alerted(key, band, when);
+    return;
+  }
+  if (!parse_event(line, key, when))
+    throw data_error("malformed state entry (expected '<16 hex digits> <epoch seconds>')",
+                     Location{path_, line_no, 0, {}});
+  insert(key, when);
 }
 
 void AlertState::insert(std::uint64_t key, std::int64_t when_s) {
@@ -162,18 +242,24 @@ void AlertState::commit() {
   for (const auto& [key, when] : keys_) entries.emplace_back(when, key);
   std::sort(entries.begin(), entries.end());
   if (entries.size() > capacity_) entries.erase(entries.begin(), entries.end() - capacity_);
+  incidents_.trim();
   AtomicFile file(path_);
   Output& out = file.out();
-  out.write(kHeader);
+  out.write(incidents_.size() == 0 ? kHeaderV1 : kHeaderV2);
   out.put('\n');
-  static const char* kHex = "0123456789abcdef";
   for (const auto& [when, key] : entries) {
-    char hex[16];
-    for (int i = 0; i < 16; ++i) hex[i] = kHex[(key >> (60 - 4 * i)) & 15];
-    out.write(std::string_view(hex, 16));
+    out.write(hex16(key));
     out.put(' ');
     out.write(std::to_string(when));
     out.put('\n');
+  }
+  std::vector<std::pair<std::int64_t, std::uint64_t>> incidents;
+  for (const auto& [key, e] : incidents_.entries()) incidents.emplace_back(e.seen_s, key);
+  std::sort(incidents.begin(), incidents.end());
+  for (const auto& [when, key] : incidents) {
+    out.write("i " + hex16(key) + " " +
+              std::to_string(static_cast<int>(incidents_.find(key)->band)) + " " +
+              std::to_string(when) + "\n");
   }
   file.commit();
   keys_.clear();

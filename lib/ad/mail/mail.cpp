@@ -2,10 +2,7 @@
 // See ad/mail.h.
 #include "ad/mail/mail.h"
 
-#include <fcntl.h>
 #include <poll.h>
-#include <signal.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -21,7 +18,10 @@
 #include "ad/core/clock.h"
 #include "ad/core/csv.h"
 #include "ad/mail/dedup.h"
+#include "ad/mail/incidents.h"
+#include "ad/mail/input.h"
 #include "ad/core/io.h"
+#include "ad/core/text.h"
 #include "ad/mail/mime.h"
 #include "ad/mail/spool.h"
 #include "ad/version.h"
@@ -36,65 +36,6 @@ constexpr int kMaxRowWarnings = 10;
 
 // Thrown from the reader's idle hook when a stop signal arrived; ends the stream.
 struct StopStream {};
-
-// While streaming, SIGINT, SIGTERM and SIGHUP ask for a clean stop: what is held is
-// sent (or spooled) before the process ends. A second signal ends it at once.
-volatile sig_atomic_t g_stop_signal = 0;
-
-extern "C" void on_stop_signal(int sig) {
-  if (g_stop_signal) {
-    ::signal(sig, SIG_DFL);
-    ::raise(sig);
-    return;
-  }
-  g_stop_signal = sig;
-}
-
-class StopSignals {
- public:
-  StopSignals() {
-    g_stop_signal = 0;
-    struct sigaction sa {};
-    sa.sa_handler = on_stop_signal;
-    sigemptyset(&sa.sa_mask);
-    for (int i = 0; i < 3; ++i) ::sigaction(kSignals[i], &sa, &old_[i]);
-  }
-  ~StopSignals() {
-    for (int i = 0; i < 3; ++i) ::sigaction(kSignals[i], &old_[i], nullptr);
-  }
-  bool requested() const { return g_stop_signal != 0; }
-
- private:
-  static constexpr int kSignals[3] = {SIGINT, SIGTERM, SIGHUP};
-  struct sigaction old_[3];
-};
-
-// The input, with the descriptor to poll when it is live.
-struct Input {
-  std::unique_ptr<csv::Reader> reader;
-  int fd = -1;
-  bool owned = false;
-  ~Input() {
-    reader.reset();
-    if (owned) ::close(fd);
-  }
-};
-
-void open_input(const std::string& path, Input& in) {
-  std::string name = csv::display_name(path);
-  bool is_stdin = path.empty() || path == "-";
-  struct stat st;
-  int rc = is_stdin ? ::fstat(STDIN_FILENO, &st) : ::stat(path.c_str(), &st);
-  if (rc != 0) throw errno_error("cannot open " + name, errno);
-  if (!S_ISFIFO(st.st_mode) && !S_ISCHR(st.st_mode) && !S_ISSOCK(st.st_mode)) {
-    in.reader = std::make_unique<csv::Reader>(path);  // files: csv.h's fast reader
-    return;
-  }
-  in.fd = is_stdin ? STDIN_FILENO : ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (in.fd < 0) throw errno_error("cannot open " + name, errno);
-  in.owned = !is_stdin;
-  in.reader = std::make_unique<csv::Reader>(csv::fd_lines(in.fd, name), name);
-}
 
 // Unlocks the alert state on the way out, unless committed.
 struct StateGuard {
@@ -121,6 +62,10 @@ class Runner {
   std::optional<Clock::time_point> deadline();
   void check_due(Clock::time_point now);
   bool deliver(Batch& batch, bool final);
+  void drop_alerted_events(Batch& batch);
+  void remember(const Batch& batch, const IncidentSelection* incidents, StateGuard& guard,
+                std::int64_t now_ms);
+  void note_no_mail(const Batch& batch, const IncidentSelection* incidents, bool final);
   std::string build(const AlertContent& content, std::int64_t now_ms) const;
   void flush_after_success();
   void deliver_before_failing();
@@ -133,6 +78,7 @@ class Runner {
   std::string input_name_;
   std::unique_ptr<Columns> columns_;
   std::unique_ptr<AlertState> state_;
+  AlertedIncidents incidents_;  // incidents alerted by this run, without --state
   std::unique_ptr<csv::Writer> tee_;
   Batch batch_;
   std::uint64_t messages_ = 0;  // delivered, spooled or written
@@ -244,7 +190,7 @@ void Runner::stream(csv::Reader& reader, int fd) {
   }
   reader.set_idle_hook(nullptr);
   if (signals.requested())
-    r_.note("stopping on signal " + std::to_string(static_cast<int>(g_stop_signal)) +
+    r_.note("stopping on signal " + std::to_string(signals.signal()) +
             "; sending what is held");
   deliver(batch_, true);
 }
@@ -273,30 +219,47 @@ std::string Runner::build(const AlertContent& content, std::int64_t now_ms) cons
   return mime::render(m);
 }
 
+// Leaves out of batch the flagged rows alerted before (--state).
+void Runner::drop_alerted_events(Batch& batch) {
+  std::unordered_set<std::uint64_t> in_batch;
+  std::vector<Anomaly> fresh;
+  for (Anomaly& a : batch.anomalies) {
+    if (!state_->contains(a.key) && in_batch.insert(a.key).second)
+      fresh.push_back(std::move(a));
+    else
+      ++batch.duplicates;
+  }
+  batch.anomalies = std::move(fresh);
+}
+
+// After an alert went out, or nothing needed to: the state (or, without one, the
+// memory of this run) learns its events and incidents.
+void Runner::remember(const Batch& batch, const IncidentSelection* incidents, StateGuard& guard,
+                      std::int64_t now_ms) {
+  std::int64_t now_s = now_ms / 1000;
+  if (incidents && !preview())
+    remember_incidents(*incidents, state_ ? state_->incidents() : incidents_, now_s);
+  if (!guard.state || preview()) return;  // a preview reads the state, and leaves it
+  for (const Anomaly& a : batch.anomalies) state_->insert(a.key, now_s);
+  if (incidents)  // the rows of held incidents are handled too
+    for (std::uint64_t key : incidents->held_event_keys) state_->insert(key, now_s);
+  state_->commit();
+  guard.state = nullptr;
+}
+
 bool Runner::deliver(Batch& batch, bool final) {
   StateGuard guard{nullptr};
   if (state_ && !batch.anomalies.empty()) {
     state_->lock();
     guard.state = state_.get();
-    std::unordered_set<std::uint64_t> in_batch;
-    std::vector<Anomaly> fresh;
-    for (Anomaly& a : batch.anomalies) {
-      if (!state_->contains(a.key) && in_batch.insert(a.key).second)
-        fresh.push_back(std::move(a));
-      else
-        ++batch.duplicates;
-    }
-    batch.anomalies = std::move(fresh);
+    drop_alerted_events(batch);
   }
+  std::optional<IncidentSelection> incidents;  // with incident columns: what to alert
+  if (columns_->scored.has_incidents() && !batch.anomalies.empty())
+    incidents = select_batch(*columns_, batch, state_ ? state_->incidents() : incidents_);
   if (batch.anomalies.empty() && !(final && o_.always && messages_ == 0)) {
-    if (final && messages_ == 0) {
-      std::string what = batch.duplicates > 0
-                             ? "every flagged row (" + std::to_string(batch.duplicates) +
-                                   ") was alerted before"
-                             : "no anomalies among " + std::to_string(batch.scored) +
-                                   " scored logins";
-      r_.note(what + " in " + input_name_ + "; no mail sent");
-    }
+    note_no_mail(batch, incidents ? &*incidents : nullptr, final);
+    if (incidents) remember(batch, &*incidents, guard, ad::now_ms());
     return false;
   }
 
@@ -307,7 +270,7 @@ bool Runner::deliver(Batch& batch, bool final) {
   ao.input_name = input_name_;
   ao.now_ms = now_ms;
   ao.max_per_hour = o_.max_per_hour;
-  AlertContent content = render_alert(*columns_, batch, ao);
+  AlertContent content = render_alert(*columns_, batch, ao, incidents ? &*incidents : nullptr);
   std::string message = build(content, now_ms);
   ++messages_;
 
@@ -330,14 +293,27 @@ bool Runner::deliver(Batch& batch, bool final) {
     std::string path = save(e, Envelope{from_.addr, rcpt}, message);
     if (streaming_) r_.warn(e.message() + "; the alert waits in " + path);
   }
-  if (guard.state) {
-    std::int64_t now_s = now_ms / 1000;
-    for (const Anomaly& a : batch.anomalies) state_->insert(a.key, now_s);
-    state_->commit();
-    guard.state = nullptr;
-  }
+  remember(batch, incidents ? &*incidents : nullptr, guard, now_ms);
   if (sent) flush_after_success();
   return true;
+}
+
+// Says why a batch sends no mail: at the end of the input when this run sent none,
+// and for any batch whose rows only extend incidents alerted before.
+void Runner::note_no_mail(const Batch& batch, const IncidentSelection* incidents, bool final) {
+  std::string where = streaming_ && !final ? "this window" : input_name_;
+  if (incidents && incidents->held_rows > 0) {
+    r_.note(text::plural(incidents->held_rows, "flagged row", "flagged rows") + " in " + where +
+            " only extend " + text::plural(incidents->held_incidents, "incident", "incidents") +
+            " alerted before, whose band did not rise; no mail sent");
+    return;
+  }
+  if (!final || messages_ > 0) return;
+  std::string what = batch.duplicates > 0
+                         ? "every flagged row (" + std::to_string(batch.duplicates) +
+                               ") was alerted before"
+                         : "no anomalies among " + std::to_string(batch.scored) + " scored logins";
+  r_.note(what + " in " + input_name_ + "; no mail sent");
 }
 
 // Keeps a message the server did not take in the spool. Returns its path.

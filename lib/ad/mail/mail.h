@@ -12,6 +12,10 @@
 //     the cap holds, windows keep collecting, and the next message (a digest) holds
 //     everything held back and says so. At the end of the input, and on SIGINT,
 //     SIGTERM or SIGHUP, whatever is held is sent at once, whatever the cap.
+// With the incident columns, a message is about incidents (incidents.h), and an
+// incident alerted by this run (or, with a state, by any run) is held back from later
+// messages unless its band rises; a window or input that only extends such incidents
+// sends nothing and says so in a note.
 // Every message is deduplicated against the alert state (dedup.h) when there is one,
 // and delivered (smtp.h) or, if that fails, spooled (spool.h): no alert is lost. After
 // a successful delivery the spool is flushed too. A preview (dry_run, or output) writes

@@ -93,4 +93,79 @@ TEST_SUITE("dedup") {
     CHECK(::flock(fd, LOCK_EX | LOCK_NB) == 0);
     ::close(fd);
   }
+
+  TEST_CASE("alerted incidents keep the highest band and the latest time, bounded by age") {
+    using ad::scored::Band;
+    ad::mail::AlertedIncidents m(2);
+    CHECK(m.find(1) == nullptr);
+    m.alerted(1, Band::kHigh, 100);
+    m.alerted(1, Band::kMedium, 90);  // a lower band never lowers what was alerted
+    REQUIRE(m.find(1) != nullptr);
+    CHECK(m.find(1)->band == Band::kHigh);
+    CHECK(m.find(1)->seen_s == 100);
+    m.seen(1, 300);
+    CHECK(m.find(1)->seen_s == 300);
+    m.seen(7, 300);  // never alerted: seeing it adds nothing
+    CHECK(m.find(7) == nullptr);
+    m.alerted(2, Band::kLow, 200);
+    m.alerted(3, Band::kCritical, 250);
+    m.trim();
+    CHECK(m.size() == 2);
+    CHECK(m.find(2) == nullptr);  // seen least recently
+    CHECK(m.find(1) != nullptr);
+    CHECK(m.find(3) != nullptr);
+    CHECK(ad::mail::key_of_incident("I-1") != ad::mail::key_of_id("I-1"));
+    CHECK(ad::mail::key_of_incident("I-1") == ad::mail::key_of_incident("I-1"));
+  }
+
+  TEST_CASE("incidents make a version 2 file; version 1 files still load") {
+    using ad::scored::Band;
+    TempDir tmp;
+    std::string path = tmp.path + "/state";
+    std::ofstream(path) << "# ad-mail state 1\n00000000000000aa 5\n";
+    {
+      ad::mail::AlertState s(path, 10, 2);
+      s.lock();
+      CHECK(s.contains(0xaa));
+      CHECK(s.incidents().size() == 0);
+      s.commit();  // no incidents: still version 1, for an older ad-mail
+    }
+    CHECK(slurp(path) == "# ad-mail state 1\n00000000000000aa 5\n");
+    {
+      ad::mail::AlertState s(path, 10, 2);
+      s.lock();
+      s.incidents().alerted(0x10, Band::kMedium, 20);
+      s.incidents().alerted(0x20, Band::kCritical, 30);
+      s.incidents().alerted(0x30, Band::kHigh, 40);
+      s.commit();
+    }
+    CHECK(slurp(path) ==
+          "# ad-mail state 2\n"
+          "00000000000000aa 5\n"
+          "i 0000000000000020 3 30\n"
+          "i 0000000000000030 2 40\n");
+    ad::mail::AlertState s(path, 10, 2);
+    s.lock();
+    CHECK(s.contains(0xaa));
+    REQUIRE(s.incidents().find(0x20) != nullptr);
+    CHECK(s.incidents().find(0x20)->band == Band::kCritical);
+    CHECK(s.incidents().find(0x10) == nullptr);
+    s.unlock();
+
+    // An incident line in a version 1 file, or a bad band, is malformed.
+    for (const char* bad : {"# ad-mail state 1\ni 0000000000000020 3 30\n",
+                            "# ad-mail state 2\ni 0000000000000020 4 30\n",
+                            "# ad-mail state 2\ni 0000000000000020 3\n"}) {
+      CAPTURE(bad);
+      std::ofstream(path) << bad;
+      ad::mail::AlertState b(path);
+      try {
+        b.lock();
+        FAIL("expected a data error");
+      } catch (const ad::Error& e) {
+        CHECK(e.status() == ad::Status::kData);
+        CHECK(e.where().line == 2);
+      }
+    }
+  }
 }

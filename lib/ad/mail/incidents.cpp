@@ -1,0 +1,262 @@
+// Incidents in an alert: grouping, ranking, re-alerting. See ad/mail/incidents.h.
+#include "ad/mail/incidents.h"
+
+#include <algorithm>
+#include <array>
+#include <cstdio>
+#include <unordered_map>
+
+#include "ad/core/text.h"
+#include "ad/core/timestamp.h"
+
+namespace ad::mail {
+
+namespace {
+
+std::string_view field_of(const Columns& c, const Anomaly& a, Role role) {
+  int i = c.roles[role];
+  return i >= 0 ? std::string_view(a.fields[static_cast<std::size_t>(i)]) : std::string_view();
+}
+
+// Counts a distinct value and names the first kShown.
+void count_distinct(std::string_view value, std::unordered_set<std::uint64_t>& keys,
+                    std::vector<std::string>& shown, std::uint64_t& count) {
+  if (value.empty() || keys.size() >= IncidentSummary::kCounted) return;
+  if (!keys.insert(key_of_id(value)).second) return;
+  count = keys.size();
+  if (shown.size() < IncidentSummary::kShown) shown.emplace_back(value);
+}
+
+// One incident as the bodies show it, sanitised (not yet HTML-escaped).
+struct Shown {
+  std::string title, id, users, sources, span, events, reasons, rise;
+};
+
+std::string number(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.4g", v);
+  return buf;
+}
+
+std::string names(const std::vector<std::string>& shown, std::uint64_t count) {
+  if (shown.empty()) return "-";
+  std::string out;
+  for (const std::string& n : shown) out += (out.empty() ? "" : ", ") + display_text(n, 60);
+  if (count > shown.size()) {
+    bool capped = count >= IncidentSummary::kCounted;
+    out += " and " + std::string(capped ? "at least " : "") + std::to_string(count - shown.size()) +
+           " more (" + (capped ? "at least " : "") + std::to_string(count) + " in all)";
+  }
+  return out;
+}
+
+Shown shown_of(const IncidentSummary& inc) {
+  Shown v;
+  v.title = display_text(inc.kind.empty() ? "other" : inc.kind, 40) + ", incident score " +
+            number(inc.score) + " (" + std::string(scored::band_name(inc.band())) +
+            "), highest severity " + number(inc.severity);
+  v.id = inc.id.empty() ? "(none)" : display_text(inc.id, 80);
+  v.users = names(inc.users, inc.user_count);
+  v.sources = names(inc.sources, inc.source_count);
+  if (!inc.first_ms)
+    v.span = "unknown";
+  else if (*inc.first_ms == *inc.last_ms)
+    v.span = format_time_iso(*inc.first_ms);
+  else
+    v.span = format_time_iso(*inc.first_ms) + " to " + format_time_iso(*inc.last_ms);
+  v.events = std::to_string(inc.events);
+  v.reasons = inc.reasons.empty() ? "-" : display_text(inc.reasons, 500);
+  if (inc.alerted_before)
+    v.rise = "its band rose from " + std::string(scored::band_name(*inc.alerted_before)) + " to " +
+             std::string(scored::band_name(inc.band()));
+  return v;
+}
+
+std::string list_title(const IncidentSelection& s, std::size_t shown) {
+  return "Top " + std::to_string(shown) + " of " +
+         text::plural(static_cast<std::int64_t>(s.alerted.size()), "incident", "incidents") +
+         ", by incident score";
+}
+
+std::array<std::uint64_t, scored::kBandCount> bands_of(const IncidentSelection& s) {
+  std::array<std::uint64_t, scored::kBandCount> bands{};
+  for (const IncidentSummary& inc : s.alerted) ++bands[static_cast<int>(inc.band())];
+  return bands;
+}
+
+}  // namespace
+
+void IncidentSummary::add(const Columns& c, const Anomaly& a) {
+  if (events == 0) {
+    id = a.incident_id;
+    kind = a.incident_kind;
+  }
+  ++events;
+  if (a.incident_score && *a.incident_score >= score) {
+    score = *a.incident_score;
+    if (!a.incident_kind.empty()) kind = a.incident_kind;
+  }
+  severity = std::max(severity, a.severity);
+  if (a.time_ms) {
+    if (!first_ms || *a.time_ms < *first_ms) first_ms = a.time_ms;
+    if (!last_ms || *a.time_ms > *last_ms) last_ms = a.time_ms;
+  }
+  count_distinct(field_of(c, a, Role::kUser), user_keys_, users, user_count);
+  count_distinct(field_of(c, a, Role::kIp), source_keys_, sources, source_count);
+  if (a.score > top_event_score) {
+    top_event_score = a.score;
+    reasons = a.fields[static_cast<std::size_t>(c.scored[scored::Field::kReasons])];
+  }
+}
+
+std::vector<IncidentSummary> group_incidents(const Columns& c, const std::vector<Anomaly>& rows) {
+  std::vector<IncidentSummary> out;
+  std::unordered_map<std::string_view, std::size_t> index;  // views the rows' ids
+  for (const Anomaly& a : rows) {
+    std::size_t at = out.size();
+    if (!a.incident_id.empty()) {
+      auto [it, fresh] = index.emplace(a.incident_id, out.size());
+      at = it->second;
+    }
+    if (at == out.size()) {
+      out.emplace_back();
+      out.back().order = at;
+    }
+    out[at].add(c, a);
+  }
+  return out;
+}
+
+void rank_incidents(std::vector<IncidentSummary>& incidents) {
+  std::sort(incidents.begin(), incidents.end(), [](const IncidentSummary& x, const IncidentSummary& y) {
+    if (x.score != y.score) return x.score > y.score;
+    if (x.severity != y.severity) return x.severity > y.severity;
+    if (x.first_ms != y.first_ms) {
+      if (!x.first_ms || !y.first_ms) return x.first_ms.has_value();  // a known time first
+      return *x.first_ms < *y.first_ms;
+    }
+    return x.order < y.order;
+  });
+}
+
+IncidentSelection select_incidents(std::vector<IncidentSummary> incidents,
+                                   const AlertedIncidents& memory) {
+  IncidentSelection s;
+  for (IncidentSummary& inc : incidents) {
+    if (!inc.id.empty()) {
+      std::uint64_t key = key_of_incident(inc.id);
+      if (const AlertedIncidents::Entry* before = memory.find(key)) {
+        if (inc.band() <= before->band) {
+          ++s.held_incidents;
+          s.held_rows += inc.events;
+          s.held_keys.push_back(key);
+          continue;
+        }
+        inc.alerted_before = before->band;
+      }
+    }
+    s.alerted.push_back(std::move(inc));
+  }
+  rank_incidents(s.alerted);
+  return s;
+}
+
+IncidentSelection select_batch(const Columns& c, Batch& batch, const AlertedIncidents& memory) {
+  IncidentSelection s = select_incidents(group_incidents(c, batch.anomalies), memory);
+  if (s.held_rows == 0) return s;
+  std::unordered_set<std::string_view> alerted;
+  for (const IncidentSummary& inc : s.alerted) alerted.insert(inc.id);
+  std::vector<Anomaly> kept;
+  for (Anomaly& a : batch.anomalies)
+    if (a.incident_id.empty() || alerted.count(a.incident_id))
+      kept.push_back(std::move(a));
+    else
+      s.held_event_keys.push_back(a.key);
+  batch.anomalies = std::move(kept);
+  return s;
+}
+
+void remember_incidents(const IncidentSelection& s, AlertedIncidents& memory, std::int64_t now_s) {
+  for (const IncidentSummary& inc : s.alerted)
+    if (!inc.id.empty()) memory.alerted(key_of_incident(inc.id), inc.band(), now_s);
+  for (std::uint64_t key : s.held_keys) memory.seen(key, now_s);
+  memory.trim();
+}
+
+std::string incident_subject(const IncidentSelection& s) {
+  auto bands = bands_of(s);
+  int top = scored::kBandCount - 1;
+  while (top > 0 && bands[top] == 0) --top;
+  std::string out = text::plural(static_cast<std::int64_t>(s.alerted.size()), "incident", "incidents") +
+                    " (" + std::to_string(bands[top]) + " " +
+                    std::string(scored::band_name(static_cast<scored::Band>(top))) + "): ";
+  std::vector<std::string_view> kinds;
+  for (const IncidentSummary& inc : s.alerted) {
+    std::string_view k = subject_kind(inc.kind);
+    if (std::find(kinds.begin(), kinds.end(), k) == kinds.end()) kinds.push_back(k);
+  }
+  for (std::size_t i = 0; i < kinds.size() && i < kSubjectKinds; ++i)
+    out += (i ? ", " : "") + std::string(kinds[i]);
+  if (kinds.size() > kSubjectKinds) out += ", ...";
+  return out;
+}
+
+std::string incidents_text(const IncidentSelection& s, std::size_t top) {
+  std::size_t n = std::min(top, s.alerted.size());
+  std::string t;
+  if (n > 0) t += list_title(s, n) + "\n";
+  for (std::size_t i = 0; i < n; ++i) {
+    Shown v = shown_of(s.alerted[i]);
+    t += "\n" + std::to_string(i + 1) + ". " + v.title + "\n";
+    t += "   incident: " + v.id + "\n";
+    t += "   users:    " + v.users + "\n";
+    t += "   sources:  " + v.sources + "\n";
+    t += "   span:     " + v.span + "\n";
+    t += "   events:   " + v.events + "\n";
+    t += "   reasons:  " + v.reasons + "\n";
+    if (!v.rise.empty()) t += "   re-alert: " + v.rise + "\n";
+  }
+  auto bands = bands_of(s);
+  t += std::string(n > 0 ? "\n" : "") + "Incidents by band (incident score)\n";
+  for (int k = scored::kBandCount - 1; k >= 0; --k) {
+    std::string label = std::string(scored::band_name(static_cast<scored::Band>(k)));
+    label.resize(24, ' ');
+    t += "  " + label + std::to_string(bands[k]) + "\n";
+  }
+  return t;
+}
+
+std::string incidents_html(const IncidentSelection& s, std::size_t top) {
+  auto e = [](const std::string& v) { return text::html_escape(v); };
+  std::size_t n = std::min(top, s.alerted.size());
+  std::string h;
+  if (n > 0) {
+    h += "<h3>" + e(list_title(s, n)) + "</h3>\n"
+         "<table border=\"1\" cellpadding=\"4\" style=\"border-collapse:collapse\">\n"
+         "<tr><th>#</th><th>Incident</th><th>Users</th><th>Sources</th><th>Span</th>"
+         "<th>Events</th><th>Reasons</th></tr>\n";
+  }
+  for (std::size_t i = 0; i < n; ++i) {
+    Shown v = shown_of(s.alerted[i]);
+    h += "<tr><td>" + std::to_string(i + 1) + "</td><td><b>" + e(v.title) + "</b><br>" + e(v.id) +
+         (v.rise.empty() ? "" : "<br>re-alert: " + e(v.rise)) + "</td><td>" + e(v.users) +
+         "</td><td>" + e(v.sources) + "</td><td>" + e(v.span) + "</td><td align=\"right\">" +
+         v.events + "</td><td>" + e(v.reasons) + "</td></tr>\n";
+  }
+  if (n > 0) h += "</table>\n";
+  auto bands = bands_of(s);
+  h += "<h3>Incidents by band (incident score)</h3>\n<table cellpadding=\"3\">\n";
+  for (int k = scored::kBandCount - 1; k >= 0; --k)
+    h += "<tr><td>" + std::string(scored::band_name(static_cast<scored::Band>(k))) +
+         "</td><td align=\"right\">" + std::to_string(bands[k]) + "</td></tr>\n";
+  return h + "</table>\n";
+}
+
+std::string_view subject_kind(std::string_view kind) {
+  if (kind.empty() || kind.size() > 20) return "other";
+  for (char ch : kind)
+    if (!((ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '_')) return "other";
+  return kind;
+}
+
+}  // namespace ad::mail
