@@ -1,6 +1,7 @@
 // model.h: everything ad-train learns, and the file that carries it to ad-score.
 //
-// File format (all integers little-endian; shared by Model::save and Model::load):
+// File format (all integers little-endian; shared by Model::save and Model::load, whose
+// codec, one writer and one reader per section, is model_codec.h):
 //
 //   offset  size  field
 //   0       8     magic: 0x89 'A' 'D' 'M' '\r' '\n' 0x1A '\n' (PNG-style: a text-mode
