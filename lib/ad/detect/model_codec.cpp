@@ -1,8 +1,12 @@
 #include "ad/detect/model_codec.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
+#include <cmath>
 #include <cstring>
 
+#include "ad/core/text.h"
 #include "ad/detect/profile.h"
 
 namespace ad::model_codec {
@@ -55,6 +59,18 @@ double Get::f64() {
   std::uint64_t bits = u64();
   double v;
   std::memcpy(&v, &bits, 8);
+  return v;
+}
+
+double Get::finite(const std::string& what) {
+  double v = f64();
+  if (!std::isfinite(v)) fail(fmt::format("{} is {}, not a finite number", what, v));
+  return v;
+}
+
+double Get::finite(const std::string& what, double lo, double hi) {
+  double v = finite(what);
+  if (v < lo || v > hi) fail(fmt::format("{} {} is outside [{}, {}]", what, v, lo, hi));
   return v;
 }
 
@@ -112,7 +128,7 @@ Forest get_forest(Get& g) {
   try {
     return Forest::from_arrays(features, psi, std::move(ns), std::move(counts), std::move(roots));
   } catch (const Error& e) {
-    throw data_error("model file is malformed: " + e.message(), Location{g.name()});
+    g.fail(e.message());
   }
 }
 
@@ -121,9 +137,9 @@ void put_quantiles(Put& p, const std::vector<double>& q) {
   for (double v : q) p.f64(v);
 }
 
-std::vector<double> get_quantiles(Get& g) {
+std::vector<double> get_quantiles(Get& g, const std::string& what) {
   std::vector<double> q(g.count(8));
-  for (auto& v : q) v = g.f64();
+  for (std::size_t i = 0; i < q.size(); ++i) q[i] = g.finite(what + " " + std::to_string(i), 0, 1);
   if (!std::is_sorted(q.begin(), q.end())) g.fail("quantiles out of order");
   return q;
 }
@@ -148,7 +164,7 @@ void read_meta(Get& g, Model& m) {
   m.info.seed = g.u64();
   m.info.trees = g.u32();
   m.info.sample_size = g.u32();
-  m.info.contamination = g.f64();
+  m.info.contamination = g.finite("contamination", 0, 0.5);
   m.info.rows_read = g.u64();
   m.info.rows_used = g.u64();
   m.info.sample_rows = g.u64();
@@ -182,9 +198,10 @@ void read_schema(Get& g, Model& m) {
     f.column = g.str();
     f.role = g.i32();
     f.table = g.i32();
-    f.low = g.f64();
-    f.median = g.f64();
-    f.high = g.f64();
+    const std::string what = "feature " + text::quote(f.column) + " ";
+    f.low = g.finite(what + "p1");
+    f.median = g.finite(what + "p50");
+    f.high = g.finite(what + "p99");
     if (f.role < -1 || f.role >= kRoleCount) g.fail("bad role");
     m.features.push_back(std::move(f));
   }
@@ -227,8 +244,8 @@ void write_calib(Put& p, const Model& m) {
 }
 
 void read_calib(Get& g, Model& m) {
-  m.threshold = g.f64();
-  m.quantiles = get_quantiles(g);
+  m.threshold = g.finite("threshold", 0, 1);
+  m.quantiles = get_quantiles(g, "quantile");
 }
 
 void write_profile(Put& p, const std::string& name, const UserProfile& u) {
@@ -265,7 +282,7 @@ void write_profiles(Put& p, const Model& m) {
   for (const auto& [name, u] : users) write_profile(p, *name, *u);
 }
 
-void read_profile(Get& g, UserProfile& p) {
+void read_profile(Get& g, const std::string& name, UserProfile& p) {
   p.logins = g.u32();
   p.failures = g.u32();
   p.successes = g.u32();
@@ -275,8 +292,9 @@ void read_profile(Get& g, UserProfile& p) {
   p.last_seen_ms = static_cast<std::int64_t>(g.u64());
   p.has_place = g.u8() != 0;
   p.place_ms = static_cast<std::int64_t>(g.u64());
-  p.place.lat = g.f64();
-  p.place.lon = g.f64();
+  const std::string of = "profile of " + text::quote(name) + ": ";
+  p.place.lat = g.finite(of + "latitude", -90, 90);
+  p.place.lon = g.finite(of + "longitude", -180, 180);
   p.place.approximate = g.u8() != 0;
   p.place_name = g.str();
   for (auto& t : p.traits) {
@@ -297,7 +315,7 @@ void read_profiles(Get& g, Model& m) {
   std::size_t n = g.count(4 + 12 + 55 * 4);
   for (std::size_t i = 0; i < n; ++i) {
     std::string name = g.str();
-    read_profile(g, m.profiles.get(name, 0));
+    read_profile(g, name, m.profiles.get(name, 0));
   }
 }
 
@@ -312,7 +330,7 @@ void write_aspects(Put& p, const Model& m) {
 }
 
 void read_aspects(Get& g, Model& m) {
-  m.whole_quantiles = get_quantiles(g);
+  m.whole_quantiles = get_quantiles(g, "whole-forest quantile");
   std::size_t n = g.count(1);
   bool present[kAspectCount] = {};
   for (std::size_t i = 0; i < n; ++i) {
@@ -322,7 +340,7 @@ void read_aspects(Get& g, Model& m) {
     present[kind] = true;
     a.aspect = static_cast<Aspect>(kind);
     a.forest = get_forest(g);
-    a.quantiles = get_quantiles(g);
+    a.quantiles = get_quantiles(g, std::string(aspect_name(a.aspect)) + " aspect quantile");
     if (a.quantiles.size() != m.whole_quantiles.size() || a.quantiles.size() < 2)
       g.fail("quantile lists differ in length");
     m.aspects.push_back(std::move(a));
@@ -336,7 +354,8 @@ void write_budget(Put& p, const Model& m) {
 }
 
 void read_budget(Get& g, Model& m) {
-  m.info.budget = g.f64();
+  m.info.budget = g.finite("budget");
+  if (m.info.budget < 0) g.fail(fmt::format("budget {} is below 0", m.info.budget));
   m.info.budget_user_days = g.u64();
   m.info.budget_incidents = g.u64();
 }

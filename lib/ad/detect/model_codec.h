@@ -60,6 +60,9 @@ class Get {
   std::uint64_t u64();
   std::int32_t i32() { return static_cast<std::int32_t>(u32()); }
   double f64();
+  // An f64 that must be a finite number (and in [lo, hi]); else fails naming `what`.
+  double finite(const std::string& what);
+  double finite(const std::string& what, double lo, double hi);
   std::string str();
   // A count of items each at least `min_bytes` long, checked against what is left.
   std::size_t count(std::size_t min_bytes);
@@ -80,13 +83,16 @@ class Get {
 void put_forest(Put& p, const Forest& forest);
 Forest get_forest(Get& g);
 
-// A quantile list: u64 count, then the values, ascending.
+// A quantile list of scores: u64 count, then the values, ascending, each in [0, 1].
+// `what` names one value in messages ("quantile", "time aspect quantile").
 void put_quantiles(Put& p, const std::vector<double>& q);
-std::vector<double> get_quantiles(Get& g);
+std::vector<double> get_quantiles(Get& g, const std::string& what);
 
 // The body of one section of m (tag in [1, kLastTag]): write_section appends it to p,
 // read_section fills m's part from g. A reader checks everything its section holds on
-// its own and fails through g; what needs two sections is Model::parse's to check.
+// its own (counts, kinds, and every number finite and in range: threshold, quantiles,
+// typical values, contamination, budget, profile places) and fails through g; what
+// needs two sections is Model::parse's to check.
 void write_section(Tag tag, Put& p, const Model& m);
 void read_section(Tag tag, Get& g, Model& m);
 
