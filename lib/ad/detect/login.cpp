@@ -127,29 +127,41 @@ LoginEvent read_event(const LoginColumns& c, const csv::Row& row, std::int64_t t
   return e;
 }
 
-void LoginTracker::observe(const LoginEvent& e, LoginContext& ctx) {
-  ctx = LoginContext();
-  ctx.time_ms = e.time_ms;
-  ctx.success = e.success;
-  ctx.values.fill(NAN);
-  const std::int64_t t = e.time_ms;
-  // The hour and weekday in UTC, and the hour in local solar time at the login's place
-  // (4 minutes a degree of longitude; UTC where the place is unknown).
-  auto split = [](std::int64_t ms, int& hour, int& minute) {
-    const std::int64_t day = ms >= 0 ? ms / 86400000 : (ms - 86399999) / 86400000;
-    const std::int64_t in_day = ms - day * 86400000;
-    hour = static_cast<int>(in_day / 3600000);
-    minute = static_cast<int>(in_day / 60000 % 60);
-    return day;
-  };
-  const std::int64_t day = split(t, ctx.hour, ctx.minute);
-  const int utc_hour = ctx.hour;
+namespace {
+
+// A login's hour and minute in UTC, and in local solar time at its place.
+struct Clock {
+  int utc_hour = 0;
+  int local_hour = 0, local_minute = 0;
+};
+
+// The day since 1970-01-01 of ms, and its hour and minute.
+std::int64_t split_time(std::int64_t ms, int& hour, int& minute) {
+  const std::int64_t day = ms >= 0 ? ms / 86400000 : (ms - 86399999) / 86400000;
+  const std::int64_t in_day = ms - day * 86400000;
+  hour = static_cast<int>(in_day / 3600000);
+  minute = static_cast<int>(in_day / 60000 % 60);
+  return day;
+}
+
+// Sets ctx's hour, minute and weekday in UTC, and returns the clock: the hour in UTC and
+// in local solar time at the login's place (4 minutes a degree of longitude; UTC where
+// the place is unknown).
+Clock read_clock(const LoginEvent& e, LoginContext& ctx) {
+  Clock clock;
+  const std::int64_t day = split_time(e.time_ms, ctx.hour, ctx.minute);
+  clock.utc_hour = ctx.hour;
   ctx.weekday = static_cast<int>(((day + 3) % 7 + 7) % 7);  // 1970-01-01 was a Thursday
   const int offset_min = e.point ? static_cast<int>(std::lround(e.point->lon * 4.0)) : 0;
-  int local_hour = 0, local_minute = 0;
-  split(t + std::int64_t{offset_min} * 60000, local_hour, local_minute);
+  split_time(e.time_ms + std::int64_t{offset_min} * 60000, clock.local_hour, clock.local_minute);
+  return clock;
+}
 
-  for (int k = 0; k < kTraitCount; ++k) ctx.current[static_cast<std::size_t>(k)] = std::string(e.traits[static_cast<std::size_t>(k)]);
+// This login's trait values as profiles keep them: the IP in one spelling, its network,
+// the user agent's family.
+void set_current(const LoginEvent& e, LoginContext& ctx) {
+  for (int k = 0; k < kTraitCount; ++k)
+    ctx.current[static_cast<std::size_t>(k)] = std::string(e.traits[static_cast<std::size_t>(k)]);
   std::string& address = ctx.current[static_cast<int>(Trait::kIp)];
   if (auto c = canonical_ip(address)) address = *c;
   std::string& net = ctx.current[static_cast<int>(Trait::kNetwork)];
@@ -157,61 +169,72 @@ void LoginTracker::observe(const LoginEvent& e, LoginContext& ctx) {
   else net = ctx.current[static_cast<int>(Trait::kIp)];
   std::string& ua = ctx.current[static_cast<int>(Trait::kUserAgent)];
   ua = user_agent_family(ua);
+}
 
-  const UserProfile* p = profiles_.find(e.user);
-  std::uint32_t logins = p ? p->logins : 0;
+// history, and new_ip ... new_user_agent.
+void judge_novelty(const UserProfile* p, LoginContext& ctx) {
+  const std::uint32_t logins = p ? p->logins : 0;
   ctx.prior_logins = logins;
   ctx.values[d(Derived::kHistory)] = std::log2(1.0 + logins);
-  if (p && logins > 0) {
-    for (int k = 0; k < kTraitCount; ++k) {
-      const std::string& v = ctx.current[static_cast<std::size_t>(k)];
-      ctx.usual[static_cast<std::size_t>(k)] = p->traits[static_cast<std::size_t>(k)].top();
-      if (v.empty()) continue;
-      ctx.values[d(Derived::kNewIp) + k] = 1.0 / (1.0 + p->traits[static_cast<std::size_t>(k)].count(v));
-    }
+  if (!p || logins == 0) return;
+  for (int k = 0; k < kTraitCount; ++k) {
+    const std::string& v = ctx.current[static_cast<std::size_t>(k)];
+    ctx.usual[static_cast<std::size_t>(k)] = p->traits[static_cast<std::size_t>(k)].top();
+    if (v.empty()) continue;
+    ctx.values[d(Derived::kNewIp) + k] = 1.0 / (1.0 + p->traits[static_cast<std::size_t>(k)].count(v));
   }
+}
+
+// hour_unusual and weekday_unusual.
+void judge_time(const UserProfile* p, const Clock& clock, LoginContext& ctx) {
+  const std::uint32_t logins = p ? p->logins : 0;
   if (p && logins >= 5) {
     // The hour counts as unusual only if it is unusual in both clocks: a traveller may
     // keep home hours (UTC) or adopt local ones.
     double utc = hour_surprise(p->hours, ctx.hour, logins);
-    double local = hour_surprise(p->local_hours, local_hour, logins);
+    double local = hour_surprise(p->local_hours, clock.local_hour, logins);
     ctx.values[d(Derived::kHourUnusual)] = std::min(utc, local);
     if (local < utc) {
-      ctx.hour = local_hour;
-      ctx.minute = local_minute;
+      ctx.hour = clock.local_hour;
+      ctx.minute = clock.local_minute;
       ctx.local_time = true;
     }
-    const Hours& clock = ctx.local_time ? p->local_hours : p->hours;
-    ctx.usual_hours = usual_hours(clock);
-    for (int k = -2; k <= 2; ++k) ctx.near_logins += clock[static_cast<std::size_t>((ctx.hour + k + 24) % 24)];
+    const Hours& hours = ctx.local_time ? p->local_hours : p->hours;
+    ctx.usual_hours = usual_hours(hours);
+    for (int k = -2; k <= 2; ++k) ctx.near_logins += hours[static_cast<std::size_t>((ctx.hour + k + 24) % 24)];
   }
   if (p && logins >= 10) {
     double share = static_cast<double>(p->weekdays[static_cast<std::size_t>(ctx.weekday)]) / logins;
     ctx.values[d(Derived::kWeekdayUnusual)] = std::max(0.0, 1.0 - 7.0 * share);
   }
-  if (p && p->has_place && e.point) {
-    ctx.km = distance_km(p->place, *e.point);
-    ctx.approximate = p->place.approximate || e.point->approximate;
-    if (ctx.approximate && ctx.km < 1e-6) ctx.km = 0;  // the same country's centroid
-    ctx.minutes = std::abs(static_cast<double>(t - p->place_ms)) / 60000.0;
-    ctx.values[d(Derived::kTravelSpeed)] = ctx.km / (std::max(ctx.minutes, 1.0) / 60.0);
-    ctx.from_place = p->place_name;
-  }
-  std::string_view ip = address;
-  ctx.counts = windows_.counts(e.user, ip, t);
+}
+
+// travel_speed.
+void judge_travel(const UserProfile* p, const LoginEvent& e, LoginContext& ctx) {
+  if (!p || !p->has_place || !e.point) return;
+  ctx.km = distance_km(p->place, *e.point);
+  ctx.approximate = p->place.approximate || e.point->approximate;
+  if (ctx.approximate && ctx.km < 1e-6) ctx.km = 0;  // the same country's centroid
+  ctx.minutes = std::abs(static_cast<double>(e.time_ms - p->place_ms)) / 60000.0;
+  ctx.values[d(Derived::kTravelSpeed)] = ctx.km / (std::max(ctx.minutes, 1.0) / 60.0);
+  ctx.from_place = p->place_name;
+}
+
+// user_failures, ip_failures, ip_users, user_logins, success_after_failures.
+void judge_attempts(Windows& windows, const LoginEvent& e, LoginContext& ctx) {
+  ctx.counts = windows.counts(e.user, ctx.current[static_cast<int>(Trait::kIp)], e.time_ms);
   ctx.values[d(Derived::kUserFailures)] = ctx.counts.user_failures_short;
   ctx.values[d(Derived::kIpFailures)] = ctx.counts.ip_failures_short;
   ctx.values[d(Derived::kIpUsers)] = ctx.counts.ip_users_long;
   ctx.values[d(Derived::kUserLogins)] = ctx.counts.user_logins_long;
   if (e.success) ctx.values[d(Derived::kSuccessAfterFailures)] = *e.success ? ctx.counts.user_failures_long : 0;
+}
 
-  // Learn.
-  bool failed = e.success && !*e.success;
-  windows_.add(e.user, ip, t, failed);
-  if (e.user.empty()) return;
-  UserProfile& up = profiles_.get(e.user, t);
+// Teaches the user's profile this login (profile.h's update rule).
+void learn_profile(UserProfile& up, const LoginEvent& e, const LoginContext& ctx, const Clock& clock) {
+  const std::int64_t t = e.time_ms;
   up.last_seen_ms = std::max(up.last_seen_ms, t);
-  if (failed) {
+  if (e.success && !*e.success) {
     ++up.failures;
     return;
   }
@@ -220,8 +243,8 @@ void LoginTracker::observe(const LoginEvent& e, LoginContext& ctx) {
   for (int k = 0; k < kTraitCount; ++k)
     if (!ctx.current[static_cast<std::size_t>(k)].empty())
       up.traits[static_cast<std::size_t>(k)].add(ctx.current[static_cast<std::size_t>(k)], t);
-  ++up.hours[static_cast<std::size_t>(utc_hour)];
-  ++up.local_hours[static_cast<std::size_t>(local_hour)];
+  ++up.hours[static_cast<std::size_t>(clock.utc_hour)];
+  ++up.local_hours[static_cast<std::size_t>(clock.local_hour)];
   ++up.weekdays[static_cast<std::size_t>(ctx.weekday)];
   if (e.point && t >= up.place_ms) {
     up.has_place = true;
@@ -229,6 +252,28 @@ void LoginTracker::observe(const LoginEvent& e, LoginContext& ctx) {
     up.place = *e.point;
     up.place_name = std::string(e.place_name);
   }
+}
+
+}  // namespace
+
+void LoginTracker::observe(const LoginEvent& e, LoginContext& ctx) {
+  ctx = LoginContext();
+  ctx.time_ms = e.time_ms;
+  ctx.success = e.success;
+  ctx.values.fill(NAN);
+  const Clock clock = read_clock(e, ctx);
+  set_current(e, ctx);
+
+  // Judge, from what was known before this login.
+  const UserProfile* p = profiles_.find(e.user);
+  judge_novelty(p, ctx);
+  judge_time(p, clock, ctx);
+  judge_travel(p, e, ctx);
+  judge_attempts(windows_, e, ctx);
+
+  // Learn.
+  windows_.add(e.user, ctx.current[static_cast<int>(Trait::kIp)], e.time_ms, e.success && !*e.success);
+  if (!e.user.empty()) learn_profile(profiles_.get(e.user, e.time_ms), e, ctx, clock);
 }
 
 std::string describe_derived(Derived x, const LoginContext& c) {

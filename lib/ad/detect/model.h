@@ -1,6 +1,7 @@
 // model.h: everything ad-train learns, and the file that carries it to ad-score.
 //
-// File format (all integers little-endian; shared by Model::save and Model::load):
+// File format (all integers little-endian; shared by Model::save and Model::load, whose
+// codec, one writer and one reader per section, is model_codec.h):
 //
 //   offset  size  field
 //   0       8     magic: 0x89 'A' 'D' 'M' '\r' '\n' 0x1A '\n' (PNG-style: a text-mode
@@ -40,7 +41,9 @@
 // Strings are u32 length + bytes; doubles are IEEE 754 binary64. Saving the same
 // model gives the same bytes: nothing depends on time, host or hash-table order.
 // Load errors are specific: not a model file, truncated, corrupt (checksum), a newer
-// format, or a malformed section.
+// format, or a malformed section, which includes a number that is not finite or is out
+// of its range (threshold and quantiles in [0, 1], contamination in [0, 0.5], budget at
+// least 0, finite typical values, profile places on the globe): scoring never meets one.
 #pragma once
 
 #include <array>

@@ -131,23 +131,29 @@ void calibrate(Model& model, const Matrix& data, const std::vector<std::size_t>&
   model.threshold = percentile(scores, 100.0 * (1.0 - opt.contamination));
 }
 
-}  // namespace
-
-Model train(csv::Reader& in, const TrainOptions& opt, TrainReport& report,
-            const std::function<void(const std::string&)>& warn) {
+void check_options(const TrainOptions& opt) {
   if (!(opt.contamination > 0 && opt.contamination <= 0.5))
     throw usage_error("--contamination must be in (0, 0.5]");
   if (opt.forest.trees < 1) throw usage_error("--trees must be at least 1");
   if (opt.forest.sample_size < 2) throw usage_error("--sample-size must be at least 2");
+}
 
-  const auto& header = in.header();
-  Roles roles = Roles::find(header, opt.map);
-  for (const auto& col : opt.ignore)
-    if (std::find(header.begin(), header.end(), col) == header.end())
-      throw usage_error("--ignore " + col + ": no such column in the input");
+// What the reading pass learns about the input, for the phases after it.
+struct Pass {
+  Roles roles;
+  std::vector<int> generic;        // columns that may become generic features
+  std::vector<ColumnStats> stats;  // per input column: how many values, how many numbers
+  LoginColumns login_columns;
+  std::vector<Derived> derived;    // the derived login features the input supports
+  Profiles profiles;               // built by the tracker over the whole input
+  Sample sample;
+  std::uint64_t used = 0;          // rows used (logins without bad data)
+  int activity_col = -1;
+};
 
-  // Which columns feed features.
-  const std::vector<Role> rarity_roles = {Role::kCountry, Role::kIp};
+// The columns that play no role, are not ad-score output and are not --ignore'd.
+std::vector<int> generic_columns(const std::vector<std::string>& header, const Roles& roles,
+                                 const TrainOptions& opt, TrainReport& report) {
   std::vector<int> generic;
   for (std::size_t i = 0; i < header.size(); ++i) {
     const std::string& name = header[i];
@@ -159,135 +165,169 @@ Model train(csv::Reader& in, const TrainOptions& opt, TrainReport& report,
     if (std::find(opt.ignore.begin(), opt.ignore.end(), name) != opt.ignore.end()) continue;
     generic.push_back(static_cast<int>(i));
   }
-  std::vector<ColumnStats> stats(header.size());
-  LoginColumns login_columns = LoginColumns::bind({}, header, roles, in.name(), false);
-  std::vector<Derived> derived = available_derived(login_columns);
-  Profiles profiles(opt.max_users);
-  LoginTracker tracker(profiles);
-  LoginContext ctx;
+  return generic;
+}
 
-  Sample sample;
-  if (!derived.empty()) sample.user_col = login_columns[Role::kUser];
+// Finds the roles and the generic columns, and what the login columns support.
+void bind_columns(const csv::Reader& in, const TrainOptions& opt, TrainReport& report, Pass& pass) {
+  const auto& header = in.header();
+  pass.roles = Roles::find(header, opt.map);
+  for (const auto& col : opt.ignore)
+    if (std::find(header.begin(), header.end(), col) == header.end())
+      throw usage_error("--ignore " + col + ": no such column in the input");
+  pass.generic = generic_columns(header, pass.roles, opt, report);
+  pass.stats.resize(header.size());
+  pass.login_columns = LoginColumns::bind({}, header, pass.roles, in.name(), false);
+  pass.derived = available_derived(pass.login_columns);
+  pass.profiles = Profiles(opt.max_users);
+  if (!pass.derived.empty()) pass.sample.user_col = pass.login_columns[Role::kUser];
+  pass.activity_col = pass.roles[Role::kActivity];
+}
+
+// Counts the non-empty and the numeric values of each generic column in row.
+void count_values(const csv::Reader& in, const csv::Row& row, Pass& pass) {
+  for (int c : pass.generic) {
+    std::string_view v = row.fields[static_cast<std::size_t>(c)];
+    if (v.empty()) continue;
+    ColumnStats& s = pass.stats[static_cast<std::size_t>(c)];
+    ++s.non_empty;
+    double d;
+    if (parse_number(v, d))
+      ++s.numeric;
+    else if (s.first_text.file.empty()) {
+      s.first_text = in.where(row.line, static_cast<std::size_t>(c));
+      s.first_text_value = std::string(v.substr(0, 40));
+    }
+  }
+}
+
+// Parses the row's time and, with login features, lets the tracker judge and learn the
+// login into ctx. False (the row rejected through in) for bad data.
+bool track_login(csv::Reader& in, const csv::Row& row, const TrainOptions& opt, LoginTracker& tracker,
+                 Pass& pass, LoginContext& ctx) {
+  const int time_col = pass.roles[Role::kTime];
+  if (time_col < 0) return true;
+  std::string_view t = row.fields[static_cast<std::size_t>(time_col)];
+  auto ms = parse_time_ms(t, opt.assume_tz_s);
+  if (!ms) {
+    in.reject(data_error("bad timestamp " + text::quote(t), in.where(row.line, static_cast<std::size_t>(time_col))));
+    return false;
+  }
+  try {
+    if (!pass.derived.empty()) tracker.observe(read_event(pass.login_columns, row, *ms), ctx);
+  } catch (const Error& e) {
+    in.reject(e);
+    return false;
+  }
+  return true;
+}
+
+// The one pass over the input: checks every row, follows the logins, counts the values
+// of the generic columns and keeps a uniform random sample of the rows used.
+void read_input(csv::Reader& in, const TrainOptions& opt, TrainReport& report,
+                const std::function<void(const std::string&)>& warn, Pass& pass) {
+  LoginTracker tracker(pass.profiles);
+  LoginContext ctx;
   Rng rng(opt.forest.seed ^ 0xA5A5A5A5DEADBEEFull);
-  std::uint64_t used = 0;
-  int time_col = roles[Role::kTime], activity_col = roles[Role::kActivity];
   csv::Row row;
   if (opt.on_error == OnError::kSkip) in.skip_bad_records({10, warn, {}});
-
   while (in.next(row)) {
-    if (activity_col >= 0 && !is_login_activity(row.fields[static_cast<std::size_t>(activity_col)])) {
+    if (pass.activity_col >= 0 && !is_login_activity(row.fields[static_cast<std::size_t>(pass.activity_col)])) {
       ++report.not_logins;
       continue;
     }
-    if (time_col >= 0) {
-      std::string_view t = row.fields[static_cast<std::size_t>(time_col)];
-      auto ms = parse_time_ms(t, opt.assume_tz_s);
-      if (!ms) {
-        in.reject(data_error("bad timestamp " + text::quote(t),
-                             in.where(row.line, static_cast<std::size_t>(time_col))));
-        continue;
-      }
-      try {
-        if (!derived.empty()) tracker.observe(read_event(login_columns, row, *ms), ctx);
-      } catch (const Error& e) {
-        in.reject(e);
-        continue;
-      }
-    }
-    for (int c : generic) {
-      std::string_view v = row.fields[static_cast<std::size_t>(c)];
-      if (v.empty()) continue;
-      ColumnStats& s = stats[static_cast<std::size_t>(c)];
-      ++s.non_empty;
-      double d;
-      if (parse_number(v, d))
-        ++s.numeric;
-      else if (s.first_text.file.empty()) {
-        s.first_text = in.where(row.line, static_cast<std::size_t>(c));
-        s.first_text_value = std::string(v.substr(0, 40));
-      }
-    }
+    if (!track_login(in, row, opt, tracker, pass, ctx)) continue;
+    count_values(in, row, pass);
     // Reservoir sampling (Algorithm R).
-    if (used < opt.sample_limit) {
-      sample.put(static_cast<std::size_t>(used), row, ctx, used);
+    if (pass.used < opt.sample_limit) {
+      pass.sample.put(static_cast<std::size_t>(pass.used), row, ctx, pass.used);
     } else {
-      std::uint64_t j = rng.below(used + 1);
-      if (j < opt.sample_limit) sample.put(static_cast<std::size_t>(j), row, ctx, used);
+      std::uint64_t j = rng.below(pass.used + 1);
+      if (j < opt.sample_limit) pass.sample.put(static_cast<std::size_t>(j), row, ctx, pass.used);
     }
-    ++used;
+    ++pass.used;
   }
   report.rows_read = in.records();
   report.skipped = in.skipped();
   if (report.skipped) warn(in.skipped_summary());
   if (report.rows_read == 0) throw data_error("no data rows: the input has only a header", Location{in.name()});
-  if (used == 1)
+  if (pass.used == 1)
     throw data_error("only one usable row: a forest needs at least 2 rows to learn from", Location{in.name()});
-  if (used == 0)
+  if (pass.used == 0)
     throw data_error(report.not_logins ? "no login rows to learn from (activity column " +
-                                             text::quote(header[static_cast<std::size_t>(activity_col)]) + ")"
+                                             text::quote(in.header()[static_cast<std::size_t>(pass.activity_col)]) +
+                                             ")"
                                        : "no usable rows to learn from",
                      Location{in.name()});
+}
 
-  Model model;
-  model.logins_only = activity_col >= 0;
-  for (int r = 0; r < kRoleCount; ++r)
-    if (roles[static_cast<Role>(r)] >= 0)
-      model.role_columns[r] = header[static_cast<std::size_t>(roles[static_cast<Role>(r)])];
+constexpr std::size_t kTableLimit = 50000;  // values kept per category table
 
-  // Decide feature list.
-  const std::size_t n = sample.rows.size();
-  const std::size_t table_limit = 50000;
-  auto add_table = [&](int col, int role) {
-    CategoryTable t;
-    for (std::size_t i = 0; i < n; ++i) {
-      csv::Row r = sample.get(i);
-      t.add(rarity_key(role, r.fields[static_cast<std::size_t>(col)]));
-    }
-    return t;
-  };
-  for (int c : generic) {
-    const ColumnStats& s = stats[static_cast<std::size_t>(c)];
-    const std::string& name = header[static_cast<std::size_t>(c)];
-    Feature f;
-    f.column = name;
-    if (s.non_empty == 0) {
-      report.notes.push_back("column " + text::quote(name) + " is empty: left out");
-      continue;
-    }
-    if (s.numeric == s.non_empty) {
-      f.kind = FeatureKind::kNumeric;
-    } else if (s.numeric >= s.non_empty * 9 / 10 && opt.on_error == OnError::kFail) {
-      throw data_error("not a number: " + text::quote(s.first_text_value) + " in a column that is otherwise numeric" +
-                           " (fix it, or leave the column out with --ignore)",
-                       s.first_text);
-    } else if (s.numeric >= s.non_empty * 9 / 10) {
-      f.kind = FeatureKind::kNumeric;  // --on-error skip: the stray text values count as missing
-      report.notes.push_back("column " + text::quote(name) + " is numeric; " + std::to_string(s.non_empty - s.numeric) +
-                             " text values in it are treated as missing");
-    } else {
-      CategoryTable t = add_table(c, -1);
-      if (t.distinct() <= 1) {
-        report.notes.push_back("column " + text::quote(name) + " has a single value: left out");
-        continue;
-      }
-      if (n >= 50 && t.distinct() * 2 > n) {
-        report.notes.push_back("column " + text::quote(name) + " looks like an identifier (" + std::to_string(t.distinct()) +
-                               " distinct values in " + std::to_string(n) + " rows): left out");
-        continue;
-      }
-      t.prune(table_limit);
-      f.kind = FeatureKind::kCategorical;
-      f.table = static_cast<int>(model.tables.size());
-      model.tables.push_back(std::move(t));
-    }
-    model.features.push_back(std::move(f));
+// The category table of column col (looked up as role) over the sampled rows.
+CategoryTable sample_table(const Sample& sample, int col, int role) {
+  CategoryTable t;
+  for (std::size_t i = 0; i < sample.rows.size(); ++i) {
+    csv::Row r = sample.get(i);
+    t.add(rarity_key(role, r.fields[static_cast<std::size_t>(col)]));
   }
-  for (Role role : rarity_roles) {
-    int c = roles[role];
+  return t;
+}
+
+// Decides whether generic column c is a numeric or a categorical feature, or is left
+// out (empty, constant, an identifier); adds the feature and its table to the model.
+void add_generic_feature(const csv::Reader& in, const Pass& pass, int c, const TrainOptions& opt, Model& model,
+                         TrainReport& report) {
+  const ColumnStats& s = pass.stats[static_cast<std::size_t>(c)];
+  const std::string& name = in.header()[static_cast<std::size_t>(c)];
+  const std::size_t n = pass.sample.rows.size();
+  Feature f;
+  f.column = name;
+  if (s.non_empty == 0) {
+    report.notes.push_back("column " + text::quote(name) + " is empty: left out");
+    return;
+  }
+  if (s.numeric == s.non_empty) {
+    f.kind = FeatureKind::kNumeric;
+  } else if (s.numeric >= s.non_empty * 9 / 10 && opt.on_error == OnError::kFail) {
+    throw data_error("not a number: " + text::quote(s.first_text_value) + " in a column that is otherwise numeric" +
+                         " (fix it, or leave the column out with --ignore)",
+                     s.first_text);
+  } else if (s.numeric >= s.non_empty * 9 / 10) {
+    f.kind = FeatureKind::kNumeric;  // --on-error skip: the stray text values count as missing
+    report.notes.push_back("column " + text::quote(name) + " is numeric; " + std::to_string(s.non_empty - s.numeric) +
+                           " text values in it are treated as missing");
+  } else {
+    CategoryTable t = sample_table(pass.sample, c, -1);
+    if (t.distinct() <= 1) {
+      report.notes.push_back("column " + text::quote(name) + " has a single value: left out");
+      return;
+    }
+    if (n >= 50 && t.distinct() * 2 > n) {
+      report.notes.push_back("column " + text::quote(name) + " looks like an identifier (" +
+                             std::to_string(t.distinct()) + " distinct values in " + std::to_string(n) +
+                             " rows): left out");
+      return;
+    }
+    t.prune(kTableLimit);
+    f.kind = FeatureKind::kCategorical;
+    f.table = static_cast<int>(model.tables.size());
+    model.tables.push_back(std::move(t));
+  }
+  model.features.push_back(std::move(f));
+}
+
+// The model's feature list, in its order: generic columns, the rarity of the country
+// and the IP's network, the outcome, the derived login features; with their tables.
+void choose_features(const csv::Reader& in, const Pass& pass, const TrainOptions& opt, Model& model,
+                     TrainReport& report) {
+  const auto& header = in.header();
+  for (int c : pass.generic) add_generic_feature(in, pass, c, opt, model, report);
+  for (Role role : {Role::kCountry, Role::kIp}) {
+    int c = pass.roles[role];
     if (c < 0) continue;
-    CategoryTable t = add_table(c, static_cast<int>(role));
+    CategoryTable t = sample_table(pass.sample, c, static_cast<int>(role));
     if (t.distinct() <= 1) continue;
-    t.prune(table_limit);
+    t.prune(kTableLimit);
     Feature f;
     f.kind = FeatureKind::kRarity;
     f.column = header[static_cast<std::size_t>(c)];
@@ -296,14 +336,14 @@ Model train(csv::Reader& in, const TrainOptions& opt, TrainReport& report,
     model.tables.push_back(std::move(t));
     model.features.push_back(std::move(f));
   }
-  if (roles.has(Role::kOutcome)) {
+  if (pass.roles.has(Role::kOutcome)) {
     Feature f;
     f.kind = FeatureKind::kFailure;
-    f.column = header[static_cast<std::size_t>(roles[Role::kOutcome])];
+    f.column = header[static_cast<std::size_t>(pass.roles[Role::kOutcome])];
     f.role = static_cast<int>(Role::kOutcome);
     model.features.push_back(std::move(f));
   }
-  for (Derived d : derived) {
+  for (Derived d : pass.derived) {
     Feature f;
     f.kind = static_cast<FeatureKind>(kDerivedKindBase + static_cast<int>(d));
     f.column = std::string(derived_name(d));
@@ -311,9 +351,13 @@ Model train(csv::Reader& in, const TrainOptions& opt, TrainReport& report,
   }
   if (model.features.empty())
     throw data_error("no feature columns: every column plays a role, is empty or constant", Location{in.name()});
+}
 
-  // The sample as a matrix.
-  FeatureExtractor extractor(model.features, model.tables, header, roles, in.name());
+// The sample as a matrix of the model's features.
+Matrix sample_matrix(csv::Reader& in, const Sample& sample, const Roles& roles, const Model& model,
+                     const TrainOptions& opt) {
+  FeatureExtractor extractor(model.features, model.tables, in.header(), roles, in.name());
+  const std::size_t n = sample.rows.size();
   Matrix data;
   data.rows = n;
   data.cols = model.features.size();
@@ -326,15 +370,15 @@ Model train(csv::Reader& in, const TrainOptions& opt, TrainReport& report,
         data.row(i)[j] = sample.derived[i * kDerivedCount +
                                         static_cast<std::size_t>(static_cast<int>(model.features[j].kind) - kDerivedKindBase)];
   }
-  const std::vector<std::uint64_t> order = std::move(sample.order);
-  const std::vector<IncidentEvent> events = std::move(sample.events);
-  sample = Sample();
+  return data;
+}
 
-  // Typical values per feature, for explanations.
+// Typical values per feature (1st, 50th, 99th percentile), for explanations.
+void set_typical_values(Model& model, const Matrix& data) {
   std::vector<double> col;
   for (std::size_t j = 0; j < data.cols; ++j) {
     col.clear();
-    for (std::size_t i = 0; i < n; ++i)
+    for (std::size_t i = 0; i < data.rows; ++i)
       if (!std::isnan(data.row(i)[j])) col.push_back(data.row(i)[j]);
     std::sort(col.begin(), col.end());
     if (col.empty()) continue;
@@ -342,27 +386,41 @@ Model train(csv::Reader& in, const TrainOptions& opt, TrainReport& report,
     model.features[j].median = percentile(col, 50);
     model.features[j].high = percentile(col, 99);
   }
+}
 
-  model.forest = Forest::fit(data, opt.forest);
-  // With login features, calibrate on the later half of the training logins: at the
-  // start of a history every user is new, which ad-score will not see (ad(7)).
+// The sampled rows that calibrate: with login features the later half of the training
+// logins, since at the start of a history every user is new, which ad-score will not
+// see (ad(7)); every row when that leaves too few, or without login features.
+std::vector<std::size_t> calibration_rows(const std::vector<std::uint64_t>& order, std::uint64_t used, bool logins) {
+  const std::size_t n = order.size();
   std::vector<std::size_t> calib;
-  if (!derived.empty())
+  if (logins)
     for (std::size_t i = 0; i < n; ++i)
       if (order[i] >= used / 2) calib.push_back(i);
   if (calib.size() < std::min<std::size_t>(n, kMinCalibrationRows)) {
     calib.resize(n);
     std::iota(calib.begin(), calib.end(), std::size_t{0});
   }
-  if (!derived.empty()) fit_aspects(model, data, opt, calib);
+  return calib;
+}
+
+// Grows the forests and sets the threshold and the severity quantiles: by the alert
+// budget with login features and a budget, else by the contamination.
+void fit_and_calibrate(Model& model, const Matrix& data, const std::vector<std::uint64_t>& order,
+                       const std::vector<IncidentEvent>& events, std::uint64_t used, bool logins,
+                       const TrainOptions& opt, TrainReport& report) {
+  model.forest = Forest::fit(data, opt.forest);
+  std::vector<std::size_t> calib = calibration_rows(order, used, logins);
+  if (logins) fit_aspects(model, data, opt, calib);
   calibrate(model, data, calib, opt);
-  if (opt.budget > 0 && !derived.empty())
-    calibrate_budget(model, data, calib, order, events, opt.budget, opt.forest.threads);
+  if (opt.budget > 0 && logins) calibrate_budget(model, data, calib, order, events, opt.budget, opt.forest.threads);
   for (const auto& a : model.aspects)
     report.notes.push_back("aspect " + std::string(aspect_name(a.aspect)) + ": a forest of its own over " +
                            aspect_features(a.aspect, model.features));
+}
 
-  model.profiles = std::move(profiles);
+void set_info(Model& model, const TrainOptions& opt, const TrainReport& report, std::uint64_t used,
+              std::size_t sample_rows) {
   model.info.ad_version = cli::version();
   model.info.seed = opt.forest.seed;
   model.info.trees = static_cast<std::uint32_t>(opt.forest.trees);
@@ -370,7 +428,35 @@ Model train(csv::Reader& in, const TrainOptions& opt, TrainReport& report,
   model.info.contamination = opt.contamination;
   model.info.rows_read = report.rows_read;
   model.info.rows_used = used;
-  model.info.sample_rows = n;
+  model.info.sample_rows = sample_rows;
+}
+
+}  // namespace
+
+Model train(csv::Reader& in, const TrainOptions& opt, TrainReport& report,
+            const std::function<void(const std::string&)>& warn) {
+  check_options(opt);
+  Pass pass;
+  bind_columns(in, opt, report, pass);
+  read_input(in, opt, report, warn, pass);
+
+  Model model;
+  model.logins_only = pass.activity_col >= 0;
+  for (int r = 0; r < kRoleCount; ++r)
+    if (pass.roles[static_cast<Role>(r)] >= 0)
+      model.role_columns[r] = in.header()[static_cast<std::size_t>(pass.roles[static_cast<Role>(r)])];
+  choose_features(in, pass, opt, model, report);
+
+  const Matrix data = sample_matrix(in, pass.sample, pass.roles, model, opt);
+  const std::size_t n = pass.sample.rows.size();
+  const std::vector<std::uint64_t> order = std::move(pass.sample.order);
+  const std::vector<IncidentEvent> events = std::move(pass.sample.events);
+  pass.sample = Sample();  // the rows are in the matrix now
+  set_typical_values(model, data);
+
+  fit_and_calibrate(model, data, order, events, pass.used, !pass.derived.empty(), opt, report);
+  model.profiles = std::move(pass.profiles);
+  set_info(model, opt, report, pass.used, n);
   return model;
 }
 

@@ -679,3 +679,177 @@ TEST_SUITE("model") {
     }
   }
 }
+
+// Issue 14: a model file with a valid checksum must hold finite values in range, or it
+// is refused when it is read: a NaN quantile passed std::is_sorted and then made
+// Model::severity and map_quantiles read before the first quantile, and a NaN
+// threshold flagged nothing.
+TEST_SUITE("model: values out of range") {
+  // Serializes m (so the checksum is valid) and checks that parsing refuses it, naming
+  // the section and the fault.
+  void refused(const ad::Model& m, const std::string& section, const std::string& why) {
+    ad::Error e = parse_error(m.serialize());
+    CHECK(e.status() == ad::Status::kData);
+    CHECK(e.where().file == "m.model");
+    CHECK(contains(e.message(), "model file is malformed: " + section + " section: "));
+    CHECK(contains(e.message(), why));
+  }
+
+  const double kNaN = std::nan("");
+  const double kInf = HUGE_VAL;
+
+  TEST_CASE("a threshold that is not a number in [0, 1] is refused") {
+    const ad::Model good = aspect_model();
+    for (double t : {kNaN, kInf, -kInf}) {
+      CAPTURE(t);
+      ad::Model m = good;
+      m.threshold = t;
+      refused(m, "CALIB", "not a finite number");
+    }
+    for (double t : {-0.01, 1.5}) {
+      CAPTURE(t);
+      ad::Model m = good;
+      m.threshold = t;
+      refused(m, "CALIB", "outside [0, 1]");
+    }
+    // The ends are valid: 1.0 is what a model that flags nothing holds.
+    for (double t : {0.0, 1.0}) {
+      ad::Model m = good;
+      m.threshold = t;
+      CHECK(ad::Model::parse(m.serialize(), "m.model").threshold == t);
+    }
+  }
+
+  TEST_CASE("a NaN threshold patched into a trained model's file is refused") {
+    // The file as ad-train writes it, the threshold's bytes replaced and the CRC fixed.
+    std::string bytes = small_model().serialize();
+    const std::size_t at = section(sections(bytes), 5).body;  // CALIB: f64 threshold first
+    const double nan = kNaN;
+    std::uint64_t bits;
+    std::memcpy(&bits, &nan, 8);
+    put_u64(bytes, at, bits);
+    fix_crc(bytes);
+    ad::Error e = parse_error(bytes);
+    CHECK(contains(e.message(), "CALIB section: threshold is nan, not a finite number"));
+  }
+
+  TEST_CASE("severity quantiles with NaN, infinities or values outside [0, 1] are refused") {
+    const ad::Model good = aspect_model();
+    // NaN first is the case std::is_sorted let through (NaN compares false both ways).
+    for (std::size_t at : {std::size_t{0}, std::size_t{500}, ad::Model::kQuantiles - 1}) {
+      CAPTURE(at);
+      ad::Model m = good;
+      m.quantiles[at] = kNaN;
+      refused(m, "CALIB", "quantile " + std::to_string(at) + " is nan, not a finite number");
+    }
+    {
+      ad::Model m = good;
+      m.quantiles.back() = kInf;
+      refused(m, "CALIB", "not a finite number");
+    }
+    {
+      ad::Model m = good;
+      m.quantiles.back() = 1.25;
+      refused(m, "CALIB", "outside [0, 1]");
+    }
+    {
+      ad::Model m = good;
+      m.quantiles.front() = -0.25;
+      refused(m, "CALIB", "outside [0, 1]");
+    }
+  }
+
+  TEST_CASE("aspect and whole-forest quantiles with NaN or infinities are refused") {
+    const ad::Model good = aspect_model();
+    for (std::size_t at : {std::size_t{0}, std::size_t{700}}) {
+      CAPTURE(at);
+      {
+        ad::Model m = good;
+        m.whole_quantiles[at] = kNaN;
+        refused(m, "ASPECTS", "whole-forest quantile " + std::to_string(at) + " is nan");
+      }
+      {
+        ad::Model m = good;
+        m.aspects[0].quantiles[at] = kNaN;
+        refused(m, "ASPECTS", "time aspect quantile " + std::to_string(at) + " is nan");
+      }
+    }
+    ad::Model m = good;
+    m.aspects[0].quantiles.back() = kInf;
+    refused(m, "ASPECTS", "time aspect quantile 1000 is inf");
+  }
+
+  TEST_CASE("a feature's typical values must be finite") {
+    const ad::Model good = small_model();
+    REQUIRE(good.features.size() > 2);
+    for (int which = 0; which < 3; ++which) {
+      for (double v : {kNaN, kInf, -kInf}) {
+        CAPTURE(which);
+        CAPTURE(v);
+        ad::Model m = good;
+        ad::Feature& f = m.features[1];
+        (which == 0 ? f.low : which == 1 ? f.median : f.high) = v;
+        refused(m, "SCHEMA", "feature '" + f.column + "' " + (which == 0 ? "p1" : which == 1 ? "p50" : "p99"));
+      }
+    }
+  }
+
+  TEST_CASE("META and BUDGET numbers must be finite and in range") {
+    const ad::Model good = small_model();
+    for (double c : {kNaN, kInf, -0.1, 0.75}) {
+      CAPTURE(c);
+      ad::Model m = good;
+      m.info.contamination = c;
+      refused(m, "META", "contamination");
+    }
+    for (double b : {kNaN, kInf, -1.0}) {
+      CAPTURE(b);
+      ad::Model m = good;
+      m.info.budget = b;
+      refused(m, "BUDGET", "budget");
+    }
+    ad::Model m = good;
+    m.info.contamination = 0.5;
+    m.info.budget = 1e6;
+    CHECK(ad::Model::parse(m.serialize(), "m.model").info.budget == 1e6);
+  }
+
+  TEST_CASE("a profile's last place must be a point on the globe") {
+    const ad::Model good = small_model();
+    REQUIRE(good.profiles.size() > 0);
+    const std::string user = *good.profiles.sorted().front().first;
+    struct Case {
+      double lat, lon;
+      const char* why;
+    };
+    for (const Case& c : {Case{kNaN, 10, "latitude is nan"}, Case{91, 10, "latitude 91 is outside [-90, 90]"},
+                          Case{10, -kInf, "longitude is -inf"}, Case{10, 180.5, "longitude 180.5 is outside"}}) {
+      CAPTURE(c.why);
+      ad::Model m = good;
+      ad::UserProfile& p = m.profiles.get(user, 0);
+      p.place.lat = c.lat;
+      p.place.lon = c.lon;
+      refused(m, "PROFILES", c.why);
+      refused(m, "PROFILES", "profile of '" + user + "'");
+    }
+  }
+
+  TEST_CASE("a malformed forest names its section") {
+    ad::Model m = aspect_model();
+    std::string bytes = m.serialize();
+    // The first node of the aspect forest: after its psi, feature count, tree count,
+    // roots and node count. Make it a leaf with a NaN path length.
+    std::size_t at = first_aspect_at(bytes) + 1;
+    at += 4 + 8;
+    at += 8 + 4 * get_u64(bytes, at);
+    at += 8;
+    const double nan = kNaN;
+    std::uint64_t bits;
+    std::memcpy(&bits, &nan, 8);
+    put_u64(bytes, at, bits);
+    put_u32(bytes, at + 8, ad::Forest::kLeaf);
+    fix_crc(bytes);
+    ad::Error e = parse_error(bytes);
+    CHECK(contains(e.message(), "model file is malformed: ASPECTS section: forest: bad leaf value"));
+  }
+}
