@@ -1,4 +1,4 @@
-#include "ad/mail/mail.h"
+#include "ad/mail/config.h"
 
 #include <doctest/doctest.h>
 #include <unistd.h>
@@ -38,7 +38,7 @@ std::string usage_message(const std::map<std::string, std::string>& given, const
 
 }  // namespace
 
-TEST_SUITE("mail") {
+TEST_SUITE("mail config") {
   TEST_CASE("precedence: command line > environment > config file > default") {
     TempDir tmp;
     std::string conf = tmp.path + "/mail.conf";
