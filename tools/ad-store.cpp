@@ -3,6 +3,7 @@
 
 #include "ad/core/cli.h"
 #include "ad/core/io.h"
+#include "ad/store/export.h"
 #include "ad/store/store.h"
 #include "ad/core/timestamp.h"
 
