@@ -4,11 +4,9 @@
 
 #include "ad/core/csv.h"
 #include "ad/core/error.h"
+#include "ad/store/incident.h"
 
 namespace ad::store {
-
-// ---------------------------------------------------------------------------------
-// Reading back.
 
 namespace {
 
@@ -89,18 +87,47 @@ void export_csv(const SessionOptions& options, const std::string& table, const F
   });
 }
 
-void summary_csv(const SessionOptions& options, const std::string& table, const Filter& filter,
-                 Output& out, const Session::Notify& warn, const Session::Notify& note) {
+std::string summary_sql(const std::string& table, const Filter& filter) {
+  return "SELECT to_char(event_time AT TIME ZONE 'UTC', 'YYYY-MM-DD'), user_id, count(*),"
+         " count(*) FILTER (WHERE anomaly_flag = 1), max(severity) FROM " +
+         quote_ident(table) + " " + where_clause(filter) + " GROUP BY 1, 2 ORDER BY 1, 2";
+}
+
+namespace {
+
+// Writes header, then the rows of one query.
+void query_csv(const SessionOptions& options, const std::string& table,
+               const std::vector<std::string>& header, const std::string& sql, Output& out,
+               const Session::Notify& warn, const Session::Notify& note) {
   read_job(options, table, warn, note, [&](ReadTx& tx, std::uint64_t& written) {
-    auto r = tx.exec(
-        "SELECT to_char(event_time AT TIME ZONE 'UTC', 'YYYY-MM-DD'), user_id, count(*),"
-        " count(*) FILTER (WHERE anomaly_flag = 1), max(severity) FROM " +
-        quote_ident(table) + " " + where_clause(filter) + " GROUP BY 1, 2 ORDER BY 1, 2");
+    auto r = tx.exec(sql);
     csv::Writer w(out);
-    w.row(std::vector<std::string>{"day", "user_id", "rows", "flagged", "max_severity"});
+    w.row(header);
     ++written;
     write_result(r, w, written);
   });
+}
+
+}  // namespace
+
+void summary_csv(const SessionOptions& options, const std::string& table, const Filter& filter,
+                 Output& out, const Session::Notify& warn, const Session::Notify& note) {
+  query_csv(options, table, {"day", "user_id", "rows", "flagged", "max_severity"},
+            summary_sql(table, filter), out, warn, note);
+}
+
+void export_incidents_csv(const SessionOptions& options, const std::string& table,
+                          const Filter& filter, Output& out, const Session::Notify& warn,
+                          const Session::Notify& note) {
+  query_csv(options, table, kIncidentExportHeader, incidents_export_sql(table, filter), out, warn,
+            note);
+}
+
+void summary_incidents_csv(const SessionOptions& options, const std::string& table,
+                           const Filter& filter, Output& out, const Session::Notify& warn,
+                           const Session::Notify& note) {
+  query_csv(options, table, kIncidentSummaryHeader, incidents_summary_sql(table, filter), out, warn,
+            note);
 }
 
 }  // namespace ad::store

@@ -2,7 +2,8 @@
 //
 // export_csv() writes stored rows back as scored CSV, with the columns of the input they
 // came from, in event_time order (then storage order); summary_csv() writes counts by day
-// (UTC) and user. Each runs in one read-only repeatable-read transaction, retried by the
+// (UTC) and user. export_incidents_csv() and summary_incidents_csv() do the same for the
+// incident table (store/incident.h). Each runs in one read-only repeatable-read transaction, retried by the
 // Session (store/retry.h) until it has written its first line.
 #pragma once
 
@@ -21,5 +22,17 @@ void export_csv(const SessionOptions& session, const std::string& table, const F
 // per UTC day and user, in that order; day is empty for rows without a time.
 void summary_csv(const SessionOptions& session, const std::string& table, const Filter& filter,
                  Output& out, const Session::Notify& warn, const Session::Notify& note);
+// The query behind summary_csv.
+std::string summary_sql(const std::string& table, const Filter& filter);
+
+// Writes one row per stored incident that filter selects (kIncidentExportHeader; see
+// incidents_export_sql), in order of first event.
+void export_incidents_csv(const SessionOptions& session, const std::string& table,
+                          const Filter& filter, Output& out, const Session::Notify& warn,
+                          const Session::Notify& note);
+// Writes the incident counts by day and kind (kIncidentSummaryHeader).
+void summary_incidents_csv(const SessionOptions& session, const std::string& table,
+                           const Filter& filter, Output& out, const Session::Notify& warn,
+                           const Session::Notify& note);
 
 }  // namespace ad::store

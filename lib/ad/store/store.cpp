@@ -21,6 +21,7 @@
 #include "ad/core/csv.h"
 #include "ad/core/error.h"
 #include "ad/core/roles.h"
+#include "ad/store/incident.h"
 #include "ad/store/row.h"
 
 namespace ad::store {
@@ -149,7 +150,8 @@ std::string staging_ddl() {
   return "CREATE TEMP TABLE IF NOT EXISTS ad_store_staging (row_key bytea,"
          " event_id text, event_time timestamptz, user_id text, ip_address inet, location text,"
          " anomaly_score double precision, anomaly_flag smallint, severity double precision,"
-         " anomaly_reasons text, extra jsonb) ON COMMIT DELETE ROWS";
+         " anomaly_reasons text, extra jsonb, incident_id text, incident_score double precision,"
+         " incident_kind text) ON COMMIT DELETE ROWS";
 }
 
 std::string insert_sql(const std::string& table, std::int64_t layout, const std::string& model_id) {
@@ -161,8 +163,24 @@ std::string insert_sql(const std::string& table, std::int64_t layout, const std:
          " ON CONFLICT (row_key) DO NOTHING";
 }
 
-// The unit of work for one batch: COPY, insert, commit. Returns the rows inserted.
-std::uint64_t commit_batch(pqxx::connection_base& conn, const Batch& batch, const std::string& sql) {
+// The statements that store a batch from the staging table: the insert, then, for input
+// with incident ids, the lock and refresh of the incidents the batch touches
+// (store/incident.h).
+std::vector<std::string> batch_sql(const std::string& table, std::int64_t layout,
+                                   const std::string& model_id, bool incidents) {
+  std::vector<std::string> statements{insert_sql(table, layout, model_id)};
+  if (incidents) {
+    std::string ids = std::string("SELECT incident_id FROM ") + kStaging;
+    statements.push_back(lock_incidents_sql(table, ids));
+    statements.push_back(refresh_incidents_sql(table, ids));
+  }
+  return statements;
+}
+
+// The unit of work for one batch: COPY, the statements, commit. Returns the rows the
+// first statement inserted.
+std::uint64_t commit_batch(pqxx::connection_base& conn, const Batch& batch,
+                           const std::vector<std::string>& sql) {
   pqxx::work tx(conn);
   {
     pqxx::stream_to copy(tx, kStaging,
@@ -170,7 +188,8 @@ std::uint64_t commit_batch(pqxx::connection_base& conn, const Batch& batch, cons
     batch.stream(copy);
     copy.complete();
   }
-  auto r = tx.exec(sql);
+  auto r = tx.exec(sql.front());
+  for (std::size_t i = 1; i < sql.size(); ++i) tx.exec(sql[i]);
   tx.commit();
   return static_cast<std::uint64_t>(r.affected_rows());
 }
@@ -180,7 +199,7 @@ std::uint64_t commit_batch(pqxx::connection_base& conn, const Batch& batch, cons
 // Batches are committed in any order; each is still whole or not at all.
 class Writers {
  public:
-  Writers(std::vector<std::unique_ptr<Session>> sessions, std::string sql)
+  Writers(std::vector<std::unique_ptr<Session>> sessions, std::vector<std::string> sql)
       : sessions_(std::move(sessions)), sql_(std::move(sql)) {
     // Stop signals go to the reading thread, which polls for them.
     sigset_t block, old;
@@ -263,7 +282,7 @@ class Writers {
   }
 
   std::vector<std::unique_ptr<Session>> sessions_;
-  std::string sql_;
+  std::vector<std::string> sql_;
   std::mutex m_;
   std::condition_variable cv_;
   std::deque<Batch> queue_;
@@ -450,7 +469,8 @@ WriteStats write(const std::string& input, const SessionOptions& session_options
   };
   const Layout& layout = in.encoder->layout();
   Writers pool(connect(session_options, options.table, layout, warn_locked, note_locked),
-               insert_sql(options.table, layout.id, options.model_id));
+               batch_sql(options.table, layout.id, options.model_id,
+                         in.encoder->scored_columns()[scored::Field::kIncidentId] >= 0));
 
   const auto max_age = std::chrono::duration_cast<Clock::duration>(
       std::chrono::duration<double>(options.batch_seconds));
