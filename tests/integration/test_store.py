@@ -84,6 +84,9 @@ USAGE_CASES = [
     ("--export with --summary", ["--export", "--summary"]),
     ("--export with --tee", ["--export", "--tee"]),
     ("--since without --export", ["--since", "2025-01-01"]),
+    ("--incidents without --export", ["--incidents"]),
+    ("--incident with --summary", ["--summary", "--incident", "I-1"]),
+    ("--incident with --incidents", ["--export", "--incidents", "--incident", "I-1"]),
     ("-o without --export", ["-o", "{T}/x.csv"]),
     ("bad --since", ["--export", "--since", "yesterday"]),
     ("--batch-rows 0", ["--batch-rows", "0"]),
@@ -101,7 +104,7 @@ class UsageTest(adtest.ToolManners, adtest.TempDirTestCase):
     TOOL = "ad-store"
     HELP_OPTIONS = ["-q,--quiet", "--db", "--table", "--retry-for", "--all", "--tee", "--batch-rows",
                     "--batch-seconds", "--model-id", "--map", "--assume-tz", "--export", "--summary",
-                    "-o,--output", "--since", "--until", "--user", "--version"]
+                    "--incidents", "--incident", "-o,--output", "--since", "--until", "--user", "--version"]
     USAGE_CASES = USAGE_CASES
     USAGE_INPUT = csv_text(PROTO_HEADER, proto_rows(0, 2))
 
@@ -249,7 +252,7 @@ class StoreTest(adtest.TempDirTestCase):
     # -- schema ---------------------------------------------------------------------
     def test_schema_is_created_with_its_version_and_indexes(self):
         self.assertStatus(self.store(input=csv_text(PROTO_HEADER, proto_rows(0, 3))), adtest.OK)
-        self.assertEqual(self.server.sql(f"select version from ad_schema where table_name = '{self.table}'"), "2")
+        self.assertEqual(self.server.sql(f"select version from ad_schema where table_name = '{self.table}'"), "3")
         indexes = self.server.sql(f"select indexdef from pg_indexes where tablename = '{self.table}' order by 1")
         for part in ["(row_key)", "(event_time)", "(user_id, event_time)", "(ip_address)"]:
             self.assertIn(part, indexes)
@@ -275,7 +278,7 @@ class StoreTest(adtest.TempDirTestCase):
         first = proto_rows(0, 5)
         # Rows stored by version 1 survive the upgrade.
         self.assertStatus(self.store(input=csv_text(PROTO_HEADER, first[:2])), adtest.OK)
-        self.assertEqual(self.server.sql(f"select version from ad_schema where table_name = '{t}'"), "2")
+        self.assertEqual(self.server.sql(f"select version from ad_schema where table_name = '{t}'"), "3")
         self.assertEqual(self.server.sql(
             f"select count(*) from information_schema.columns where table_name = '{t}' and column_name = 'model_id'"),
             "1")
@@ -297,15 +300,150 @@ class StoreTest(adtest.TempDirTestCase):
         r = self.store(input=csv_text(PROTO_HEADER, proto_rows(1, 1)))
         self.assertStatus(r, adtest.DATA)
         self.assertIn("newer than this ad-store knows", r.stderr)
-        self.server.sql(f"update ad_schema set version = 2 where table_name = '{self.table}'")
+        self.server.sql(f"update ad_schema set version = 3 where table_name = '{self.table}'")
         # Registered, but dropped by hand: said plainly, not recreated behind the user's back.
         self.server.sql(f'drop table "{self.table}"')
         r = self.store(input=csv_text(PROTO_HEADER, proto_rows(1, 1)))
         self.assertStatus(r, adtest.DATA)
         self.assertIn("registered in ad_schema", r.stderr)
         self.server.sql(f"delete from ad_schema where table_name = '{self.table}'")
-        self.server.sql(f'drop table "{self.table}_layouts"')
+        self.server.sql(f'drop table "{self.table}_layouts"; drop table "{self.table}_incidents"')
         self.assertStatus(self.store(input=csv_text(PROTO_HEADER, proto_rows(1, 1))), adtest.OK)
+
+    # -- incidents ------------------------------------------------------------------
+    INCIDENT_ROW = ("incident_id, incident_kind, incident_score, max_severity, first_time, last_time, events,"
+                    " users, user_ids, sources, source_ips, reasons")
+
+    def scored_burst(self):
+        """Real ad-train and ad-score output: ordinary logins and a brute force on user3 (30 failures)."""
+        hist = self.write("hist.csv", adtest.csv_text(adtest.login_history(600)))
+        model = os.path.join(self.tmp, "m.model")
+        self.assertStatus(adtest.run("ad-train", "-q", "--seed", "1", "-m", model, hist), adtest.OK)
+        attack = [f"{8000 + k},2024-05-29T03:{k:02d}:00Z,user3,203.0.113.9,RU,Web,512,failure" for k in range(30)]
+        new = self.write("new.csv", adtest.csv_text(adtest.login_history(200, seed=2, start=1000) + attack))
+        r = adtest.run("ad-score", "-q", "-m", model, new)
+        self.assertStatus(r, adtest.OK)
+        lines = r.stdout.split("\n")[:-1]
+        flagged = [line for line in lines[1:] if ",I-" in line]
+        self.assertEqual(len(flagged), 30, r.stdout)
+        return lines[0], lines[1:], flagged
+
+    def incidents(self, table=None, columns=INCIDENT_ROW):
+        return self.server.sql(f'select {columns} from "{table or self.table}_incidents" order by incident_id')
+
+    def test_a_brute_force_is_one_incident_row_however_it_is_stored(self):
+        header, rows, flagged = self.scored_burst()
+        path = self.write("scored.csv", "\n".join([header] + rows) + "\n")
+        self.assertStatus(self.store(path), adtest.OK)
+        one = self.incidents()
+        self.assertEqual(len(one.split("\n")), 1, one)
+        f = one.split("|")
+        self.assertRegex(f[0], r"^I-20240529T030000-[0-9a-f]{8}$")
+        self.assertEqual(f[1], "brute_force")
+        self.assertEqual(f[4:11], ["2024-05-29 03:00:00+00", "2024-05-29 03:29:00+00", "30", "1", "{user3}",
+                                   "1", "{203.0.113.9}"])
+        self.assertEqual(self.count(f"incident_id = '{f[0]}'"), 30)
+        # Storing it again changes nothing, not even updated_at.
+        before = self.incidents(columns="*")
+        self.assertStatus(self.store(path), adtest.OK)
+        self.assertEqual(self.incidents(columns="*"), before)
+        # Overlapping halves, and the whole file three times at once, in other tables: the same row.
+        half = len(flagged) // 2
+        a = self.write("a.csv", "\n".join([header] + flagged[:half + 5]) + "\n")
+        b = self.write("b.csv", "\n".join([header] + flagged[half - 5:]) + "\n")
+        first = self.table
+        self.table = first + "_halves"
+        self.assertStatus(self.store(b), adtest.OK)
+        self.assertEqual(self.incidents().split("|")[6], "20")
+        self.assertStatus(self.store(a), adtest.OK)  # the incident grows backwards and forwards
+        self.assertEqual(self.incidents(), one)
+        self.table = first + "_concurrent"
+        procs = [self.popen("--batch-rows", "3", p) for p in (a, b, path)]
+        for p in procs:
+            status, err = self.finish(p)
+            self.assertEqual(status, 0, err)
+        self.assertEqual(self.incidents(), one)
+
+    def test_an_incident_that_grows_in_a_second_run_is_updated(self):
+        header, rows, flagged = self.scored_burst()
+        self.assertStatus(self.store(input="\n".join([header] + flagged[:10]) + "\n"), adtest.OK)
+        self.assertEqual(self.incidents(columns="events, last_time, incident_kind"),
+                         "10|2024-05-29 03:09:00+00|brute_force")
+        stamp = self.incidents(columns="updated_at")
+        self.assertStatus(self.store(input="\n".join([header] + flagged) + "\n"), adtest.OK)
+        self.assertEqual(self.incidents(columns="events, last_time"), "30|2024-05-29 03:29:00+00")
+        self.assertGreater(self.incidents(columns="updated_at"), stamp)
+
+    def test_incident_exports_round_trip_through_ad_report(self):
+        header, rows, flagged = self.scored_burst()
+        self.assertStatus(self.store(input="\n".join([header] + rows) + "\n"), adtest.OK)
+        out = self.export("--incidents").split("\n")
+        self.assertEqual(out[0], "incident_id,incident_kind,incident_score,max_severity,first_time,last_time,"
+                         "events,users,user_ids,sources,source_ips,reasons")
+        self.assertEqual(len(out), 3)
+        fields = out[1].split(",")
+        self.assertEqual(fields[1], "brute_force")
+        self.assertEqual(fields[4:11], ["2024-05-29T03:00:00Z", "2024-05-29T03:29:00Z", "30", "1", "user3", "1",
+                                        "203.0.113.9"])
+        self.assertEqual(self.export("--incidents", "--since", "2024-05-30"), out[0] + "\n")
+        self.assertEqual(self.export("--incidents", "--user", "user3", "--since", "2024-05-29T03:20:00Z"),
+                         "\n".join(out))
+        self.assertEqual(self.export("--incidents", "--user", "user4"), out[0] + "\n")
+        events = self.export("--incident", fields[0])
+        self.assertEqual(events, "\n".join([header] + flagged) + "\n")
+        self.assertEqual(self.export("--incident", "I-none"), header + "\n")
+        path = self.write("incident.csv", events)
+        report = adtest.run("ad-report", "-q", path)
+        self.assertStatus(report, adtest.OK)
+        self.assertIn("<dt>Events</dt><dd>30</dd>", report.stdout)
+        summary = adtest.run("ad-store", "--table", self.table, "--summary", "--incidents", env=self.env())
+        self.assertStatus(summary, adtest.OK)
+        self.assertEqual(summary.stdout, f"day,incident_kind,incidents,events,max_incident_score\n"
+                         f"2024-05-29,brute_force,1,30,{fields[2]}\n")
+
+    def test_version_2_schema_gains_incidents_and_keeps_its_rows(self):
+        t = self.table
+        # Version 2, as ad-store made it before incidents: incident columns went to extra.
+        header = ["event_id", "user_id", "anomaly_score", "anomaly_flag", "severity", "anomaly_reasons",
+                  "incident_id", "incident_score", "incident_kind"]
+        self.server.sql(f"""
+            create table if not exists ad_schema (table_name text primary key, version integer not null,
+                                                  updated_at timestamptz not null default now());
+            create table "{t}_layouts" (layout_id bigint primary key, header text[] not null,
+                                        placement text[] not null, created_at timestamptz not null default now());
+            create table "{t}" (id bigint generated always as identity, row_key bytea primary key,
+                event_id text, event_time timestamptz, user_id text collate "C", ip_address inet, location text,
+                anomaly_score double precision, anomaly_flag smallint, severity double precision,
+                anomaly_reasons text, stored_at timestamptz not null default now(), layout_id bigint not null,
+                extra jsonb not null default '{{}}', model_id text);
+            create index "{t}_event_time" on "{t}" (event_time);
+            create index "{t}_user_id" on "{t}" (user_id, event_time);
+            create index "{t}_ip_address" on "{t}" (ip_address);
+            insert into "{t}_layouts" values (5, '{{{",".join(header)}}}', '{{event_id,user_id,"","","",anomaly_reasons,"","",""}}');
+            insert into "{t}" (row_key, event_id, user_id, anomaly_score, anomaly_flag, severity, anomaly_reasons,
+                               layout_id, extra) values
+              ('\\x01', 'e1', 'alice', 0.9, 1, 99.5, 'r1', 5, '{{"anomaly_score": "0.9", "anomaly_flag": "1",
+                 "severity": "99.5", "incident_id": "I-a", "incident_score": "40", "incident_kind": "spray"}}'),
+              ('\\x02', 'e2', 'bob', 0.95, 1, 99.9, 'r2', 5, '{{"anomaly_score": "0.95", "anomaly_flag": "1",
+                 "severity": "99.9", "incident_id": "I-a", "incident_score": "+70 ", "incident_kind": "spray"}}');
+            insert into ad_schema values ('{t}', 2);""")
+        old = self.export()
+        self.assertEqual(old.split("\n")[1:3], ["e1,alice,0.9,1,99.5,r1,I-a,40,spray",
+                                                "e2,bob,0.95,1,99.9,r2,I-a,+70 ,spray"])
+        more = adtest.to_csv(header, [["e3", "carol", "0.97", "1", "99.9", "r3", "I-a", "80", "spray"]])
+        self.assertStatus(self.store(input=more), adtest.OK)
+        self.assertEqual(self.server.sql(f"select version from ad_schema where table_name = '{t}'"), "3")
+        self.assertEqual(self.count("incident_id = 'I-a'"), 3)
+        self.assertEqual(self.incidents(columns="incident_id, incident_kind, incident_score, events, users,"
+                                                " user_ids, reasons"),
+                         "I-a|spray|80|3|3|{alice,bob,carol}|r3")
+        self.assertEqual(self.export(), old + "e3,carol,0.97,1,99.9,r3,I-a,80,spray\n")
+
+    def test_input_without_incident_columns_is_stored_as_before(self):
+        self.assertStatus(self.store(input=csv_text(PROTO_HEADER, proto_rows(0, 5))), adtest.OK)
+        self.assertEqual(self.count("incident_id is null and incident_score is null and incident_kind is null"), 5)
+        self.assertEqual(self.incidents(), "")
+        self.assertEqual(self.export(), csv_text(PROTO_HEADER, proto_rows(0, 5)))
 
     # -- content --------------------------------------------------------------------
     def test_hostile_content_is_stored_and_exported_verbatim(self):

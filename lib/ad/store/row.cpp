@@ -102,6 +102,10 @@ Layout make_layout(const std::vector<std::string>& header, const Roles& roles,
   place(roles[Role::kCountry], "location");
   for (std::size_t i = 0; i < header.size(); ++i)
     if (header[i] == scored::kReasons) place(static_cast<int>(i), "anomaly_reasons");
+  for (std::size_t i = 0; i < header.size(); ++i)
+    if (header[i] == scored::kIncidentId) place(static_cast<int>(i), "incident_id");
+  for (std::size_t i = 0; i < header.size(); ++i)
+    if (header[i] == scored::kIncidentKind) place(static_cast<int>(i), "incident_kind");
   l.id = layout_id(l.header, l.placement);
   return l;
 }
@@ -198,6 +202,14 @@ void RowEncoder::encode(const csv::Row& row, EncodedRow& out) const {
     out.text[8].assign(f[scored_[scored::Field::kSeverity]]);
   }
   set(9, reasons_);
+  auto set_nonempty = [&](std::size_t slot, int column) {
+    out.null[slot] = column < 0 || f[column].empty();
+    if (!out.null[slot]) out.text[slot].assign(f[column]);
+  };
+  set_nonempty(11, scored_[scored::Field::kIncidentId]);
+  out.null[12] = !(parsed && parsed->incident_score);
+  if (!out.null[12]) out.text[12].assign(f[scored_[scored::Field::kIncidentScore]]);
+  set_nonempty(13, scored_[scored::Field::kIncidentKind]);
 
   std::string& x = out.text[10];
   out.null[10] = false;

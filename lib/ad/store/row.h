@@ -3,11 +3,14 @@
 // A table row has typed core columns, for the history queries, and keeps every input
 // field verbatim, so that --export gives back the CSV exactly as it came in:
 //   - Text core columns hold their field verbatim: event_id (role id), user_id (role
-//     user), location (role country) and anomaly_reasons.
+//     user), location (role country) and anomaly_reasons; and incident_id and
+//     incident_kind (scored.h), NULL when empty, so that a row outside any incident has
+//     no incident_id. Input without the incident columns leaves all three NULL.
 //   - Typed core columns are parsed: event_time (role time, by ad::parse_time_ms),
 //     ip_address (role ip, inet): a value that does not parse goes NULL there; and
-//     anomaly_score, anomaly_flag and severity, read as scored.h says (NULL in a row
-//     that was not scored; a bad value is a data error). Their text is kept verbatim
+//     anomaly_score, anomaly_flag, severity and incident_score, read as scored.h says
+//     (NULL in a row that was not scored, or an empty incident_score; a bad value is a
+//     data error). Their text is kept verbatim
 //     in `extra`.
 //   - `extra` (jsonb) maps the header name of every other non-empty field, and of the
 //     typed ones, to its text: {"timestamp": "2025-01-01 04:02:00", ...}.
@@ -18,7 +21,7 @@
 // Every row has a stable key, the unique column row_key: the first 16 bytes of SHA-256
 // over "id\0" + the event id when the input has an event id column and the field is not
 // empty, else over "row\0" + name "\0" value "\0" for every column other than the
-// scored ones (scored::kColumns), in byte order of the names. So the same event is the same row whatever
+// scored ones (scored::kAppended), in byte order of the names. So the same event is the same row whatever
 // its column order or score, and storing it again is a no-op. This definition is part
 // of the table format: never change it without a new schema version (store/schema.h).
 #pragma once
@@ -48,13 +51,14 @@ void append_json_string(std::string& out, std::string_view s);
 bool is_ip_address(std::string_view s);
 
 // The staging columns, in COPY order; see RowEncoder::encode.
-inline constexpr std::array<const char*, 11> kStagingColumns = {
-    "row_key",       "event_id",     "event_time", "user_id",         "ip_address", "location",
-    "anomaly_score", "anomaly_flag", "severity",   "anomaly_reasons", "extra"};
+inline constexpr std::array<const char*, 14> kStagingColumns = {
+    "row_key",         "event_id",    "event_time",     "user_id",      "ip_address",
+    "location",        "anomaly_score", "anomaly_flag", "severity",     "anomaly_reasons",
+    "extra",           "incident_id", "incident_score", "incident_kind"};
 inline constexpr std::size_t kFields = kStagingColumns.size();
 // The text core columns: a field placed in one of these is not repeated in extra.
-inline constexpr std::array<std::string_view, 4> kTextColumns = {"event_id", "user_id",
-                                                                 "location", "anomaly_reasons"};
+inline constexpr std::array<std::string_view, 6> kTextColumns = {
+    "event_id", "user_id", "location", "anomaly_reasons", "incident_id", "incident_kind"};
 
 struct Layout {
   std::vector<std::string> header;     // the input header, in order

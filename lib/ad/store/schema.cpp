@@ -8,6 +8,7 @@
 #include "ad/core/roles.h"
 #include "ad/core/scored.h"
 #include "ad/core/timestamp.h"
+#include "ad/store/incident.h"
 
 namespace ad::store {
 
@@ -84,6 +85,8 @@ std::vector<std::string> migration(int from, const std::string& table) {
           "ALTER TABLE " + t + " ADD COLUMN model_id text",
           "CREATE INDEX " + index("ip_address") + " ON " + t + " (ip_address)",
       };
+    case 2:
+      return incident_migration(table);
     default:
       throw Error(Status::kInternal, "no schema migration from version " + std::to_string(from));
   }
@@ -165,7 +168,7 @@ ExportColumns export_columns(const std::vector<StoredLayout>& layouts) {
       auto& list = scored::is_column(n) ? scored : names;
       if (std::find(list.begin(), list.end(), n) == list.end()) list.push_back(n);
     }
-  for (auto c : scored::kColumns)
+  for (auto c : scored::kAppended)
     if (std::find(scored.begin(), scored.end(), c) != scored.end()) names.emplace_back(c);
   for (const auto& name : names) {
     std::vector<std::pair<std::int64_t, std::string>> cases;
@@ -200,6 +203,7 @@ std::string where_clause(const Filter& filter) {
     terms.push_back("event_time < " + sql_literal(format_time_iso(*filter.until_ms)) +
                     "::timestamptz");
   if (filter.user) terms.push_back("user_id = " + sql_literal(*filter.user));
+  if (filter.incident) terms.push_back("incident_id = " + sql_literal(*filter.incident));
   std::string s;
   for (const auto& t : terms) s += (s.empty() ? "WHERE " : " AND ") + t;
   return s;

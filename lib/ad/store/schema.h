@@ -1,15 +1,18 @@
 // schema.h: the ad-store tables, their recorded version, and the SQL that reads them.
 //
-// ad-store keeps its history in two tables, created on first use:
+// ad-store keeps its history in three tables, created on first use:
 //   <table>           one row per stored record (see store_row.h and ad-store(1))
 //   <table>_layouts   one row per distinct input header: its column names and where
 //                     each field is kept, so --export can restore the columns as they came
+//   <table>_incidents one row per incident (store/incident.h)
 // and records their version in ad_schema(table_name, version, updated_at). The version
 // is the number of migrations applied; migration(v, table) takes a table from version v
 // to v + 1, and ensure_schema() applies the missing ones in one transaction under an
 // advisory lock, so that concurrent ad-store processes upgrade once. The history:
 //   1  the tables, the unique row_key index and the event_time and user_id indexes
 //   2  model_id (the model's identity), and an index on ip_address
+//   3  incidents: incident_id (indexed), incident_score and incident_kind columns, filled
+//      from extra for the rows stored before, and <table>_incidents (store/incident.h)
 // A table without an ad_schema row that already exists (the prototype's pandas table,
 // say) is refused rather than touched. A newer version than this ad-store knows is a data
 // error: use the newer ad-store.
@@ -30,7 +33,7 @@ class connection_base;
 
 namespace ad::store {
 
-inline constexpr int kSchemaVersion = 2;
+inline constexpr int kSchemaVersion = 3;
 inline constexpr std::size_t kMaxTableName = 48;
 
 // Throws ad::Error(kUsage) unless name is a valid table name (see above).
@@ -65,8 +68,8 @@ struct ExportColumns {
   std::vector<std::string> expressions;
 };
 // With one layout, its header exactly. With several (inputs of different shapes), the
-// union of their columns in order of first appearance, with the four scored columns
-// moved to the end; a field a layout lacks is empty. With none, a default header of the
+// union of their columns in order of first appearance, with the scored columns
+// (scored::kAppended, incident columns included) moved to the end; a field a layout lacks is empty. With none, a default header of the
 // core columns and the scored columns.
 ExportColumns export_columns(const std::vector<StoredLayout>& layouts);
 
@@ -76,6 +79,7 @@ struct Filter {
   std::optional<std::int64_t> since_ms;
   std::optional<std::int64_t> until_ms;
   std::optional<std::string> user;
+  std::optional<std::string> incident;  // the events of one incident (--incident)
 };
 // "WHERE ..." (or "") for filter, with literals inlined.
 std::string where_clause(const Filter& filter);

@@ -12,6 +12,7 @@
 #include <condition_variable>
 #include <deque>
 #include <mutex>
+#include <optional>
 #include <pqxx/pqxx>
 #include <thread>
 #include <tuple>
@@ -20,6 +21,7 @@
 #include "ad/core/csv.h"
 #include "ad/core/error.h"
 #include "ad/core/roles.h"
+#include "ad/store/incident.h"
 #include "ad/store/row.h"
 
 namespace ad::store {
@@ -148,7 +150,8 @@ std::string staging_ddl() {
   return "CREATE TEMP TABLE IF NOT EXISTS ad_store_staging (row_key bytea,"
          " event_id text, event_time timestamptz, user_id text, ip_address inet, location text,"
          " anomaly_score double precision, anomaly_flag smallint, severity double precision,"
-         " anomaly_reasons text, extra jsonb) ON COMMIT DELETE ROWS";
+         " anomaly_reasons text, extra jsonb, incident_id text, incident_score double precision,"
+         " incident_kind text) ON COMMIT DELETE ROWS";
 }
 
 std::string insert_sql(const std::string& table, std::int64_t layout, const std::string& model_id) {
@@ -160,8 +163,24 @@ std::string insert_sql(const std::string& table, std::int64_t layout, const std:
          " ON CONFLICT (row_key) DO NOTHING";
 }
 
-// The unit of work for one batch: COPY, insert, commit. Returns the rows inserted.
-std::uint64_t commit_batch(pqxx::connection_base& conn, const Batch& batch, const std::string& sql) {
+// The statements that store a batch from the staging table: the insert, then, for input
+// with incident ids, the lock and refresh of the incidents the batch touches
+// (store/incident.h).
+std::vector<std::string> batch_sql(const std::string& table, std::int64_t layout,
+                                   const std::string& model_id, bool incidents) {
+  std::vector<std::string> statements{insert_sql(table, layout, model_id)};
+  if (incidents) {
+    std::string ids = std::string("SELECT incident_id FROM ") + kStaging;
+    statements.push_back(lock_incidents_sql(table, ids));
+    statements.push_back(refresh_incidents_sql(table, ids));
+  }
+  return statements;
+}
+
+// The unit of work for one batch: COPY, the statements, commit. Returns the rows the
+// first statement inserted.
+std::uint64_t commit_batch(pqxx::connection_base& conn, const Batch& batch,
+                           const std::vector<std::string>& sql) {
   pqxx::work tx(conn);
   {
     pqxx::stream_to copy(tx, kStaging,
@@ -169,7 +188,8 @@ std::uint64_t commit_batch(pqxx::connection_base& conn, const Batch& batch, cons
     batch.stream(copy);
     copy.complete();
   }
-  auto r = tx.exec(sql);
+  auto r = tx.exec(sql.front());
+  for (std::size_t i = 1; i < sql.size(); ++i) tx.exec(sql[i]);
   tx.commit();
   return static_cast<std::uint64_t>(r.affected_rows());
 }
@@ -179,7 +199,7 @@ std::uint64_t commit_batch(pqxx::connection_base& conn, const Batch& batch, cons
 // Batches are committed in any order; each is still whole or not at all.
 class Writers {
  public:
-  Writers(std::vector<std::unique_ptr<Session>> sessions, std::string sql)
+  Writers(std::vector<std::unique_ptr<Session>> sessions, std::vector<std::string> sql)
       : sessions_(std::move(sessions)), sql_(std::move(sql)) {
     // Stop signals go to the reading thread, which polls for them.
     sigset_t block, old;
@@ -262,7 +282,7 @@ class Writers {
   }
 
   std::vector<std::unique_ptr<Session>> sessions_;
-  std::string sql_;
+  std::vector<std::string> sql_;
   std::mutex m_;
   std::condition_variable cv_;
   std::deque<Batch> queue_;
@@ -285,39 +305,48 @@ void install_stop_signals() {
   }
 }
 
-WriteStats write(const std::string& input, const SessionOptions& session_options,
-                 const WriteOptions& options, const Session::Notify& warn,
-                 const Session::Notify& note) {
-  check_table_name(options.table);
-  if (options.batch_rows < 1 || !(options.batch_seconds > 0))
-    throw usage_error("--batch-rows must be at least 1 and --batch-seconds more than 0");
+namespace {
 
-  // Input first: its header decides the layout.
-  bool tee_active = options.tee;
+// The phases of write(), in order.
+
+// 1. The input, teed on request, and the encoder its header decides.
+struct Input {
+  bool tee_active = false;
   FdGuard fd;
-  auto lines = open_input(input, fd);
-  csv::LineSource* raw = lines.get();
-  if (options.tee) lines = std::make_unique<TeeLines>(std::move(lines), &tee_active);
-  csv::Reader reader(std::move(lines), csv::display_name(input));
-  Roles roles = Roles::find(reader.header(), options.roles);
-  RowEncoder encoder(reader.header(), roles, reader.name(), options.assume_tz_s);
-  // Without --all the flags select the rows; with it, unscored CSV is stored too.
-  if (!options.all || !encoder.scored_columns().none()) encoder.scored_columns().require(reader.name());
+  csv::LineSource* raw = nullptr;  // the source under the tee, for the idle hook
+  std::optional<csv::Reader> reader;
+  std::optional<RowEncoder> encoder;
 
-  // Sessions: the first connects now, to report a missing server or a foreign table
-  // before reading on; the others connect when they get their first batch.
-  const Layout& layout = encoder.layout();
-  const std::string table = options.table;
-  std::mutex notify_mutex;  // writers report from their own threads
-  Session::Notify warn_locked = [&](const std::string& m) {
-    std::lock_guard<std::mutex> lock(notify_mutex);
-    warn(m);
-  };
-  Session::Notify note_locked = [&](const std::string& m) {
-    std::lock_guard<std::mutex> lock(notify_mutex);
-    note(m);
-  };
-  auto setup = [&](pqxx::connection_base& conn) {
+  void flush_tee() {
+    if (!tee_active) return;
+    try {
+      standard_output().flush();
+    } catch (const BrokenPipe&) {
+      tee_active = false;
+    }
+  }
+};
+
+void open_input(Input& in, const std::string& input, const WriteOptions& options) {
+  in.tee_active = options.tee;
+  auto lines = open_input(input, in.fd);
+  in.raw = lines.get();
+  if (options.tee) lines = std::make_unique<TeeLines>(std::move(lines), &in.tee_active);
+  in.reader.emplace(std::move(lines), csv::display_name(input));
+  Roles roles = Roles::find(in.reader->header(), options.roles);
+  in.encoder.emplace(in.reader->header(), roles, in.reader->name(), options.assume_tz_s);
+  // Without --all the flags select the rows; with it, unscored CSV is stored too.
+  if (!options.all || !in.encoder->scored_columns().none())
+    in.encoder->scored_columns().require(in.reader->name());
+}
+
+// 2. The sessions: the first connects now, to report a missing server or a foreign table
+// before reading on; the others connect when they get their first batch. Each sets up
+// the schema, the layout and its staging table on connecting.
+std::vector<std::unique_ptr<Session>> connect(const SessionOptions& options, const std::string& table,
+                                              const Layout& layout, const Session::Notify& warn,
+                                              const Session::Notify& note) {
+  auto setup = [table, layout](pqxx::connection_base& conn) {
     ensure_schema(conn, table, true);
     pqxx::work tx(conn);
     tx.exec("INSERT INTO " + quote_ident(table + "_layouts") +
@@ -330,65 +359,58 @@ WriteStats write(const std::string& input, const SessionOptions& session_options
   std::vector<std::unique_ptr<Session>> sessions;
   unsigned writers = std::max(1u, std::min(kMaxWriters, std::thread::hardware_concurrency()));
   for (unsigned i = 0; i < writers; ++i) {
-    sessions.push_back(std::make_unique<Session>(session_options, warn_locked, note_locked));
+    sessions.push_back(std::make_unique<Session>(options, warn, note));
     sessions.back()->set_stop(&g_stop);
     sessions.back()->on_connect(setup);
   }
   sessions[0]->run([](pqxx::connection_base&) {});
-  Writers pool(std::move(sessions), insert_sql(table, layout.id, options.model_id));
+  return sessions;
+}
 
-  const auto max_age = std::chrono::duration<double>(options.batch_seconds);
-  WriteStats stats;
-  Batch batch;
-  auto commit = [&] {
-    if (!batch.empty()) pool.submit(batch);
-  };
-  auto flush_tee = [&] {
-    if (!tee_active) return;
-    try {
-      standard_output().flush();
-    } catch (const BrokenPipe&) {
-      tee_active = false;
-    }
-  };
-
-  if (reader.live()) {
-    // Before the reader blocks: pass on what was teed, and wait for input no longer
-    // than the pending batch may age, committing it when it is due.
-    raw->set_idle_hook([&] {
-      flush_tee();
-      for (;;) {
-        int timeout_ms = -1;
-        if (!batch.empty()) {
-          auto left = batch.started() + max_age - Clock::now();
-          if (left <= Clock::duration::zero()) {
-            commit();
-            continue;
-          }
-          timeout_ms = static_cast<int>(
-              std::ceil(std::chrono::duration<double, std::milli>(left).count()));
+// 3. On a live pipe, before the reader blocks: pass on what was teed, and wait for input
+// no longer than the pending batch may age, committing it when it is due.
+void install_idle_hook(Input& in, const Batch& batch, Clock::duration max_age,
+                       const std::function<void()>& commit) {
+  if (!in.reader->live()) return;
+  in.raw->set_idle_hook([&in, &batch, max_age, commit] {
+    in.flush_tee();
+    for (;;) {
+      int timeout_ms = -1;
+      if (!batch.empty()) {
+        auto left = batch.started() + max_age - Clock::now();
+        if (left <= Clock::duration::zero()) {
+          commit();
+          continue;
         }
-        if (g_stop) throw Stopped();
-        struct pollfd p {
-          fd.fd, POLLIN, 0
-        };
-        int n = ::poll(&p, 1, timeout_ms);
-        if (n < 0 && errno == EINTR) continue;
-        if (n < 0) throw errno_error("cannot read " + reader.name(), errno);
-        if (n > 0) return;
+        timeout_ms = static_cast<int>(
+            std::ceil(std::chrono::duration<double, std::milli>(left).count()));
       }
-    });
-  }
+      if (g_stop) throw Stopped();
+      struct pollfd p {
+        in.fd.fd, POLLIN, 0
+      };
+      int n = ::poll(&p, 1, timeout_ms);
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0) throw errno_error("cannot read " + in.reader->name(), errno);
+      if (n > 0) return;
+    }
+  });
+}
 
+// 4. Reading: select and encode rows into batches, handing each over when it is due. On
+// an error in the input, the rows read before it are stored, then the error is thrown.
+void read_rows(Input& in, const WriteOptions& options, Batch& batch, Clock::duration max_age,
+               const std::function<void()>& commit, Writers& pool, WriteStats& stats,
+               const Session::Notify& warn, const Session::Notify& note) {
   csv::Row row;
   EncodedRow encoded;
+  csv::Reader& reader = *in.reader;
   if (options.skip_bad_rows) reader.skip_bad_records({10, warn, {}});
   try {
     while (!g_stop && reader.next(row)) {
-      ++stats.read;
       try {
-        if (options.all || encoder.flagged(row)) {
-          encoder.encode(row, encoded);
+        if (options.all || in.encoder->flagged(row)) {
+          in.encoder->encode(row, encoded);
           batch.add(encoded);
           ++stats.selected;
         }
@@ -413,117 +435,62 @@ WriteStats write(const std::string& input, const SessionOptions& session_options
     }
     throw;
   }
-  commit();
-  pool.drain();
-  flush_tee();
-  stats.stored = pool.stored();
-  stats.batches = pool.batches();
-  stats.signal = g_stop;
-  stats.read = reader.records();
-  if (reader.skipped()) warn(reader.skipped_summary());
+}
+
+// 5. The closing note.
+void report(const WriteStats& stats, const WriteOptions& options, const Session::Notify& note) {
   std::string skipped = stats.selected > stats.stored
                             ? " (" + std::to_string(stats.selected - stats.stored) + " stored before)"
                             : "";
   note("stored " + std::to_string(stats.stored) + " new of " + std::to_string(stats.selected) +
        (options.all ? " rows" : " flagged rows") + skipped + " from " +
-       std::to_string(stats.read) + " read, in table " + table);
-  return stats;
-}
-
-// ---------------------------------------------------------------------------------
-// Reading back.
-
-namespace {
-
-using ReadTx = pqxx::transaction<pqxx::repeatable_read, pqxx::read_only>;
-
-std::vector<StoredLayout> read_layouts(ReadTx& tx, const std::string& table, const std::string& where) {
-  auto query = [&](const std::string& which) {
-    std::vector<StoredLayout> out;
-    auto r = tx.exec(
-        "SELECT l.layout_id, u.h, u.p FROM " + quote_ident(table + "_layouts") +
-        " l, unnest(l.header, l.placement) WITH ORDINALITY AS u(h, p, n) " + which +
-        " ORDER BY l.created_at, l.layout_id, u.n");
-    for (const auto& row : r) {
-      auto id = row[0].as<std::int64_t>();
-      if (out.empty() || out.back().id != id) {
-        out.emplace_back();
-        out.back().id = id;
-      }
-      out.back().header.push_back(row[1].c_str());
-      out.back().placement.push_back(row[2].is_null() ? "" : row[2].c_str());
-    }
-    return out;
-  };
-  auto used = query("WHERE l.layout_id IN (SELECT DISTINCT layout_id FROM " + quote_ident(table) +
-                    " " + where + ")");
-  return used.empty() ? query("") : used;
-}
-
-// Runs a read-only job; a failure after output began cannot be retried.
-void read_job(const SessionOptions& options, const std::string& table, const Session::Notify& warn,
-              const Session::Notify& note,
-              const std::function<void(ReadTx&, std::uint64_t& written)>& job) {
-  check_table_name(table);
-  Session session(options, warn, note);
-  session.on_connect([&](pqxx::connection_base& conn) { ensure_schema(conn, table, false); });
-  std::uint64_t written = 0;
-  session.run([&](pqxx::connection_base& conn) {
-    try {
-      ReadTx tx(conn);
-      job(tx, written);
-      tx.commit();
-    } catch (const pqxx::pqxx_exception& e) {
-      if (written == 0) throw;
-      throw Error(Status::kUnavailable, "PostgreSQL failed after " + std::to_string(written) +
-                                            " lines were written: " + first_line(e.base().what()));
-    }
-  });
-}
-
-void write_result(const pqxx::result& r, csv::Writer& w, std::uint64_t& written) {
-  for (const auto& row : r) {
-    for (const auto& f : row) w.field(f.is_null() ? std::string_view() : std::string_view(f.c_str(), f.size()));
-    w.end_row();
-    ++written;
-  }
+       std::to_string(stats.read) + " read, in table " + options.table);
 }
 
 }  // namespace
 
-void export_csv(const SessionOptions& options, const std::string& table, const Filter& filter,
-                Output& out, const Session::Notify& warn, const Session::Notify& note) {
-  read_job(options, table, warn, note, [&](ReadTx& tx, std::uint64_t& written) {
-    const std::string where = where_clause(filter);
-    ExportColumns columns = export_columns(read_layouts(tx, table, where));
-    std::string select;
-    for (std::size_t i = 0; i < columns.expressions.size(); ++i)
-      select += (i ? ", " : "") + columns.expressions[i];
-    tx.exec("DECLARE ad_export NO SCROLL CURSOR FOR SELECT " + select + " FROM " +
-            quote_ident(table) + " " + where + " ORDER BY event_time, id");
-    csv::Writer w(out);
-    w.row(columns.header);
-    ++written;  // the header counts: once output began, the job cannot start over
-    for (;;) {
-      auto r = tx.exec("FETCH 10000 FROM ad_export");
-      if (r.empty()) break;
-      write_result(r, w, written);
-    }
-  });
-}
+WriteStats write(const std::string& input, const SessionOptions& session_options,
+                 const WriteOptions& options, const Session::Notify& warn,
+                 const Session::Notify& note) {
+  check_table_name(options.table);
+  if (options.batch_rows < 1 || !(options.batch_seconds > 0))
+    throw usage_error("--batch-rows must be at least 1 and --batch-seconds more than 0");
 
-void summary_csv(const SessionOptions& options, const std::string& table, const Filter& filter,
-                 Output& out, const Session::Notify& warn, const Session::Notify& note) {
-  read_job(options, table, warn, note, [&](ReadTx& tx, std::uint64_t& written) {
-    auto r = tx.exec(
-        "SELECT to_char(event_time AT TIME ZONE 'UTC', 'YYYY-MM-DD'), user_id, count(*),"
-        " count(*) FILTER (WHERE anomaly_flag = 1), max(severity) FROM " +
-        quote_ident(table) + " " + where_clause(filter) + " GROUP BY 1, 2 ORDER BY 1, 2");
-    csv::Writer w(out);
-    w.row(std::vector<std::string>{"day", "user_id", "rows", "flagged", "max_severity"});
-    ++written;
-    write_result(r, w, written);
-  });
+  Input in;  // first: its header decides the layout
+  open_input(in, input, options);
+  std::mutex notify_mutex;  // writers report from their own threads
+  Session::Notify warn_locked = [&](const std::string& m) {
+    std::lock_guard<std::mutex> lock(notify_mutex);
+    warn(m);
+  };
+  Session::Notify note_locked = [&](const std::string& m) {
+    std::lock_guard<std::mutex> lock(notify_mutex);
+    note(m);
+  };
+  const Layout& layout = in.encoder->layout();
+  Writers pool(connect(session_options, options.table, layout, warn_locked, note_locked),
+               batch_sql(options.table, layout.id, options.model_id,
+                         in.encoder->scored_columns()[scored::Field::kIncidentId] >= 0));
+
+  const auto max_age = std::chrono::duration_cast<Clock::duration>(
+      std::chrono::duration<double>(options.batch_seconds));
+  WriteStats stats;
+  Batch batch;
+  auto commit = [&] {
+    if (!batch.empty()) pool.submit(batch);
+  };
+  install_idle_hook(in, batch, max_age, commit);
+  read_rows(in, options, batch, max_age, commit, pool, stats, warn, note);
+  commit();
+  pool.drain();
+  in.flush_tee();
+  stats.stored = pool.stored();
+  stats.batches = pool.batches();
+  stats.signal = g_stop;
+  stats.read = in.reader->records();
+  if (in.reader->skipped()) warn(in.reader->skipped_summary());
+  report(stats, options, note);
+  return stats;
 }
 
 }  // namespace ad::store

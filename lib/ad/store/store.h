@@ -20,9 +20,7 @@
 // file, line and column, before that record reaches the database. Everything else (quotes,
 // SQL, HTML, control characters) is stored verbatim and exported verbatim.
 //
-// export_csv() writes stored rows back as scored CSV, with the columns of the input they
-// came from, in event_time order (then storage order); summary_csv() writes counts by day
-// (UTC) and user.
+// Reading the history back is store/export.h.
 #pragma once
 
 #include <cstdint>
@@ -67,15 +65,5 @@ WriteStats write(const std::string& input, const SessionOptions& session,
 // Makes SIGINT, SIGTERM and SIGHUP end write() gracefully: it commits what it has read
 // and returns with WriteStats::signal set (the caller should then die by that signal).
 void install_stop_signals();
-
-// Writes the rows of table that match filter as scored CSV to out (header first).
-// Throws ad::Error(kData) if the table does not exist, kUnavailable as write() does.
-void export_csv(const SessionOptions& session, const std::string& table, const Filter& filter,
-                Output& out, const Session::Notify& warn, const Session::Notify& note);
-
-// Writes "day,user_id,rows,flagged,max_severity" for the rows that match filter, one line
-// per UTC day and user, in that order; day is empty for rows without a time.
-void summary_csv(const SessionOptions& session, const std::string& table, const Filter& filter,
-                 Output& out, const Session::Notify& warn, const Session::Notify& note);
 
 }  // namespace ad::store

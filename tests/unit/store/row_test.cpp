@@ -88,6 +88,48 @@ TEST_SUITE("store_row") {
           "\"severity\":\"99.5\"}");
     for (bool n : {out.null[0], out.null[1], out.null[2], out.null[10]}) CHECK_FALSE(n);
   }
+  TEST_CASE("incident columns: typed, NULL when empty, the score's text kept in extra") {
+    auto h = kRich;
+    for (const char* c : {"incident_id", "incident_score", "incident_kind"}) h.emplace_back(c);
+    RowEncoder enc(h, ad::Roles::find(h), "in.csv");
+    CHECK(enc.layout().placement[11] == "incident_id");
+    CHECK(enc.layout().placement[12] == "");
+    CHECK(enc.layout().placement[13] == "incident_kind");
+    EncodedRow out;
+    enc.encode(make_row({"e1", "2025-01-01 04:02:00", "alice", "10.0.0.1", "NO", "", "failure", "0.9",
+                         "1", "99.5", "r", "I-20250101T040200-0123abcd", "65", "brute_force"}),
+                out);
+    REQUIRE(kStagingColumns[11] == std::string("incident_id"));
+    CHECK(out.text[11] == "I-20250101T040200-0123abcd");
+    CHECK(out.text[12] == "65");
+    CHECK(out.text[13] == "brute_force");
+    for (std::size_t i : {11, 12, 13}) CHECK_FALSE(out.null[i]);
+    CHECK(out.text[10].find("\"incident_score\":\"65\"") != std::string::npos);
+    CHECK(out.text[10].find("incident_id") == std::string::npos);  // kept in its column
+    // An unflagged row outside any incident: no incident at all.
+    enc.encode(make_row({"e2", "2025-01-01 04:03:00", "bob", "10.0.0.2", "NO", "", "success", "0.1",
+                         "0", "10", "", "", "", ""}),
+               out);
+    for (std::size_t i : {11, 12, 13}) CHECK(out.null[i]);
+    // Input without the incident columns: NULLs, the layout as before.
+    RowEncoder plain(kRich, ad::Roles::find(kRich), "in.csv");
+    plain.encode(make_row({"e1", "2025-01-01 04:02:00", "alice", "10.0.0.1", "NO", "", "failure",
+                           "0.9", "1", "99.5", "r"}),
+                 out);
+    for (std::size_t i : {11, 12, 13}) CHECK(out.null[i]);
+    CHECK(plain.layout().id == layout_id(kRich, {"event_id", "", "user_id", "", "location", "", "",
+                                                 "", "", "", "anomaly_reasons"}));
+  }
+  TEST_CASE("a bad incident_score is a data error at its column") {
+    auto h = kRich;
+    for (const char* c : {"incident_id", "incident_score", "incident_kind"}) h.emplace_back(c);
+    RowEncoder enc(h, ad::Roles::find(h), "in.csv");
+    EncodedRow out;
+    CHECK_THROWS_AS(enc.encode(make_row({"e1", "2025-01-01", "a", "", "", "", "", "0.9", "1", "99",
+                                         "", "I-x", "lots", "brute_force"}),
+                               out),
+                    ad::Error);
+  }
   TEST_CASE("unscored rows and missing roles give NULLs; empty fields stay out of extra") {
     std::vector<std::string> h{"who", "anomaly_score", "anomaly_flag", "severity", "anomaly_reasons"};
     RowEncoder enc(h, ad::Roles::find(h), "in.csv");

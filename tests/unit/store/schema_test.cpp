@@ -35,7 +35,10 @@ TEST_SUITE("store_schema") {
     CHECK(v1[1].find("row_key bytea PRIMARY KEY") != std::string::npos);
     auto v2 = migration(1, "t");
     CHECK(v2[0] == "ALTER TABLE \"t\" ADD COLUMN model_id text");
-    CHECK(kSchemaVersion == 2);
+    auto v3 = migration(2, "t");
+    CHECK(v3[0].find("ALTER TABLE \"t\" ADD COLUMN incident_id text") == 0);
+    CHECK(v3.back().find("INSERT INTO \"t_incidents\"") == 0);
+    CHECK(kSchemaVersion == 3);
     CHECK_THROWS_AS(migration(kSchemaVersion, "t"), ad::Error);
   }
   TEST_CASE("export of one layout restores its header exactly") {
@@ -58,6 +61,16 @@ TEST_SUITE("store_schema") {
     CHECK(c.expressions[3] == "CASE layout_id WHEN 2 THEN extra->>'city' END");
     CHECK(c.expressions[4] == "extra->>'anomaly_score'");
   }
+  TEST_CASE("export of several layouts keeps the incident columns, last") {
+    StoredLayout a{1, {"user_id", "anomaly_flag", "incident_id", "incident_kind"},
+                   {"user_id", "", "", ""}};
+    StoredLayout b{2, {"user_id", "anomaly_flag", "incident_id", "incident_kind"},
+                   {"user_id", "", "incident_id", "incident_kind"}};
+    auto c = export_columns({a, b});
+    CHECK(c.header == std::vector<std::string>{"user_id", "anomaly_flag", "incident_id", "incident_kind"});
+    CHECK(c.expressions[2] ==
+          "CASE layout_id WHEN 1 THEN extra->>'incident_id' WHEN 2 THEN \"incident_id\" END");
+  }
   TEST_CASE("export with no layouts has a default scored header") {
     auto c = export_columns({});
     CHECK(c.header.back() == "anomaly_reasons");
@@ -72,5 +85,8 @@ TEST_SUITE("store_schema") {
     CHECK(where_clause(f) ==
           "WHERE event_time >= '1970-01-01T00:00:00Z'::timestamptz AND event_time < "
           "'1970-01-02T00:00:00Z'::timestamptz AND user_id = 'o''brien'");
+    Filter one;
+    one.incident = "I-1'x";
+    CHECK(where_clause(one) == "WHERE incident_id = 'I-1''x'");
   }
 }
