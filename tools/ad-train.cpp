@@ -51,6 +51,7 @@ int main(int argc, char** argv) {
     opt.aspects = ad::parse_aspects(aspects);
     opt.forest.threads = in.threads;
     opt.map = in.role_map();
+    if (auto preset = ad::format_preset(in.format); preset.restrict_features) opt.features = preset.features;
     opt.on_error = in.skip_bad_rows() ? ad::OnError::kSkip : ad::OnError::kFail;
     opt.assume_tz_s = in.assume_tz_s();
     if (*contamination) opt.budget = 0;

@@ -242,5 +242,50 @@ class DownstreamTest(Base):
             self.assertIn(column, info.stdout)
 
 
+class FormatPresetTest(Base):
+    """ad-train and ad-score read Entra ID's CSV download directly with --format entra."""
+
+    def test_entra_csv_download_trains_and_scores(self):
+        csv_path = os.path.join(DATA, "entra-signins.csv")
+        model = f"{self.tmp}/m.model"
+        r = adtest.run("ad-train", "-q", "--seed", "1", "--format", "entra", "-m", model, csv_path)
+        self.assertStatus(r, adtest.OK)
+        info = adtest.run("ad-score", "--model-info", "-m", model)
+        self.assertStatus(info, adtest.OK)
+        for line in ("role time:        Date (UTC)", "role user:        Username", "role ip:          IP address",
+                     "role outcome:     Status"):
+            self.assertIn(line, info.stdout)
+        # Only the preset's features beside the roles: no per-request ids.
+        features = info.stdout.split("features:\n", 1)[1]
+        self.assertIn("Application :", features)
+        self.assertNotIn("Correlation ID", features)
+        self.assertNotIn("Session ID", features)
+        r = adtest.run("ad-score", "-q", "--format", "entra", "-m", model, csv_path)
+        self.assertStatus(r, adtest.OK)
+        scored = rows(r.stdout)
+        self.assertEqual(len(scored), len(rows(open(csv_path, encoding="utf-8-sig").read())))
+        self.assertTrue(all(x["anomaly_flag"] in ("0", "1") for x in scored))
+        # Without the preset every column is a feature, and the export's ids trip ad-train.
+        r = adtest.run("ad-train", "-q", "--seed", "1", "-m", f"{self.tmp}/plain.model", csv_path)
+        self.assertStatus(r, adtest.DATA)
+        self.assertIn("Session ID", r.stderr)
+
+    def test_map_overrides_the_preset_and_json_sources_say_use_ad_import(self):
+        csv_path = os.path.join(DATA, "entra-signins.csv")
+        model = f"{self.tmp}/m.model"
+        r = adtest.run("ad-train", "-q", "--seed", "1", "--format", "entra", "--map", "user=User", "-m", model,
+                       csv_path)
+        self.assertStatus(r, adtest.OK)
+        info = adtest.run("ad-score", "--model-info", "-m", model)
+        self.assertIn("role user:        User\n", info.stdout)
+        for tool in ("ad-train", "ad-score"):
+            r = adtest.run(tool, "--format", "okta", "-m", model, csv_path)
+            self.assertStatus(r, adtest.USAGE)
+            self.assertIn("convert them with 'ad-import --format okta'", r.stderr)
+            r = adtest.run(tool, "--format", "splunk", "-m", model, csv_path)
+            self.assertStatus(r, adtest.USAGE)
+            self.assertIn("unknown --format 'splunk'", r.stderr)
+
+
 if __name__ == "__main__":
     unittest.main()

@@ -9,6 +9,7 @@
 #include <mutex>
 
 #include "ad/core/io.h"
+#include "ad/core/roles.h"
 #include "ad/core/timestamp.h"
 #include "ad/version.h"
 
@@ -112,6 +113,10 @@ void InputOptions::add_to(CLI::App& app) {
   app.add_option("--threads", threads, "Threads to use (default: all cores)")
       ->check(CLI::Range(0, 1024))
       ->type_name("N");
+  app.add_option("--format", format,
+                 "The input is a known export: entra (Entra ID sign-in CSV download); "
+                 "--map overrides its columns")
+      ->type_name("NAME");
   app.add_option("FILE", path, "Input CSV (default: standard input)");
 }
 
@@ -136,7 +141,11 @@ int InputOptions::assume_tz_s() const {
   return *off;
 }
 
-std::map<std::string, std::string> InputOptions::role_map() const { return parse_assignments(map, "--map"); }
+std::map<std::string, std::string> InputOptions::role_map() const {
+  auto roles = format_preset(format).roles;
+  for (auto& [role, column] : parse_assignments(map, "--map")) roles[role] = column;
+  return roles;
+}
 
 std::map<std::string, std::string> parse_assignments(const std::vector<std::string>& items,
                                                      const std::string& option) {

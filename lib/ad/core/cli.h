@@ -55,7 +55,8 @@ struct InputOptions {
   std::string assume_tz = "UTC"; // --assume-tz OFFSET
   int threads = 0;               // --threads N
   std::string path;              // FILE, or "-"
-  // Adds the options above and the FILE positional to app.
+  std::string format;            // --format NAME: a known export's columns (roles.h format_preset)
+  // Adds the options above, --format and the FILE positional to app.
   void add_to(CLI::App& app);
   // Adds only --map, --on-error and --assume-tz (for a tool with its own FILE arguments).
   // Returns the three options, in that order, for a tool that limits where they go.
@@ -64,6 +65,8 @@ struct InputOptions {
   // --assume-tz in seconds east of UTC: what every tool's assume_tz_s field holds.
   // Throws ad::Error(kUsage).
   int assume_tz_s() const;
+  // The --format preset's columns, overridden role by role by --map.
+  // Throws ad::Error(kUsage).
   std::map<std::string, std::string> role_map() const;
 };
 

@@ -41,6 +41,25 @@ std::string lower(std::string_view s) {
 
 }  // namespace
 
+FormatPreset format_preset(std::string_view format) {
+  if (format.empty() || format == "ad") return {};
+  if (format == "entra")
+    return {{{"time", "Date (UTC)"},
+             {"user", "Username"},
+             {"ip", "IP address"},
+             {"country", "Location"},
+             {"outcome", "Status"},
+             {"user_agent", "User agent"},
+             {"device", "Operating System"},
+             {"id", "Request ID"}},
+            true,
+            {"Application", "Client app", "Browser", "Authentication requirement"}};
+  if (format == "sshd" || format == "okta" || format == "gworkspace" || format == "cloudtrail")
+    throw usage_error("--format " + std::string(format) + ": these logs are not CSV; convert them with 'ad-import --format " +
+                      std::string(format) + "' first");
+  throw usage_error("unknown --format '" + std::string(format) + "' (ad, entra)");
+}
+
 std::string_view role_name(Role role) { return kRoleNames[static_cast<int>(role)]; }
 
 std::optional<Role> role_from_name(std::string_view name) {

@@ -55,6 +55,21 @@ std::string_view role_name(Role role);
 std::optional<Role> role_from_name(std::string_view name);
 
 
+// The columns of a known export, for --format (ad-train, ad-score). "entra" is
+// Microsoft Entra ID's sign-in CSV download: roles Date (UTC), Username, IP address,
+// Location, Status, User agent, Operating System and Request ID, and as generic features
+// only Application, Client app, Browser and Authentication requirement (an export has
+// dozens of other columns, most of them per-request ids). "" and "ad" are no preset.
+// The other sources ad-import reads (sshd, okta, gworkspace, cloudtrail) are not CSV:
+// naming one is ad::Error(kUsage) that says to convert it with ad-import; any other
+// name is ad::Error(kUsage) too.
+struct FormatPreset {
+  std::map<std::string, std::string> roles;  // role -> column, as --map
+  bool restrict_features = false;            // learn only from `features` beside the roles
+  std::vector<std::string> features;         // those columns (absent ones are left out)
+};
+FormatPreset format_preset(std::string_view format);
+
 class Roles {
  public:
   // Finds the columns of header by role. overrides maps a role name to an exact column

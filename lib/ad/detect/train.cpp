@@ -163,6 +163,8 @@ std::vector<int> generic_columns(const std::vector<std::string>& header, const R
       continue;
     }
     if (std::find(opt.ignore.begin(), opt.ignore.end(), name) != opt.ignore.end()) continue;
+    if (opt.features && std::find(opt.features->begin(), opt.features->end(), name) == opt.features->end())
+      continue;
     generic.push_back(static_cast<int>(i));
   }
   return generic;

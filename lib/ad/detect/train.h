@@ -20,6 +20,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -43,6 +44,8 @@ struct TrainOptions {
   double budget = 0;
   std::map<std::string, std::string> map;  // --map role=column
   std::vector<std::string> ignore;         // columns never used as features
+  // With a --format preset that names its features (roles.h): the only generic columns.
+  std::optional<std::vector<std::string>> features;
   OnError on_error = OnError::kFail;
   int assume_tz_s = 0;               // offset for timestamps without a zone
   std::size_t sample_limit = 100000; // rows kept in memory for training

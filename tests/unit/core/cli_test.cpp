@@ -55,4 +55,11 @@ TEST_SUITE("cli") {
     }
     CHECK_THROWS_AS(parse({"--on-error", "ignore"}), CLI::ValidationError);
   }
+
+  TEST_CASE("--format gives a preset's columns, and --map overrides them role by role") {
+    auto in = parse({"--format", "entra", "--map", "user=User"});
+    auto roles = in.role_map();
+    CHECK(roles.at("user") == "User");
+    CHECK(roles.at("time") == "Date (UTC)");
+  }
 }

@@ -2,6 +2,8 @@
 
 #include <doctest/doctest.h>
 
+#include <algorithm>
+
 #include "ad/core/error.h"
 
 using ad::Role;
@@ -44,5 +46,27 @@ TEST_SUITE("schema") {
     CHECK(ad::parse_outcome("FAILED") == false);
     CHECK(ad::parse_outcome("0") == false);
     CHECK(ad::parse_outcome("maybe") == std::nullopt);
+  }
+
+  TEST_CASE("--format presets: Entra ID's CSV download; the JSON and syslog sources point to ad-import") {
+    auto entra = ad::format_preset("entra");
+    CHECK(entra.roles.at("time") == "Date (UTC)");
+    CHECK(entra.roles.at("user") == "Username");
+    CHECK(entra.roles.at("ip") == "IP address");
+    CHECK(entra.roles.at("outcome") == "Status");
+    CHECK(entra.restrict_features);
+    CHECK(std::find(entra.features.begin(), entra.features.end(), "Application") != entra.features.end());
+    CHECK(ad::format_preset("").roles.empty());
+    CHECK_FALSE(ad::format_preset("ad").restrict_features);
+    for (const char* f : {"sshd", "okta", "gworkspace", "cloudtrail"}) {
+      try {
+        ad::format_preset(f);
+        FAIL("expected ad::Error");
+      } catch (const ad::Error& e) {
+        CHECK(e.status() == ad::Status::kUsage);
+        CHECK(std::string(e.what()).find("ad-import --format " + std::string(f)) != std::string::npos);
+      }
+    }
+    CHECK_THROWS_AS(ad::format_preset("splunk"), ad::Error);
   }
 }
