@@ -5,6 +5,7 @@
 #include <array>
 #include <cstdio>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "ad/core/text.h"
 #include "ad/core/timestamp.h"
@@ -18,13 +19,17 @@ std::string_view field_of(const Columns& c, const Anomaly& a, Role role) {
   return i >= 0 ? std::string_view(a.fields[static_cast<std::size_t>(i)]) : std::string_view();
 }
 
-// Counts a distinct value and names the first kShown.
-void count_distinct(std::string_view value, std::unordered_set<std::uint64_t>& keys,
-                    std::vector<std::string>& shown, std::uint64_t& count) {
-  if (value.empty() || keys.size() >= IncidentSummary::kCounted) return;
-  if (!keys.insert(key_of_id(value)).second) return;
-  count = keys.size();
-  if (shown.size() < IncidentSummary::kShown) shown.emplace_back(value);
+// The scored fields of a flagged row, as IncidentSummary::add() takes them.
+scored::Row row_of(const Columns& c, const Anomaly& a) {
+  scored::Row r;
+  r.score = a.score;
+  r.flag = true;
+  r.severity = a.severity;
+  r.reasons = a.fields[static_cast<std::size_t>(c.scored[scored::Field::kReasons])];
+  r.incident_id = a.incident_id;
+  r.incident_kind = a.incident_kind;
+  r.incident_score = a.incident_score;
+  return r;
 }
 
 // One incident as the bodies show it, sanitised (not yet HTML-escaped).
@@ -38,26 +43,25 @@ std::string number(double v) {
   return buf;
 }
 
-std::string names(const std::vector<std::string>& shown, std::uint64_t count) {
+std::string names(const std::vector<std::string>& shown, std::uint64_t count, bool capped) {
   if (shown.empty()) return "-";
   std::string out;
   for (const std::string& n : shown) out += (out.empty() ? "" : ", ") + display_text(n, 60);
   if (count > shown.size()) {
-    bool capped = count >= IncidentSummary::kCounted;
     out += " and " + std::string(capped ? "at least " : "") + std::to_string(count - shown.size()) +
            " more (" + (capped ? "at least " : "") + std::to_string(count) + " in all)";
   }
   return out;
 }
 
-Shown shown_of(const IncidentSummary& inc) {
+Shown shown_of(const Incident& inc) {
   Shown v;
   v.title = display_text(inc.kind.empty() ? "other" : inc.kind, 40) + ", incident score " +
             number(inc.score) + " (" + std::string(scored::band_name(inc.band())) +
-            "), highest severity " + number(inc.severity);
+            "), highest severity " + number(inc.max_severity);
   v.id = inc.id.empty() ? "(none)" : display_text(inc.id, 80);
-  v.users = names(inc.users, inc.user_count);
-  v.sources = names(inc.sources, inc.source_count);
+  v.users = names(inc.users, inc.user_count, inc.users_capped);
+  v.sources = names(inc.sources, inc.source_count, inc.sources_capped);
   if (!inc.first_ms)
     v.span = "unknown";
   else if (*inc.first_ms == *inc.last_ms)
@@ -80,37 +84,14 @@ std::string list_title(const IncidentSelection& s, std::size_t shown) {
 
 std::array<std::uint64_t, scored::kBandCount> bands_of(const IncidentSelection& s) {
   std::array<std::uint64_t, scored::kBandCount> bands{};
-  for (const IncidentSummary& inc : s.alerted) ++bands[static_cast<int>(inc.band())];
+  for (const Incident& inc : s.alerted) ++bands[static_cast<int>(inc.band())];
   return bands;
 }
 
 }  // namespace
 
-void IncidentSummary::add(const Columns& c, const Anomaly& a) {
-  if (events == 0) {
-    id = a.incident_id;
-    kind = a.incident_kind;
-  }
-  ++events;
-  if (a.incident_score && *a.incident_score >= score) {
-    score = *a.incident_score;
-    if (!a.incident_kind.empty()) kind = a.incident_kind;
-  }
-  severity = std::max(severity, a.severity);
-  if (a.time_ms) {
-    if (!first_ms || *a.time_ms < *first_ms) first_ms = a.time_ms;
-    if (!last_ms || *a.time_ms > *last_ms) last_ms = a.time_ms;
-  }
-  count_distinct(field_of(c, a, Role::kUser), user_keys_, users, user_count);
-  count_distinct(field_of(c, a, Role::kIp), source_keys_, sources, source_count);
-  if (a.score > top_event_score) {
-    top_event_score = a.score;
-    reasons = a.fields[static_cast<std::size_t>(c.scored[scored::Field::kReasons])];
-  }
-}
-
-std::vector<IncidentSummary> group_incidents(const Columns& c, const std::vector<Anomaly>& rows) {
-  std::vector<IncidentSummary> out;
+std::vector<Incident> group_incidents(const Columns& c, const std::vector<Anomaly>& rows) {
+  std::vector<Incident> out;
   std::unordered_map<std::string_view, std::size_t> index;  // views the rows' ids
   for (const Anomaly& a : rows) {
     std::size_t at = out.size();
@@ -122,27 +103,15 @@ std::vector<IncidentSummary> group_incidents(const Columns& c, const std::vector
       out.emplace_back();
       out.back().order = at;
     }
-    out[at].add(c, a);
+    out[at].add(row_of(c, a), field_of(c, a, Role::kUser), field_of(c, a, Role::kIp), a.time_ms);
   }
   return out;
 }
 
-void rank_incidents(std::vector<IncidentSummary>& incidents) {
-  std::sort(incidents.begin(), incidents.end(), [](const IncidentSummary& x, const IncidentSummary& y) {
-    if (x.score != y.score) return x.score > y.score;
-    if (x.severity != y.severity) return x.severity > y.severity;
-    if (x.first_ms != y.first_ms) {
-      if (!x.first_ms || !y.first_ms) return x.first_ms.has_value();  // a known time first
-      return *x.first_ms < *y.first_ms;
-    }
-    return x.order < y.order;
-  });
-}
-
-IncidentSelection select_incidents(std::vector<IncidentSummary> incidents,
+IncidentSelection select_incidents(std::vector<Incident> incidents,
                                    const AlertedIncidents& memory) {
   IncidentSelection s;
-  for (IncidentSummary& inc : incidents) {
+  for (Incident& inc : incidents) {
     if (!inc.id.empty()) {
       std::uint64_t key = key_of_incident(inc.id);
       if (const AlertedIncidents::Entry* before = memory.find(key)) {
@@ -157,7 +126,7 @@ IncidentSelection select_incidents(std::vector<IncidentSummary> incidents,
     }
     s.alerted.push_back(std::move(inc));
   }
-  rank_incidents(s.alerted);
+  std::sort(s.alerted.begin(), s.alerted.end(), ranks_before);
   return s;
 }
 
@@ -165,7 +134,7 @@ IncidentSelection select_batch(const Columns& c, Batch& batch, const AlertedInci
   IncidentSelection s = select_incidents(group_incidents(c, batch.anomalies), memory);
   if (s.held_rows == 0) return s;
   std::unordered_set<std::string_view> alerted;
-  for (const IncidentSummary& inc : s.alerted) alerted.insert(inc.id);
+  for (const Incident& inc : s.alerted) alerted.insert(inc.id);
   std::vector<Anomaly> kept;
   for (Anomaly& a : batch.anomalies)
     if (a.incident_id.empty() || alerted.count(a.incident_id))
@@ -177,7 +146,7 @@ IncidentSelection select_batch(const Columns& c, Batch& batch, const AlertedInci
 }
 
 void remember_incidents(const IncidentSelection& s, AlertedIncidents& memory, std::int64_t now_s) {
-  for (const IncidentSummary& inc : s.alerted)
+  for (const Incident& inc : s.alerted)
     if (!inc.id.empty()) memory.alerted(key_of_incident(inc.id), inc.band(), now_s);
   for (std::uint64_t key : s.held_keys) memory.seen(key, now_s);
   memory.trim();
@@ -191,7 +160,7 @@ std::string incident_subject(const IncidentSelection& s) {
                     " (" + std::to_string(bands[top]) + " " +
                     std::string(scored::band_name(static_cast<scored::Band>(top))) + "): ";
   std::vector<std::string_view> kinds;
-  for (const IncidentSummary& inc : s.alerted) {
+  for (const Incident& inc : s.alerted) {
     std::string_view k = subject_kind(inc.kind);
     if (std::find(kinds.begin(), kinds.end(), k) == kinds.end()) kinds.push_back(k);
   }

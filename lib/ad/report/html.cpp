@@ -388,7 +388,7 @@ class Page {
   const std::vector<std::string>& sources_;
   const Options& o_;
   std::string tz_;
-  std::vector<aggregate::IncidentSummary> top_;
+  std::vector<aggregate::Incident> top_;
   std::string h_;
 };
 

@@ -11,7 +11,7 @@ namespace ad::report {
 namespace {
 
 using aggregate::IncidentBook;
-using aggregate::IncidentSummary;
+using aggregate::Incident;
 using scored::Band;
 using scored::kBandCount;
 using svg::format_count;
@@ -39,7 +39,7 @@ std::string names_cell(const std::vector<std::string>& names, std::uint64_t coun
 }
 
 // First and last time, and the span under them.
-std::string when_cell(const IncidentSummary& s) {
+std::string when_cell(const Incident& s) {
   if (!s.first_ms) return "<td class=\"when\">&ndash;</td>";
   std::string first = aggregate::format_local(*s.first_ms, true);
   std::string last = aggregate::format_local(*s.last_ms, true);
@@ -52,14 +52,14 @@ std::string when_cell(const IncidentSummary& s) {
 }
 
 // The incident's row and, under it, its events in a <details> element.
-std::string incident_rows(const IncidentSummary& s, std::size_t rank, const std::string& tz) {
+std::string incident_rows(const Incident& s, std::size_t rank, const std::string& tz) {
   std::string anchor = incident_anchor(rank);
   std::string h = fmt::format("<tr id=\"{}\" class=\"incident\"><td class=\"num\">{}</td>", anchor, rank + 1);
   h += "<td><strong>" + html_escape(s.kind.empty() ? "unknown" : s.kind) + "</strong><span class=\"sub mono\">" +
        html_escape(s.id) + "</span></td>";
   h += fmt::format("<td class=\"num\" data-v=\"{}\">{:.0f} {}</td>", s.score, s.score, band_badge(s.band()));
   h += names_cell(s.users, s.user_count, s.users_capped, "user", "users", false);
-  h += names_cell(s.ips, s.ip_count, s.ips_capped, "source", "sources", true);
+  h += names_cell(s.sources, s.source_count, s.sources_capped, "source", "sources", true);
   h += when_cell(s);
   h += "<td class=\"num\">" + format_count(s.events) + "</td>";
   h += "<td class=\"reasons\">" + reason_lines(s.reasons) + "</td></tr>\n";
@@ -112,7 +112,7 @@ std::string incident_kpis(const IncidentBook& book) {
   return h;
 }
 
-std::string incidents_section(const IncidentBook& book, const std::vector<IncidentSummary>& top,
+std::string incidents_section(const IncidentBook& book, const std::vector<Incident>& top,
                               const std::string& tz) {
   std::string h = "<section aria-labelledby=\"h-incidents\">\n<h2 id=\"h-incidents\">Incidents</h2>\n";
   if (book.total() == 0) return h + "<p>No incidents.</p>\n</section>\n";

@@ -29,7 +29,7 @@ std::string incident_anchor(std::size_t rank);
 std::string incident_kpis(const aggregate::IncidentBook& book);
 
 // The <section> of the incidents; top is book.top(), tz the offset's name ("UTC").
-std::string incidents_section(const aggregate::IncidentBook& book, const std::vector<aggregate::IncidentSummary>& top,
+std::string incidents_section(const aggregate::IncidentBook& book, const std::vector<aggregate::Incident>& top,
                               const std::string& tz);
 
 // The <section> with the plot of incidents opened over time.

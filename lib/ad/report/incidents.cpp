@@ -4,27 +4,19 @@
 
 namespace ad::aggregate {
 
-bool ranks_before(const IncidentSummary& a, const IncidentSummary& b) {
-  if (a.score != b.score) return a.score > b.score;
-  if (a.max_severity != b.max_severity) return a.max_severity > b.max_severity;
-  return a.first_sequence < b.first_sequence;
-}
-
 namespace {
 
-// Adds value to the first kNamesKept names and the distinct set (up to kDistinctCap).
-void note_name(std::string_view value, std::vector<std::string>& names, std::uint64_t& count, bool& capped,
-               std::unordered_set<std::string>& seen) {
-  if (value.empty() || capped) return;
-  std::string v(value);
-  if (seen.count(v)) return;
-  if (seen.size() == IncidentBook::kDistinctCap) {
-    capped = true;
-    return;
-  }
-  if (names.size() < IncidentBook::kNamesKept) names.push_back(v);
-  seen.insert(std::move(v));
-  count = seen.size();
+// The scored fields of a flagged event, as IncidentSummary::add() takes them.
+scored::Row row_of(const Event& e) {
+  scored::Row r;
+  r.score = e.score;
+  r.flag = e.flagged;
+  r.severity = e.severity;
+  r.reasons = e.reasons;
+  r.incident_id = e.incident_id;
+  r.incident_kind = e.incident_kind;
+  r.incident_score = e.incident_score;
+  return r;
 }
 
 bool event_first(const Anomaly& a, const Anomaly& b) { return more_severe(a, b); }
@@ -44,39 +36,21 @@ void IncidentBook::add(const Event& e, std::optional<std::int64_t> local, std::u
   if (it == open_.end()) {
     if (open_.size() >= kMaxOpen) {  // settle the one idle the longest
       auto idle = std::min_element(open_.begin(), open_.end(), [](const auto& a, const auto& b) {
-        return a.second.s.last_sequence < b.second.s.last_sequence;
+        return a.second.last_sequence < b.second.last_sequence;
       });
       settle(idle);
     }
     it = open_.emplace(std::string(e.incident_id), Open{}).first;
-    it->second.s.id = e.incident_id;
-    it->second.s.first_sequence = sequence;
+    it->second.s.order = sequence;
   }
   join(it->second, e, local, sequence);
   if (++adds_ % 256 == 0 && now_) sweep(*now_);
 }
 
 void IncidentBook::join(Open& o, const Event& e, std::optional<std::int64_t> local, std::uint64_t sequence) {
-  IncidentSummary& s = o.s;
-  ++s.events;
-  s.last_sequence = sequence;
-  if (local) {
-    if (!s.first_ms || *local < *s.first_ms) s.first_ms = local;
-    if (!s.last_ms || *local > *s.last_ms) s.last_ms = local;
-  }
-  double score = std::clamp(e.incident_score.value_or(0.0), 0.0, 100.0);
-  if (s.kind.empty() || (e.incident_score && score >= s.score)) {
-    if (!e.incident_kind.empty() || s.kind.empty()) s.kind = e.incident_kind;
-  }
-  s.score = std::max(s.score, score);
-  s.max_severity = std::max(s.max_severity, e.severity);
-  if (e.score > s.top_event_score || (e.score == s.top_event_score && e.severity > s.top_event_severity)) {
-    s.top_event_score = e.score;
-    s.top_event_severity = e.severity;
-    s.reasons = e.reasons;
-  }
-  note_name(e.user, s.users, s.user_count, s.users_capped, o.users);
-  note_name(e.ip, s.ips, s.ip_count, s.ips_capped, o.ips);
+  Incident& s = o.s;
+  o.last_sequence = sequence;
+  s.add(row_of(e), e.user, e.ip, local);
   if (s.shown.size() < kEventsKept) {
     s.shown.push_back(make_anomaly(e, local, sequence));
     std::push_heap(s.shown.begin(), s.shown.end(), event_first);
@@ -100,7 +74,7 @@ void IncidentBook::sweep(std::int64_t now) {
 }
 
 void IncidentBook::settle(std::unordered_map<std::string, Open>::iterator it) {
-  IncidentSummary s = std::move(it->second.s);
+  Incident s = std::move(it->second.s);
   open_.erase(it);
   std::sort(s.shown.begin(), s.shown.end(),
             [](const Anomaly& a, const Anomaly& b) { return a.sequence < b.sequence; });
@@ -138,8 +112,8 @@ std::vector<Count> IncidentBook::kinds() const {
   return out;
 }
 
-std::vector<IncidentSummary> IncidentBook::top() const {
-  std::vector<IncidentSummary> out = heap_;
+std::vector<Incident> IncidentBook::top() const {
+  std::vector<Incident> out = heap_;
   std::sort(out.begin(), out.end(), ranks_before);
   return out;
 }

@@ -4,16 +4,14 @@
 // incident's score and kind as of that row; scored.h, detect/incident.h). A report
 // shows incidents, not rows: an IncidentBook takes the flagged events one at a time,
 // groups them by incident_id and keeps, per incident, only what the page shows:
-//   - its kind and score: the highest incident_score of its rows (the score only grows
-//     as the incident does), and the kind on the row that carried it (a later row
-//     wins a tie: it knows more); its band is scored::incident_band_of(score);
-//   - the first and last local time, the span, the number of events, the highest
-//     severity, and the reasons of its highest-scoring event (by anomaly score, then
-//     severity, then input order);
-//   - its users and source IPs: the first kNamesKept distinct ones, in input order, and
-//     how many distinct ones there are, exact up to kDistinctCap (then "at least");
+//   - its summary (core/incident_summary.h, which owns the rules): id, kind, score and
+//     band, the first and last local time, the number of events, the highest severity,
+//     the reasons of its highest-scoring event, and its users and source IPs (the first
+//     IncidentSummary::kNamesKept distinct ones, and how many, exact up to
+//     IncidentSummary::kDistinctCap, then "at least");
 //   - its kEventsKept most severe events (severity, then score, then input order),
 //     shown in input order.
+// The summary's order is the input position of the incident's first event.
 //
 // Bounded memory. An incident is open while rows may still join it: ad-score closes an
 // incident 24 hours after its first event, so once the input's time has passed an
@@ -27,8 +25,9 @@
 // more than a day apart in the input (files given out of order) is counted once per
 // part.
 //
-// Ranking: incident score, then the highest severity among its events, then the
-// incident seen first in the input.
+// Ranking: ranks_before (core/incident_summary.h): incident score, then the highest
+// severity among its events, then the incident seen first (the earlier first time, then
+// the earlier first event in the input).
 #pragma once
 
 #include <array>
@@ -38,47 +37,28 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
-#include <unordered_set>
 #include <vector>
 
+#include "ad/core/incident_summary.h"
 #include "ad/core/scored.h"
 #include "ad/report/aggregate.h"
 
 namespace ad::aggregate {
 
-// One incident, as the page shows it.
-struct IncidentSummary {
-  std::string id, kind;
-  double score = 0;         // the highest incident_score of its rows, [0, 100]
-  double max_severity = 0;  // of its events
-  std::optional<std::int64_t> first_ms, last_ms;  // local times of its timed events
-  std::uint64_t first_sequence = 0;  // input position of its first event
-  std::uint64_t last_sequence = 0;   // and of its latest one
-  std::uint64_t events = 0;
-  std::vector<std::string> users, ips;  // the first kNamesKept distinct, in input order
-  std::uint64_t user_count = 0, ip_count = 0;  // distinct, exact up to kDistinctCap
-  bool users_capped = false, ips_capped = false;  // counts are lower bounds
-  std::string reasons;  // of its highest-scoring event
-  double top_event_score = -1, top_event_severity = -1;
+// One incident, as the page shows it: its summary and its most severe events.
+struct Incident : IncidentSummary {
   std::vector<Anomaly> shown;  // its kEventsKept most severe events, in input order once settled
-
-  Band band() const { return scored::incident_band_of(score); }
 };
-
-// True if a ranks before b: higher incident score, then higher severity, then seen first.
-bool ranks_before(const IncidentSummary& a, const IncidentSummary& b);
 
 class IncidentBook {
  public:
-  static constexpr std::size_t kNamesKept = 5;
-  static constexpr std::size_t kDistinctCap = 256;
   static constexpr std::size_t kEventsKept = 20;
   static constexpr std::size_t kMaxOpen = 2000;
   static constexpr std::size_t kMaxKinds = 16;  // distinct kind names counted; others under "other"
   static constexpr std::int64_t kSettleMs = 25 * 60 * 60 * 1000;
 
   // Called once per incident as it settles (first_ms and band are final).
-  using OnSettle = std::function<void(const IncidentSummary&)>;
+  using OnSettle = std::function<void(const Incident&)>;
 
   // Keeps the top incidents in full (0: none, but all are counted).
   explicit IncidentBook(std::size_t top, OnSettle on_settle = {});
@@ -103,13 +83,13 @@ class IncidentBook {
   std::uint64_t unassigned() const { return unassigned_; }
   std::size_t open() const { return open_.size(); }
   // The kept incidents, best first.
-  std::vector<IncidentSummary> top() const;
+  std::vector<Incident> top() const;
   std::size_t top_limit() const { return top_; }
 
  private:
   struct Open {
-    IncidentSummary s;
-    std::unordered_set<std::string> users, ips;
+    Incident s;
+    std::uint64_t last_sequence = 0;  // input position of its latest event
   };
   void join(Open& o, const Event& e, std::optional<std::int64_t> local, std::uint64_t sequence);
   void settle(std::unordered_map<std::string, Open>::iterator it);
@@ -119,7 +99,7 @@ class IncidentBook {
   OnSettle on_settle_;
   bool present_ = false;
   std::unordered_map<std::string, Open> open_;
-  std::vector<IncidentSummary> heap_;  // the worst kept at front
+  std::vector<Incident> heap_;  // the worst kept at front
   std::uint64_t total_ = 0, unassigned_ = 0, adds_ = 0;
   std::array<std::uint64_t, scored::kBandCount> bands_{};
   std::unordered_map<std::string, std::uint64_t> kinds_;

@@ -86,7 +86,7 @@ Summary run(const std::vector<std::string>& paths, const Options& options, Outpu
   agg_options.top_anomalies = options.top;
   agg_options.utc_offset_s = options.utc_offset_s;
   aggregate::Aggregator aggregator(agg_options);
-  aggregate::IncidentBook incidents(options.top_incidents, [&](const aggregate::IncidentSummary& s) {
+  aggregate::IncidentBook incidents(options.top_incidents, [&](const aggregate::Incident& s) {
     aggregator.count_incident(s.first_ms, s.band());
   });
   Summary summary;

@@ -2,6 +2,7 @@
 
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <string>
 
 #include "ad/core/csv.h"
@@ -55,7 +56,7 @@ const std::string kRows =
     "13,2025-01-01T03:10:00Z,u6,198.51.100.6,0.61,1,99.2,spray 6,I-S,50,spray\n"
     "14,2025-01-01T03:11:00Z,u7,198.51.100.6,0.61,1,99.2,spray 7,I-S,65,spray\n";
 
-const ad::mail::IncidentSummary& by_id(const std::vector<ad::mail::IncidentSummary>& v,
+const ad::mail::Incident& by_id(const std::vector<ad::mail::Incident>& v,
                                        const std::string& id) {
   for (const auto& inc : v)
     if (inc.id == id) return inc;
@@ -74,7 +75,7 @@ TEST_SUITE("incidents") {
     CHECK(b.events == 4);
     CHECK(b.score == 65);
     CHECK(b.kind == "brute_force");  // the kind of its highest incident_score, not its first
-    CHECK(b.severity == doctest::Approx(99.9));
+    CHECK(b.max_severity == doctest::Approx(99.9));
     CHECK(b.users == std::vector<std::string>{"alice"});
     CHECK(b.user_count == 1);
     CHECK(b.sources == std::vector<std::string>{"203.0.113.9", "203.0.113.10"});
@@ -84,7 +85,7 @@ TEST_SUITE("incidents") {
     CHECK(*b.last_ms - *b.first_ms == 5 * 60 * 1000);
     const auto& s = by_id(groups, "I-S");
     CHECK(s.events == 7);
-    CHECK(s.users.size() == ad::mail::IncidentSummary::kShown);
+    CHECK(s.users.size() == ad::IncidentSummary::kNamesKept);
     CHECK(s.user_count == 7);
     CHECK(s.source_count == 6);
     CHECK(by_id(groups, "").events == 1);
@@ -93,7 +94,7 @@ TEST_SUITE("incidents") {
   TEST_CASE("ranking: incident score, then severity, then first seen") {
     Fixture f(kRows);
     auto groups = ad::mail::group_incidents(f.columns, f.batch.anomalies);
-    ad::mail::rank_incidents(groups);
+    std::sort(groups.begin(), groups.end(), ad::ranks_before);
     // Three at 65, by severity: the takeover 99.95, the brute force 99.9, the spray 99.2.
     // The id-less row has no incident score: last.
     std::vector<std::string> ids;
@@ -104,7 +105,7 @@ TEST_SUITE("incidents") {
     Fixture g("1,2025-01-01T05:00:00Z,a,1.1.1.1,0.7,1,99.5,r,I-late,50,other\n"
               "2,2025-01-01T04:00:00Z,b,1.1.1.2,0.7,1,99.5,r,I-early,50,other\n");
     auto two = ad::mail::group_incidents(g.columns, g.batch.anomalies);
-    ad::mail::rank_incidents(two);
+    std::sort(two.begin(), two.end(), ad::ranks_before);
     CHECK(two[0].id == "I-early");
   }
 
@@ -172,6 +173,17 @@ TEST_SUITE("incidents") {
     CHECK(all.find("   users:    u1, u2, u3, u4, u5 and 2 more (7 in all)\n") != std::string::npos);
     CHECK(all.find("   re-alert: its band rose from medium to high\n") != std::string::npos);
     CHECK(all.find("   incident: (none)\n") != std::string::npos);
+
+    // Past IncidentSummary::kDistinctCap distinct users, the totals are lower bounds.
+    std::string many;
+    for (std::size_t i = 0; i <= ad::IncidentSummary::kDistinctCap; ++i)
+      many += std::to_string(i) + ",2025-01-01T05:00:00Z,v" + std::to_string(i) + ",1.1.1.1,0.7,1,99.5,r,I-1,50,spray\n";
+    Fixture wide(many);
+    auto sw = ad::mail::select_batch(wide.columns, wide.batch, ad::mail::AlertedIncidents());
+    std::string tw = ad::mail::incidents_text(sw, 1);
+    CHECK(tw.find("   users:    v0, v1, v2, v3, v4 and at least 251 more (at least 256 in all)\n") !=
+          std::string::npos);
+    CHECK(tw.find("   sources:  1.1.1.1\n") != std::string::npos);
 
     Fixture bad("1,2025-01-01T05:00:00Z,<script>,1.1.1.1,0.7,1,99.5,a & b,I-1,50,other\n");
     auto sb = ad::mail::select_batch(bad.columns, bad.batch, ad::mail::AlertedIncidents());

@@ -36,7 +36,7 @@ void feed(agg::Aggregator& a, agg::IncidentBook& book, const char* when, double 
 TEST_SUITE("incident_view") {
   TEST_CASE("every value from the data is escaped, in the table, the events and the plot") {
     agg::Aggregator a;
-    agg::IncidentBook book(10, [&](const agg::IncidentSummary& s) { a.count_incident(s.first_ms, s.band()); });
+    agg::IncidentBook book(10, [&](const agg::Incident& s) { a.count_incident(s.first_ms, s.band()); });
     feed(a, book, "2024-05-29T03:00:00Z", 70);
     feed(a, book, "2024-05-29T03:05:00Z", 85);
     book.finish();

@@ -69,8 +69,8 @@ TEST_SUITE("incidents") {
     CHECK(s.reasons == "success after failures");  // its highest-scoring event
     CHECK(s.users == std::vector<std::string>{"bob", "u0", "u1", "u2", "u3"});  // the first kNamesKept
     CHECK(s.user_count == 8);  // bob, u0..u6
-    CHECK(s.ips == std::vector<std::string>{"203.0.113.9", "203.0.113.10"});
-    CHECK(s.ip_count == 2);
+    CHECK(s.sources == std::vector<std::string>{"203.0.113.9", "203.0.113.10"});
+    CHECK(s.source_count == 2);
     REQUIRE(s.shown.size() == 10);
     CHECK(s.shown.front().sequence < s.shown.back().sequence);  // input order
     CHECK(s.shown.front().incident == "I-1");
@@ -81,21 +81,6 @@ TEST_SUITE("incidents") {
     REQUIRE(kinds.size() == 2);
     CHECK(kinds[0].value == "other");  // ties by name
     CHECK(kinds[1].value == "takeover");
-  }
-
-  TEST_CASE("ranking: incident score, then severity, then first seen") {
-    agg::IncidentSummary a, b;
-    a.score = b.score = 50;
-    a.max_severity = 99.9;
-    b.max_severity = 99.5;
-    a.first_sequence = 9;
-    b.first_sequence = 1;
-    CHECK(agg::ranks_before(a, b));
-    b.max_severity = 99.9;
-    CHECK(agg::ranks_before(b, a));
-    CHECK_FALSE(agg::ranks_before(a, a));
-    b.score = 49;
-    CHECK(agg::ranks_before(a, b));
   }
 
   TEST_CASE("only the top incidents are kept, the rest are counted") {
@@ -118,21 +103,35 @@ TEST_SUITE("incidents") {
     CHECK(none.top().empty());
   }
 
+  TEST_CASE("ranking ties: the earlier first time leads, then the first in the input") {
+    agg::IncidentBook book(3);
+    Feed f(book);
+    f.add("2024-05-29T05:00:00Z", "I-late", 50, "spray", "a", "ip", 0.7, 99.5);
+    f.add("2024-05-29T04:00:00Z", "I-early", 50, "spray", "b", "ip", 0.7, 99.5);
+    f.add(nullptr, "I-untimed", 50, "spray", "c", "ip", 0.7, 99.5);
+    book.finish();
+    auto top = book.top();
+    REQUIRE(top.size() == 3);
+    CHECK(top[0].id == "I-early");  // started first, though read second
+    CHECK(top[1].id == "I-late");
+    CHECK(top[2].id == "I-untimed");  // a known time before none
+  }
+
   TEST_CASE("per incident, bounded: events kept, distinct names counted up to a cap") {
     agg::IncidentBook book(1);
     Feed f(book);
-    std::size_t n = agg::IncidentBook::kDistinctCap + 50;
+    std::size_t n = ad::IncidentSummary::kDistinctCap + 50;
     for (std::size_t i = 0; i < n; ++i)
       f.add("2024-05-29T03:00:00Z", "I-1", 90, "spray", "user" + std::to_string(i), "10.0.0.1", 0.7,
             i == 100 ? 100.0 : 99.0);
     book.finish();
     auto s = book.top().at(0);
     CHECK(s.events == n);
-    CHECK(s.users.size() == agg::IncidentBook::kNamesKept);
-    CHECK(s.user_count == agg::IncidentBook::kDistinctCap);
+    CHECK(s.users.size() == ad::IncidentSummary::kNamesKept);
+    CHECK(s.user_count == ad::IncidentSummary::kDistinctCap);
     CHECK(s.users_capped);
-    CHECK(s.ip_count == 1);
-    CHECK_FALSE(s.ips_capped);
+    CHECK(s.source_count == 1);
+    CHECK_FALSE(s.sources_capped);
     REQUIRE(s.shown.size() == agg::IncidentBook::kEventsKept);
     bool has_worst = false;
     for (const auto& a : s.shown) has_worst |= a.severity == 100.0;
@@ -141,7 +140,7 @@ TEST_SUITE("incidents") {
 
   TEST_CASE("incidents settle once time has passed them, or when too many are open") {
     std::vector<std::string> settled;
-    agg::IncidentBook book(100, [&](const agg::IncidentSummary& s) { settled.push_back(s.id); });
+    agg::IncidentBook book(100, [&](const agg::Incident& s) { settled.push_back(s.id); });
     Feed f(book);
     f.add("2024-05-01T00:00:00Z", "I-old", 50, "brute_force", "a", "ip");
     for (int i = 0; i < 300; ++i) f.add("2024-05-03T00:00:00Z", "I-new", 50, "brute_force", "b", "ip");
