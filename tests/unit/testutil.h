@@ -9,6 +9,9 @@
 #include <fstream>
 #include <sstream>
 #include <string>
+#include <vector>
+
+#include "ad/core/csv.h"
 
 namespace testutil {
 
@@ -41,6 +44,16 @@ inline std::string slurp(const std::string& path) {
   std::stringstream ss;
   ss << in.rdbuf();
   return ss.str();
+}
+
+// A csv::Row over fields, starting at line. Its views stay valid until the next call.
+inline ad::csv::Row make_row(const std::vector<std::string>& fields, std::uint64_t line = 2) {
+  static std::vector<std::string> keep;
+  keep = fields;
+  ad::csv::Row r;
+  for (const auto& f : keep) r.fields.emplace_back(f);
+  r.line = line;
+  return r;
 }
 
 }  // namespace testutil

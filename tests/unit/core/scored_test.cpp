@@ -7,19 +7,11 @@
 #include <vector>
 
 #include "ad/core/error.h"
+#include "testutil.h"
 
 namespace {
 
 namespace scored = ad::scored;
-
-ad::csv::Row make_row(const std::vector<std::string>& fields, std::uint64_t line = 2) {
-  static std::vector<std::string> keep;  // the views must outlive the row
-  keep = fields;
-  ad::csv::Row r;
-  for (const auto& f : keep) r.fields.emplace_back(f);
-  r.line = line;
-  return r;
-}
 
 const std::vector<std::string> kHeader = {"user_id", "anomaly_score", "anomaly_flag", "severity",
                                           "anomaly_reasons"};
@@ -27,7 +19,7 @@ const std::vector<std::string> kHeader = {"user_id", "anomaly_score", "anomaly_f
 ad::Error parse_error(const std::vector<std::string>& fields) {
   auto columns = scored::Columns::find(kHeader);
   try {
-    scored::parse(columns, make_row(fields, 5), "in.csv");
+    scored::parse(columns, testutil::make_row(fields, 5), "in.csv");
   } catch (const ad::Error& e) {
     return e;
   }
@@ -79,19 +71,19 @@ TEST_SUITE("scored") {
 
   TEST_CASE("a scored row, a normal one, and one that was not scored") {
     auto c = scored::Columns::find(kHeader);
-    auto flagged = scored::parse(c, make_row({"u", "0.912345", "1", "99.5", "new country"}), "f");
+    auto flagged = scored::parse(c, testutil::make_row({"u", "0.912345", "1", "99.5", "new country"}), "f");
     REQUIRE(flagged);
     CHECK(flagged->score == doctest::Approx(0.912345));
     CHECK(flagged->flag);
     CHECK(flagged->severity == doctest::Approx(99.5));
     CHECK(flagged->reasons == "new country");
-    auto normal = scored::parse(c, make_row({"u", " +0.4 ", "0", "0", ""}), "f");
+    auto normal = scored::parse(c, testutil::make_row({"u", " +0.4 ", "0", "0", ""}), "f");
     REQUIRE(normal);
     CHECK_FALSE(normal->flag);
     CHECK(normal->score == doctest::Approx(0.4));
-    auto edges = scored::parse(c, make_row({"u", "1", "1", "100", ""}), "f");
+    auto edges = scored::parse(c, testutil::make_row({"u", "1", "1", "100", ""}), "f");
     REQUIRE(edges);
-    CHECK(scored::parse(c, make_row({"u", "", "", "", ""}), "f") == std::nullopt);
+    CHECK(scored::parse(c, testutil::make_row({"u", "", "", "", ""}), "f") == std::nullopt);
   }
 
   TEST_CASE("anything else is a data error at its file, line and column") {
@@ -147,18 +139,18 @@ TEST_SUITE("scored") {
     CHECK(c[scored::Field::kIncidentId] == 5);
     CHECK(c[scored::Field::kIncidentKind] == 7);
     CHECK(scored::is_column("incident_score"));
-    auto r = scored::parse(c, make_row({"u", "0.7", "1", "99.9", "new device", "I-1", "62.5", "takeover"}),
+    auto r = scored::parse(c, testutil::make_row({"u", "0.7", "1", "99.9", "new device", "I-1", "62.5", "takeover"}),
                            "in.csv");
     REQUIRE(r);
     CHECK(r->incident_id == "I-1");
     CHECK(r->incident_kind == "takeover");
     CHECK(r->incident_score == doctest::Approx(62.5));
-    auto normal = scored::parse(c, make_row({"u", "0.4", "0", "50", "", "", "", ""}), "in.csv");
+    auto normal = scored::parse(c, testutil::make_row({"u", "0.4", "0", "50", "", "", "", ""}), "in.csv");
     REQUIRE(normal);
     CHECK(normal->incident_id.empty());
     CHECK_FALSE(normal->incident_score);
     try {
-      scored::parse(c, make_row({"u", "0.7", "1", "99.9", "", "I-1", "high", "spray"}, 4), "in.csv");
+      scored::parse(c, testutil::make_row({"u", "0.7", "1", "99.9", "", "I-1", "high", "spray"}, 4), "in.csv");
       FAIL("expected ad::Error");
     } catch (const ad::Error& e) {
       CHECK(e.where().line == 4);
@@ -169,7 +161,7 @@ TEST_SUITE("scored") {
     auto old = scored::Columns::find(kHeader);
     CHECK(old.complete());
     CHECK_FALSE(old.has_incidents());
-    auto o = scored::parse(old, make_row({"u", "0.7", "1", "99.9", "x"}), "in.csv");
+    auto o = scored::parse(old, testutil::make_row({"u", "0.7", "1", "99.9", "x"}), "in.csv");
     REQUIRE(o);
     CHECK(o->incident_id.empty());
   }

@@ -3,19 +3,11 @@
 #include <doctest/doctest.h>
 
 #include "ad/core/error.h"
+#include "testutil.h"
 
 using namespace ad::store;
 
 namespace {
-
-ad::csv::Row make_row(const std::vector<std::string>& fields, std::uint64_t line = 2) {
-  static std::vector<std::string> keep;  // the views must outlive the row
-  keep = fields;
-  ad::csv::Row r;
-  for (const auto& f : keep) r.fields.emplace_back(f);
-  r.line = line;
-  return r;
-}
 
 const std::vector<std::string> kRich = {"event_id", "timestamp", "user_id", "ip_address", "country",
                                         "city", "status", "anomaly_score", "anomaly_flag",
@@ -67,7 +59,7 @@ TEST_SUITE("store_row") {
   }
   TEST_CASE("rows encode typed columns, NULL for what does not parse, verbatim text in extra") {
     RowEncoder enc(kRich, ad::Roles::find(kRich), "in.csv");
-    auto row = make_row({"e1", "2025-01-01 04:02:00", "alice", "not-an-ip", "NO", "Oslo", "success",
+    auto row = testutil::make_row({"e1", "2025-01-01 04:02:00", "alice", "not-an-ip", "NO", "Oslo", "success",
                          "0.912345", "1", "99.5", "new country; \"quoted\""});
     EncodedRow out;
     enc.encode(row, out);
@@ -96,7 +88,7 @@ TEST_SUITE("store_row") {
     CHECK(enc.layout().placement[12] == "");
     CHECK(enc.layout().placement[13] == "incident_kind");
     EncodedRow out;
-    enc.encode(make_row({"e1", "2025-01-01 04:02:00", "alice", "10.0.0.1", "NO", "", "failure", "0.9",
+    enc.encode(testutil::make_row({"e1", "2025-01-01 04:02:00", "alice", "10.0.0.1", "NO", "", "failure", "0.9",
                          "1", "99.5", "r", "I-20250101T040200-0123abcd", "65", "brute_force"}),
                 out);
     REQUIRE(kStagingColumns[11] == std::string("incident_id"));
@@ -107,13 +99,13 @@ TEST_SUITE("store_row") {
     CHECK(out.text[10].find("\"incident_score\":\"65\"") != std::string::npos);
     CHECK(out.text[10].find("incident_id") == std::string::npos);  // kept in its column
     // An unflagged row outside any incident: no incident at all.
-    enc.encode(make_row({"e2", "2025-01-01 04:03:00", "bob", "10.0.0.2", "NO", "", "success", "0.1",
+    enc.encode(testutil::make_row({"e2", "2025-01-01 04:03:00", "bob", "10.0.0.2", "NO", "", "success", "0.1",
                          "0", "10", "", "", "", ""}),
                out);
     for (std::size_t i : {11, 12, 13}) CHECK(out.null[i]);
     // Input without the incident columns: NULLs, the layout as before.
     RowEncoder plain(kRich, ad::Roles::find(kRich), "in.csv");
-    plain.encode(make_row({"e1", "2025-01-01 04:02:00", "alice", "10.0.0.1", "NO", "", "failure",
+    plain.encode(testutil::make_row({"e1", "2025-01-01 04:02:00", "alice", "10.0.0.1", "NO", "", "failure",
                            "0.9", "1", "99.5", "r"}),
                  out);
     for (std::size_t i : {11, 12, 13}) CHECK(out.null[i]);
@@ -125,7 +117,7 @@ TEST_SUITE("store_row") {
     for (const char* c : {"incident_id", "incident_score", "incident_kind"}) h.emplace_back(c);
     RowEncoder enc(h, ad::Roles::find(h), "in.csv");
     EncodedRow out;
-    CHECK_THROWS_AS(enc.encode(make_row({"e1", "2025-01-01", "a", "", "", "", "", "0.9", "1", "99",
+    CHECK_THROWS_AS(enc.encode(testutil::make_row({"e1", "2025-01-01", "a", "", "", "", "", "0.9", "1", "99",
                                          "", "I-x", "lots", "brute_force"}),
                                out),
                     ad::Error);
@@ -133,7 +125,7 @@ TEST_SUITE("store_row") {
   TEST_CASE("unscored rows and missing roles give NULLs; empty fields stay out of extra") {
     std::vector<std::string> h{"who", "anomaly_score", "anomaly_flag", "severity", "anomaly_reasons"};
     RowEncoder enc(h, ad::Roles::find(h), "in.csv");
-    auto row = make_row({"x", "", "", "", ""});
+    auto row = testutil::make_row({"x", "", "", "", ""});
     EncodedRow out;
     enc.encode(row, out);
     CHECK(out.null[1]);   // no id column
@@ -160,7 +152,7 @@ TEST_SUITE("store_row") {
                           Case{{"0.5", "0", "", ""}, "in.csv:7:8:"}}) {
       std::vector<std::string> fields{"u", "2025-01-01", "login", "1.2.3.4", "AU"};
       fields.insert(fields.end(), c.scored.begin(), c.scored.end());
-      auto row = make_row(fields, 7);
+      auto row = testutil::make_row(fields, 7);
       CAPTURE(c.where);
       for (bool encode : {false, true}) {
         try {
@@ -173,22 +165,22 @@ TEST_SUITE("store_row") {
         }
       }
     }
-    auto ok = make_row({"u", "2025-01-01", "login", "1.2.3.4", "AU", "0.5", "1", "50", ""});
+    auto ok = testutil::make_row({"u", "2025-01-01", "login", "1.2.3.4", "AU", "0.5", "1", "50", ""});
     CHECK(enc.flagged(ok));
   }
   TEST_CASE("keys: the event id when there is one, else the content without the scores") {
     RowEncoder rich(kRich, ad::Roles::find(kRich), "a");
-    auto a = make_row({"e1", "t", "u", "1.1.1.1", "NO", "", "", "0.9", "1", "99", "r"});
+    auto a = testutil::make_row({"e1", "t", "u", "1.1.1.1", "NO", "", "", "0.9", "1", "99", "r"});
     auto ka = rich.key(a);
-    auto b = make_row({"e1", "other", "v", "2.2.2.2", "SE", "", "", "0.1", "0", "1", ""});
+    auto b = testutil::make_row({"e1", "other", "v", "2.2.2.2", "SE", "", "", "0.1", "0", "1", ""});
     CHECK(rich.key(b) == ka);  // same event id
-    auto c = make_row({"", "t", "u", "1.1.1.1", "NO", "", "", "0.9", "1", "99", "r"});
+    auto c = testutil::make_row({"", "t", "u", "1.1.1.1", "NO", "", "", "0.9", "1", "99", "r"});
     CHECK(rich.key(c) != ka);  // empty id: content hash
 
     RowEncoder proto(kProto, ad::Roles::find(kProto), "a");
-    auto p1 = proto.key(make_row({"u", "2025-01-01", "login", "1.2.3.4", "AU", "0.9", "1", "99", "r"}));
-    auto p2 = proto.key(make_row({"u", "2025-01-01", "login", "1.2.3.4", "AU", "0.1", "0", "2", ""}));
-    auto p3 = proto.key(make_row({"u", "2025-01-02", "login", "1.2.3.4", "AU", "0.9", "1", "99", "r"}));
+    auto p1 = proto.key(testutil::make_row({"u", "2025-01-01", "login", "1.2.3.4", "AU", "0.9", "1", "99", "r"}));
+    auto p2 = proto.key(testutil::make_row({"u", "2025-01-01", "login", "1.2.3.4", "AU", "0.1", "0", "2", ""}));
+    auto p3 = proto.key(testutil::make_row({"u", "2025-01-02", "login", "1.2.3.4", "AU", "0.9", "1", "99", "r"}));
     CHECK(p1 == p2);  // the score is not part of the event's identity
     CHECK(p1 != p3);
 
@@ -196,10 +188,10 @@ TEST_SUITE("store_row") {
     std::vector<std::string> swapped{"timestamp", "user_id", "activity_type", "location", "ip_address",
                                      "anomaly_score", "anomaly_flag", "severity", "anomaly_reasons"};
     RowEncoder other(swapped, ad::Roles::find(swapped), "b");
-    CHECK(other.key(make_row({"2025-01-01", "u", "login", "AU", "1.2.3.4", "0.9", "1", "99", "r"})) == p1);
+    CHECK(other.key(testutil::make_row({"2025-01-01", "u", "login", "AU", "1.2.3.4", "0.9", "1", "99", "r"})) == p1);
     // Field boundaries matter: "ab","c" is not "a","bc".
     std::vector<std::string> two{"x", "y"};
     RowEncoder t(two, ad::Roles::find(two), "c");
-    CHECK(t.key(make_row({"ab", "c"})) != t.key(make_row({"a", "bc"})));
+    CHECK(t.key(testutil::make_row({"ab", "c"})) != t.key(testutil::make_row({"a", "bc"})));
   }
 }
