@@ -15,7 +15,7 @@ namespace {
 
 std::string_view field_of(const Columns& c, const Anomaly& a, Role role) {
   int i = c.roles[role];
-  return i >= 0 ? std::string_view(a.fields[static_cast<std::size_t>(i)]) : std::string_view();
+  return i >= 0 ? value_of(c, a, static_cast<std::size_t>(i)) : std::string_view();
 }
 
 // Counts a distinct value and names the first kShown.
@@ -105,7 +105,7 @@ void IncidentSummary::add(const Columns& c, const Anomaly& a) {
   count_distinct(field_of(c, a, Role::kIp), source_keys_, sources, source_count);
   if (a.score > top_event_score) {
     top_event_score = a.score;
-    reasons = a.fields[static_cast<std::size_t>(c.scored[scored::Field::kReasons])];
+    reasons = value_of(c, a, static_cast<std::size_t>(c.scored[scored::Field::kReasons]));
   }
 }
 
