@@ -26,6 +26,8 @@ int main(int argc, char** argv) {
   setting("--state", "state", "FILE", "Remember alerted events and incidents in FILE; never alert one twice");
   setting("--window", "window", "SECONDS", "Streaming: one mail per window (default 60)");
   setting("--max-per-hour", "max-per-hour", "N", "Streaming: at most N mails an hour (default 10; 0 = no cap)");
+  setting("--max-attachment", "max-attachment", "SIZE",
+          "Attach at most SIZE bytes of flagged rows (K, M; default 4M); the mail says what was left out");
   setting("--spool", "spool", "DIR", "Where unsent mail waits (default ~/.local/state/ad/spool)");
   setting("--cacert", "cacert", "FILE", "CA certificates (PEM) to verify the server with");
   setting("--timeout", "timeout", "SECONDS", "Give up on a silent server after SECONDS (default 30)");

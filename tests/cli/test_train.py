@@ -72,6 +72,9 @@ BAD_INPUT = [
      adtest.DATA, r"^ad-train: \S*/in\.csv: empty input"),
     ("header-only input", ["{T}/in.csv"], {"in.csv": HEADER + "\n"},
      adtest.DATA, r"^ad-train: \S*/in\.csv: no data rows: the input has only a header$"),
+    ("CR-only line ends", ["{T}/in.csv"], {"in.csv": GOOD.replace("\n", "\r")},
+     adtest.DATA, r"^ad-train: \S*/in\.csv:1: the header line holds a carriage return \(CR\): "
+                  r"the input seems to end its lines with CR alone; convert them to LF or CRLF$"),
     ("invalid UTF-8", ["{T}/in.csv"],
      {"in.csv": with_row(9, "9999,2024-05-01T10:00:00Z,us\xffer1,10.0.1.5,NO,Web,100,success")
       .encode("latin-1")},

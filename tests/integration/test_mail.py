@@ -544,6 +544,31 @@ class DeliveryTest(MailTestCase):
         self.assertEqual(self.server.messages(), [])
         self.assertEqual(self.spooled(), [])
 
+    def test_the_attachment_is_bounded_and_says_what_it_left_out(self):
+        rows = [rich("e%d" % i, "user%d" % i, "1", "0.%04d" % (9999 - i), "99.5", "r%d" % i,
+                     ts="2025-01-01T%02d:%02d:00Z" % (i // 60 % 24, i % 60)) for i in range(3000)]
+        r = self.mail("--max-attachment", "16K", input=to_csv(RICH, rows))
+        self.assertStatus(r, adtest.OK)
+        (m,) = self.server.wait_for(1)
+        name, got = m.attachment()
+        (part,) = list(m.msg.iter_attachments())
+        self.assertLessEqual(len(part.get_content().encode()), 16 * 1024)
+        self.assertEqual(got[0], RICH)
+        kept = len(got) - 1
+        self.assertGreater(kept, 50)
+        self.assertEqual([row[0] for row in got[1:]], ["e%d" % i for i in range(kept)])
+        self.assertTrue(all(len(row) == len(RICH) for row in got))  # cut between rows
+        note = ("The first %d of 3000 flagged rows are attached as %s; %d rows were left out to "
+                "keep the attachment within 16384 bytes (--max-attachment). Where ad-store keeps "
+                "the scored rows, 'ad-store --export --since 2025-01-01T00:00:00Z' writes them all."
+                % (kept, name, 3000 - kept))
+        self.assertIn(note, " ".join(m.text().split()))
+        self.assertIn("user0", m.text())                  # the top rows, by score, still shown
+        self.assertLess(len(m.raw), 64 * 1024)              # the whole message stays small
+        r = self.mail("--max-attachment", "1G", input="")
+        self.assertStatus(r, adtest.USAGE)
+        self.assertIn("--max-attachment: expected a size in bytes", r.stderr)
+
     def test_config_file_and_environment(self):
         conf = self.write("mail.conf", "# ad-mail\nsmtp = smtp://127.0.0.1:1\n"
                                        "from = conf@example.com\nto = conf-to@example.com\n"

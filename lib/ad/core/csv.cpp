@@ -280,6 +280,14 @@ Reader::Reader(std::unique_ptr<LineSource> lines, std::string name)
   check_utf8(fields, start);
   if (fields.size() == 1 && fields[0].empty())
     throw data_error("the header line is empty", Location{name_, start});
+  // With CR-only line ends (classic Mac OS) the whole input is one line, which would
+  // read as a header without data rows: say what is wrong instead.
+  for (std::string_view f : fields)
+    if (f.find('\r') != std::string_view::npos)
+      throw data_error(
+          "the header line holds a carriage return (CR): the input seems to end its lines "
+          "with CR alone; convert them to LF or CRLF",
+          Location{name_, start});
   header_.assign(fields.begin(), fields.end());
   records_ = 0;
 }

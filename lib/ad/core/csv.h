@@ -14,7 +14,8 @@
 //     typed into `ad-score` is scored at once, and a fast pipe still writes in blocks.
 //
 // Reader contracts:
-//   - The first record is the header; an input with no header is a data error.
+//   - The first record is the header; an input with no header is a data error, and
+//     so is a header that holds a CR (CR-only line ends make the whole input one line).
 //   - Every record must have as many fields as the header ("ragged row" otherwise).
 //   - Fields must be valid UTF-8 and hold no NUL byte.
 //   - Blank lines are skipped (unless the header has a single column).

@@ -89,9 +89,7 @@ std::optional<std::int64_t> parse_epoch(std::string_view s) {
   return whole * 1000 + static_cast<std::int64_t>(frac * 1000 + 0.5);
 }
 
-}  // namespace
-
-std::optional<std::int64_t> parse_time_ms(std::string_view s, int assume_tz_s) {
+std::optional<std::int64_t> parse_any(std::string_view s, int assume_tz_s) {
   while (!s.empty() && s.front() == ' ') s.remove_prefix(1);
   while (!s.empty() && s.back() == ' ') s.remove_suffix(1);
   if (s.empty()) return std::nullopt;
@@ -132,6 +130,18 @@ std::optional<std::int64_t> parse_time_ms(std::string_view s, int assume_tz_s) {
   std::int64_t days = days_from_civil(y, static_cast<unsigned>(mo), static_cast<unsigned>(d));
   std::int64_t secs = days * 86400 + h * 3600 + mi * 60 + sec - offset;
   return secs * 1000 + ms;
+}
+
+}  // namespace
+
+// Years 1 to 9999 in UTC: the times format_time_iso writes and this function reads back.
+constexpr std::int64_t kFirstMs = -62135596800000;  // 0001-01-01T00:00:00Z
+constexpr std::int64_t kLastMs = 253402300799999;   // 9999-12-31T23:59:59.999Z
+
+std::optional<std::int64_t> parse_time_ms(std::string_view s, int assume_tz_s) {
+  auto ms = parse_any(s, assume_tz_s);
+  if (ms && (*ms < kFirstMs || *ms > kLastMs)) return std::nullopt;
+  return ms;
 }
 
 std::optional<int> parse_utc_offset(std::string_view text) {

@@ -18,7 +18,8 @@
 
 namespace ad {
 
-// Returns epoch milliseconds, or nullopt if text is not a time in a form above.
+// Returns epoch milliseconds, or nullopt if text is not a time in a form above or is
+// outside the years 0001 to 9999 in UTC (which format_time_iso could not write back).
 std::optional<std::int64_t> parse_time_ms(std::string_view text, int assume_tz_s = 0);
 
 // Parses a UTC offset for --assume-tz: "Z", "UTC", "+02:00", "-0530", "+05".

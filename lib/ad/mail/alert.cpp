@@ -30,7 +30,10 @@ std::string fixed(double v, int decimals) {
 
 // Every column of rows, as a CSV file, with formulas neutralised. csv::Writer writes to
 // a descriptor, so it writes to an anonymous in-memory file that is read back.
-std::string attachment_csv(const Columns& columns, const std::vector<Anomaly>& anomalies) {
+// The header and the rows, in order, up to the first slim one or the first that would
+// take the attachment past max_bytes (the header is always there). Sets rows.
+std::string attachment_csv(const Columns& columns, const std::vector<Anomaly>& anomalies,
+                           std::size_t max_bytes, std::uint64_t& rows) {
   int fd = ::memfd_create("ad-mail-attachment", MFD_CLOEXEC);
   if (fd < 0) throw errno_error("cannot create the attachment in memory", errno);
   struct Closer {
@@ -41,8 +44,22 @@ std::string attachment_csv(const Columns& columns, const std::vector<Anomaly>& a
     Output out(fd, "the attachment");
     csv::Writer writer(out, csv::WriterOptions{true});
     writer.row(columns.header);
-    for (const Anomaly& a : anomalies) writer.row(a.fields);
     out.flush();
+    rows = 0;
+    off_t size = ::lseek(fd, 0, SEEK_CUR);
+    for (const Anomaly& a : anomalies) {
+      if (a.slim) break;
+      writer.row(a.fields);
+      out.flush();
+      off_t now = ::lseek(fd, 0, SEEK_CUR);
+      if (now < 0 || size < 0) throw errno_error("cannot size the attachment", errno);
+      if (static_cast<std::size_t>(now) > max_bytes) {  // cut before this row
+        if (::ftruncate(fd, size) != 0) throw errno_error("cannot cut the attachment", errno);
+        break;
+      }
+      size = now;
+      ++rows;
+    }
   }
   std::string data;
   char buf[65536];
@@ -59,7 +76,7 @@ std::string attachment_csv(const Columns& columns, const std::vector<Anomaly>& a
 
 std::string field(const Columns& c, const Anomaly& a, Role role) {
   int i = c.roles[role];
-  return i >= 0 ? a.fields[static_cast<std::size_t>(i)] : std::string();
+  return i >= 0 ? std::string(value_of(c, a, static_cast<std::size_t>(i))) : std::string();
 }
 
 std::string place_of(const Columns& c, const Anomaly& a) {
@@ -84,7 +101,7 @@ Line line_of(const Columns& c, const Anomaly& a) {
   l.time = shown(field(c, a, Role::kTime));
   l.place = shown(place_of(c, a));
   l.ip = shown(field(c, a, Role::kIp));
-  std::string reasons = a.fields[static_cast<std::size_t>(c.scored[scored::Field::kReasons])];
+  std::string reasons(value_of(c, a, static_cast<std::size_t>(c.scored[scored::Field::kReasons])));
   l.reasons = reasons.empty() ? "-" : display_text(reasons, 500);
   return l;
 }
@@ -122,7 +139,43 @@ Columns Columns::find(const std::vector<std::string>& header,
   c.roles = Roles::find(header, overrides);
   c.scored = scored::Columns::find(header);
   c.scored.require(file);
+  c.slim_at.assign(header.size(), -1);
+  auto keep = [&c](int column) {
+    if (column >= 0 && c.slim_at[static_cast<std::size_t>(column)] < 0)
+      c.slim_at[static_cast<std::size_t>(column)] = static_cast<int>(c.slim_count++);
+  };
+  for (std::size_t i = 0; i < header.size(); ++i)
+    if (c.roles.role_of(static_cast<int>(i))) keep(static_cast<int>(i));
+  keep(c.scored[scored::Field::kReasons]);
   return c;
+}
+
+std::string_view value_of(const Columns& c, const Anomaly& a, std::size_t column) {
+  if (!a.slim) return a.fields[column];
+  int at = c.slim_at[column];
+  return at >= 0 ? std::string_view(a.fields[static_cast<std::size_t>(at)]) : std::string_view();
+}
+
+std::size_t attachment_bytes(const Anomaly& a) {
+  std::size_t n = a.fields.size();  // commas and the newline
+  for (const std::string& f : a.fields) n += f.size();
+  return n;
+}
+
+void make_slim(const Columns& c, Anomaly& a) {
+  if (a.slim) return;
+  std::vector<std::string> kept(c.slim_count);
+  for (std::size_t i = 0; i < a.fields.size() && i < c.slim_at.size(); ++i)
+    if (c.slim_at[i] >= 0) kept[static_cast<std::size_t>(c.slim_at[i])] = std::move(a.fields[i]);
+  a.fields = std::move(kept);
+  a.slim = true;
+}
+
+void Batch::add_anomaly(const Columns& c, Anomaly&& a, std::size_t max_attachment) {
+  std::size_t bytes = attachment_bytes(a);
+  if (full_bytes + bytes > max_attachment) make_slim(c, a);
+  else full_bytes += bytes;
+  anomalies.push_back(std::move(a));
 }
 
 RowKind read_row(const Columns& c, const csv::Reader& reader, const csv::Row& row, int assume_tz_s,
@@ -358,9 +411,24 @@ AlertContent render_alert(const Columns& c, const Batch& b, const AlertOptions& 
     for (char ch : format_time_iso(o.now_ms - o.now_ms % 1000))
       if (ch != '-' && ch != ':') stamp += ch;
     a.csv_name = "ad-anomalies-" + stamp + ".csv";
-    a.csv = attachment_csv(c, an);
-    v.attached = "All " + text::plural(an.size(), "flagged row is", "flagged rows are") +
-                 " attached as " + a.csv_name + ".";
+    a.csv = attachment_csv(c, an, o.max_attachment, a.attached);
+    a.left_out = an.size() - a.attached;
+    if (a.left_out == 0) {
+      v.attached = "All " + text::plural(an.size(), "flagged row is", "flagged rows are") +
+                   " attached as " + a.csv_name + ".";
+    } else {
+      std::optional<std::int64_t> first;
+      for (const Anomaly& x : an)
+        if (x.time_ms && (!first || *x.time_ms < *first)) first = x.time_ms;
+      v.attached = "The first " + std::to_string(a.attached) + " of " +
+std::to_string(an.size()) + " flagged rows are attached as " + a.csv_name + "; " +
+                   text::plural(a.left_out, "row was", "rows were") +
+                   " left out to keep the attachment within " + std::to_string(o.max_attachment) +
+                   " bytes (--max-attachment). Where ad-store keeps the scored rows, "
+                   "'ad-store --export" +
+                   (first ? " --since " + format_time_iso(*first) : std::string()) +
+                   "' writes them all.";
+    }
   }
   a.text = render_text(v);
   a.html = render_html(v, a.subject);

@@ -10,8 +10,10 @@
 //     with user, time, place (city and country, else latitude/longitude), IP, score,
 //     severity and reasons; and, since one incident can fill that list, the users
 //     with the most anomalies (at most N), with their count and highest score;
-//   - every flagged row, all its columns, as a CSV attachment whose cells a
-//     spreadsheet would run as formulas are neutralised (csv::WriterOptions);
+//   - the flagged rows, all their columns, as a CSV attachment whose cells a
+//     spreadsheet would run as formulas are neutralised (csv::WriterOptions), of at
+//     most max_attachment bytes: beyond it the attachment is cut at a row boundary,
+//     and the bodies say how many rows were left out and that ad-store exports them;
 //   - notes: flagged rows left out as already alerted (dedup.h), malformed rows
 //     skipped, and anomalies an hourly cap held back (a digest).
 // The subject carries the counts and the highest severity. With incident columns the
@@ -49,11 +51,18 @@ struct Columns {
   std::vector<std::string> header;
   Roles roles;
   scored::Columns scored;
+  // The columns the bodies read (the roles' and the reasons'): for each column, its
+  // index among a slim Anomaly's fields, or -1.
+  std::vector<int> slim_at;
+  std::size_t slim_count = 0;
 };
 
 // One flagged row, copied out of the reader.
 struct Anomaly {
-  std::vector<std::string> fields;  // every column, as read
+  // Every column, as read; or, when slim, only the columns the bodies read (see
+  // Columns::slim_at): a slim row is past the attachment's bound and is not attached.
+  std::vector<std::string> fields;
+  bool slim = false;
   std::uint64_t line = 0;           // where it started in the input
   double score = 0;
   double severity = 0;
@@ -63,6 +72,13 @@ struct Anomaly {
   std::string incident_id, incident_kind;
   std::optional<double> incident_score;
 };
+
+// The value of column `column` of a, "" when a slim a does not keep it.
+std::string_view value_of(const Columns& columns, const Anomaly& a, std::size_t column);
+// The bytes a's row takes in the attachment, roughly (quoting aside).
+std::size_t attachment_bytes(const Anomaly& a);
+// Makes a slim: drops the fields the bodies do not read.
+void make_slim(const Columns& columns, Anomaly& a);
 
 enum class RowKind { kUnscored, kNormal, kFlagged };
 
@@ -82,8 +98,13 @@ struct Batch {
   std::uint64_t skipped = 0;              // malformed rows skipped
   std::uint64_t held_windows = 0;         // windows the hourly cap held back
   std::optional<std::int64_t> held_since_ms;  // wall time the cap started holding
+  std::size_t full_bytes = 0;             // attachment_bytes() of the rows kept whole
 
   void add_time(std::optional<std::int64_t> time_ms);
+  // Adds a flagged row: whole while the rows kept whole stay within max_attachment
+  // bytes, slim after, so that a batch holds at most about max_attachment bytes of
+  // rows beyond the few columns the bodies show.
+  void add_anomaly(const Columns& columns, Anomaly&& a, std::size_t max_attachment);
   bool empty() const { return scored == 0 && anomalies.empty() && skipped == 0; }
 };
 
@@ -93,14 +114,17 @@ struct AlertOptions {
   std::string input_name;       // for the body: the file or "<stdin>"
   std::int64_t now_ms = 0;      // for the attachment's name
   int max_per_hour = 0;         // for the digest note
+  std::size_t max_attachment = 4u << 20;  // bytes of CSV attached at most
 };
 
 struct AlertContent {
   std::string subject;     // UTF-8, one line
   std::string text;        // text/plain body, LF line ends
   std::string html;        // text/html body
-  std::string csv;         // the attachment: header and every anomaly
+  std::string csv;         // the attachment: header and the anomalies that fit
   std::string csv_name;    // "ad-anomalies-20250701T040200Z.csv"
+  std::uint64_t attached = 0;   // flagged rows in the attachment
+  std::uint64_t left_out = 0;   // flagged rows the bound left out of it
   std::array<std::uint64_t, kBandCount> bands{};  // anomalies by band (scored::Band)
 };
 

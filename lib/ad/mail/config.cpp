@@ -25,7 +25,7 @@ constexpr Key kKeys[] = {
     {"subject", nullptr},     {"cacert", "AD_SMTP_CACERT"}, {"netrc", nullptr},
     {"insecure-no-tls", nullptr}, {"timeout", nullptr},   {"spool", "AD_MAIL_SPOOL"},
     {"state", nullptr},       {"top", nullptr},            {"window", nullptr},
-    {"max-per-hour", nullptr},
+    {"max-per-hour", nullptr}, {"max-attachment", nullptr},
 };
 
 bool known(const std::string& key) {
@@ -81,6 +81,24 @@ long integer(const Setting& s, long lo, long hi) {
     throw usage_error(s.source + ": expected a whole number from " + std::to_string(lo) + " to " +
                       std::to_string(hi) + ", got " + text::quote(s.value));
   return v;
+}
+
+// A size in bytes: a whole number, optionally followed by K or M (KiB, MiB).
+std::size_t bytes(const Setting& s, std::size_t lo, std::size_t hi) {
+  std::string_view v = s.value;
+  std::size_t unit = 1;
+  if (!v.empty() && (v.back() == 'K' || v.back() == 'k')) unit = 1u << 10;
+  if (!v.empty() && (v.back() == 'M' || v.back() == 'm')) unit = 1u << 20;
+  if (unit != 1) v.remove_suffix(1);
+  std::size_t n = 0;
+  auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), n);
+  bool ok = ec == std::errc() && p == v.data() + v.size() && !v.empty() && n <= hi / unit &&
+            n * unit >= lo && n * unit <= hi;
+  if (!ok)
+    throw usage_error(s.source + ": expected a size in bytes (with K or M for KiB or MiB) from " +
+                      std::to_string(lo) + " to " + std::to_string(hi >> 20) + "M, got " +
+                      text::quote(s.value));
+  return n * unit;
 }
 
 double seconds(const Setting& s, double lo, double hi) {
@@ -146,6 +164,7 @@ Options resolve(const std::map<std::string, std::string>& given, const std::stri
   if (has("top")) o.top = static_cast<std::size_t>(integer(s["top"], 0, 10000));
   if (has("window")) o.window_s = seconds(s["window"], 0.001, 86400);
   if (has("max-per-hour")) o.max_per_hour = static_cast<int>(integer(s["max-per-hour"], 0, 100000));
+  if (has("max-attachment")) o.max_attachment = bytes(s["max-attachment"], 1024, 1024u << 20);
 
   const char* user = getenv("AD_SMTP_USER");
   const char* password = getenv("AD_SMTP_PASSWORD");

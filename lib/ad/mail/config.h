@@ -17,6 +17,7 @@
 //   top                                 10
 //   window                              60 (seconds)
 //   max-per-hour                        10 (0: no cap)
+//   max-attachment                      4M (bytes, or with K or M; 1K to 1024M)
 // Credentials only come from AD_SMTP_USER and AD_SMTP_PASSWORD, or the netrc file.
 // The config file is the first that exists of: --config FILE, $AD_MAIL_CONFIG (these
 // two must exist), $XDG_CONFIG_HOME/ad/mail.conf (default ~/.config/ad/mail.conf),
@@ -42,6 +43,7 @@ struct Options {
   std::string state;     // "" = no deduplication
   double window_s = 60;
   int max_per_hour = 10;
+  std::size_t max_attachment = 4u << 20;  // bytes of CSV attached (before base64)
   // Command line only.
   std::string input;     // FILE; "" or "-" = standard input
   std::string output;    // -o FILE.eml: write the message there instead of sending it

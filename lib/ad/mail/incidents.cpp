@@ -16,7 +16,7 @@ namespace {
 
 std::string_view field_of(const Columns& c, const Anomaly& a, Role role) {
   int i = c.roles[role];
-  return i >= 0 ? std::string_view(a.fields[static_cast<std::size_t>(i)]) : std::string_view();
+  return i >= 0 ? value_of(c, a, static_cast<std::size_t>(i)) : std::string_view();
 }
 
 // The scored fields of a flagged row, as IncidentSummary::add() takes them.
@@ -25,7 +25,7 @@ scored::Row row_of(const Columns& c, const Anomaly& a) {
   r.score = a.score;
   r.flag = true;
   r.severity = a.severity;
-  r.reasons = a.fields[static_cast<std::size_t>(c.scored[scored::Field::kReasons])];
+  r.reasons = value_of(c, a, static_cast<std::size_t>(c.scored[scored::Field::kReasons]));
   r.incident_id = a.incident_id;
   r.incident_kind = a.incident_kind;
   r.incident_score = a.incident_score;

@@ -115,7 +115,7 @@ void Runner::handle(csv::Reader& reader, const csv::Row& row) {
   ++batch_.scored;
   batch_.add_time(time_ms);
   if (kind == RowKind::kFlagged) {
-    batch_.anomalies.push_back(std::move(anomaly));
+    batch_.add_anomaly(*columns_, std::move(anomaly), o_.max_attachment);
     if (streaming_ && !window_open_) window_open_ = Clock::now();
   }
 }
@@ -270,6 +270,7 @@ bool Runner::deliver(Batch& batch, bool final) {
   ao.input_name = input_name_;
   ao.now_ms = now_ms;
   ao.max_per_hour = o_.max_per_hour;
+  ao.max_attachment = o_.max_attachment;
   AlertContent content = render_alert(*columns_, batch, ao, incidents ? &*incidents : nullptr);
   std::string message = build(content, now_ms);
   ++messages_;

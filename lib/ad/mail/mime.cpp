@@ -287,21 +287,26 @@ std::string quoted_printable(std::string_view text) {
     std::size_t nl = text.find('\n', pos);
     bool last = nl == std::string_view::npos;
     std::string_view line = text.substr(pos, last ? std::string_view::npos : nl - pos);
-    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    // CRLF is a line break; a CR that ends the text (no LF after it) is data, encoded.
+    if (!last && !line.empty() && line.back() == '\r') line.remove_suffix(1);
     if (last && line.empty()) break;
     std::size_t width = 0;
-    bool from = line.substr(0, 5) == "From ";
+    // A physical line must not start with '.' (SMTP) or "From " (mbox), also after a
+    // soft break: encode its first octet.
+    auto starts_badly = [&](std::size_t i) {
+      return line[i] == '.' || line.compare(i, 5, "From ") == 0;
+    };
     for (std::size_t i = 0; i < line.size(); ++i) {
       unsigned char c = static_cast<unsigned char>(line[i]);
       bool at_end = i + 1 == line.size();
       bool literal = (c >= 33 && c <= 126 && c != '=') || ((c == ' ' || c == '\t') && !at_end);
-      if (width == 0 && (c == '.' || (i == 0 && from))) literal = false;
+      if (width == 0 && starts_badly(i)) literal = false;
       std::size_t len = literal ? 1 : 3;
       // Keep room for the soft break "=" unless this is the line's last token.
       if (width + len > (at_end ? kQpLine : kQpLine - 1)) {
         out += "=\r\n";
         width = 0;
-        if (c == '.') literal = false, len = 3;
+        if (starts_badly(i)) literal = false, len = 3;
       }
       if (literal) {
         out += static_cast<char>(c);

@@ -65,8 +65,9 @@ std::string address_header(std::string_view name, const std::vector<Address>& ad
 std::string encoded_words(std::string_view utf8);
 
 // Quoted-printable (RFC 2045 6.7). LF or CRLF in text become CRLF line breaks; lines
-// are at most 76 octets with soft breaks; '=', non-ASCII, controls, and a space or tab
-// before a line end are encoded, as is a '.' or "From " that starts a line.
+// are at most 76 octets with soft breaks; '=', non-ASCII, controls (a CR not followed
+// by LF included), and a space or tab before a line end are encoded, as is a '.' or
+// "From " that starts a physical line, after a soft break too.
 std::string quoted_printable(std::string_view text);
 
 // Base64 (RFC 2045 6.8; text::base64) in lines of 76 characters ending with CRLF.

@@ -108,6 +108,29 @@ TEST_SUITE("csv") {
     CHECK_THROWS_AS(from("\n"), ad::Error);
   }
 
+  TEST_CASE("CR-only line ends are named, from a string and a pipe alike") {
+    const char* what =
+        "t.csv:1: the header line holds a carriage return (CR): the input seems to end its "
+        "lines with CR alone; convert them to LF or CRLF";
+    CHECK_THROWS_WITH_AS(from("a,b\r1,2\r3,4\r"), what, ad::Error);
+    CHECK_THROWS_WITH_AS(from("a,b\r1,2"), what, ad::Error);
+    int p[2];
+    REQUIRE(::pipe(p) == 0);
+    REQUIRE(::write(p[1], "a,b\r1,2\r", 8) == 8);
+    ::close(p[1]);
+    CHECK_THROWS_WITH_AS(Reader(ad::csv::fd_lines(p[0], "t.csv"), "t.csv"), what, ad::Error);
+    ::close(p[0]);
+    CHECK_THROWS_WITH_AS(from("\"a\rb\",c\n1,2\n"),
+                         "t.csv:1: the header line holds a carriage return (CR): the input seems "
+                         "to end its lines with CR alone; convert them to LF or CRLF",
+                         ad::Error);
+    // CRLF stays fine, and a CR inside a quoted data field is data.
+    auto r = from("a,b\r\n\"1\r2\",3\r\n");
+    auto rows = read_all(r);
+    REQUIRE(rows.size() == 1);
+    CHECK(rows[0][0] == "1\r2");
+  }
+
   TEST_CASE("a ragged row names its line, and the reader goes on") {
     auto r = from("a,b\n1,2\n3\n5,6\n");
     Row row;

@@ -32,6 +32,18 @@ TEST_SUITE("timestamp") {
       CHECK_MESSAGE(!parse_time_ms(bad), bad);
     CHECK(parse_time_ms("2024-02-29 00:00"));
   }
+  TEST_CASE("times outside the years 0001 to 9999 (UTC) are refused, so what parses formats back") {
+    CHECK(!ad::parse_time_ms("9999-12-31T23:59:59.999-14:00"));  // 10000-01-01 in UTC
+    CHECK(!ad::parse_time_ms("0001-01-01T00:00:00+01:00"));      // year 0 in UTC
+    CHECK(!ad::parse_time_ms("9999999999999999"));                // epoch ms in year 318857
+    auto last = ad::parse_time_ms("9999-12-31T23:59:59.999Z");
+    REQUIRE(last);
+    CHECK(ad::format_time_iso(*last) == "9999-12-31T23:59:59.999Z");
+    auto first = ad::parse_time_ms("0001-01-01T00:00:00Z");
+    REQUIRE(first);
+    CHECK(ad::format_time_iso(*first) == "0001-01-01T00:00:00Z");
+  }
+
   TEST_CASE("formatting and offsets") {
     CHECK(ad::format_time_iso(1714552200000) == "2024-05-01T08:30:00Z");
     CHECK(ad::format_time_iso(1714552200042) == "2024-05-01T08:30:00.042Z");

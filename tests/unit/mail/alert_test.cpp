@@ -186,6 +186,69 @@ TEST_SUITE("alert") {
           std::string::npos);
   }
 
+  TEST_CASE("the attachment is cut at a row boundary within max_attachment, and says so") {
+    std::string body;
+    for (int i = 0; i < 50; ++i)
+      body += "e" + std::to_string(i) + ",2025-01-01T00:" + (i < 10 ? "0" : "") + std::to_string(i) +
+              ":00Z,user" + std::to_string(i) + ",1.1.1.1,NO,Oslo,0." + std::to_string(10 + i) +
+              ",1,99.5,reason" + std::to_string(i) + "\n";
+    Fixture f(body);
+    ad::mail::Batch batch;
+    REQUIRE(f.read(batch) == 0);
+    ad::mail::AlertOptions o;
+    o.max_attachment = 1024;
+    auto c = ad::mail::render_alert(f.columns, batch, o);
+    CHECK(c.csv.size() <= 1024);
+    CHECK(c.csv.size() > 1024 - 80);  // one more row would not fit
+    CHECK(c.csv.back() == '\n');
+    CHECK(c.attached + c.left_out == 50);
+    CHECK(c.left_out > 0);
+    std::size_t rows = 0;
+    for (char ch : c.csv) rows += ch == '\n';
+    CHECK(rows == c.attached + 1);  // the header and whole rows
+    std::string note = "The first " + std::to_string(c.attached) + " of 50 flagged rows are attached";
+    CHECK(c.text.find(note) != std::string::npos);
+    CHECK(c.text.find(std::to_string(c.left_out) + " rows were left out") != std::string::npos);
+    CHECK(c.text.find("'ad-store --export --since 2025-01-01T00:00:00Z' writes them all") !=
+          std::string::npos);
+    CHECK(c.html.find(note) != std::string::npos);
+
+    o.max_attachment = 4u << 20;
+    c = ad::mail::render_alert(f.columns, batch, o);
+    CHECK(c.left_out == 0);
+    CHECK(c.text.find("All 50 flagged rows are attached") != std::string::npos);
+  }
+
+  TEST_CASE("a batch keeps rows whole up to max_attachment, then only what the bodies show") {
+    std::string body;
+    for (int i = 0; i < 20; ++i)
+      body += "e" + std::to_string(i) + ",2025-01-01T00:00:00Z,user" + std::to_string(i) +
+              ",1.1.1.1,NO,Oslo,0." + std::to_string(10 + i) + ",1,99.5,why" + std::to_string(i) + "\n";
+    Fixture f(body);
+    ad::mail::Batch all;
+    REQUIRE(f.read(all) == 0);
+    ad::mail::Batch batch;
+    for (auto& a : all.anomalies) batch.add_anomaly(f.columns, std::move(a), 300);
+    REQUIRE(batch.anomalies.size() == 20);
+    CHECK(!batch.anomalies.front().slim);
+    CHECK(batch.anomalies.back().slim);
+    CHECK(batch.full_bytes <= 300);
+    const auto& last = batch.anomalies.back();
+    CHECK(last.fields.size() == f.columns.slim_count);
+    CHECK(last.fields.size() < f.columns.header.size());
+    CHECK(ad::mail::value_of(f.columns, last, 2) == "user19");   // user: kept
+    CHECK(ad::mail::value_of(f.columns, last, 9) == "why19");    // reasons: kept
+    CHECK(ad::mail::value_of(f.columns, last, 7) == "");         // anomaly_flag: dropped
+    batch.scored = 20;
+    ad::mail::AlertOptions o;
+    o.top = 20;
+    auto c = ad::mail::render_alert(f.columns, batch, o);
+    CHECK(c.text.find("user19") != std::string::npos);  // the bodies still show slim rows
+    CHECK(c.text.find("why19") != std::string::npos);
+    CHECK(c.csv.find("user19") == std::string::npos);   // the attachment stops at the first
+    CHECK(c.left_out > 0);
+  }
+
   TEST_CASE("display_text cuts long values at a character") {
     CHECK(ad::mail::display_text("abcdefgh", 6) == "abc...");
     CHECK(ad::mail::display_text("abcdef", 6) == "abcdef");

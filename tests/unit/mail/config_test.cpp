@@ -97,6 +97,17 @@ TEST_SUITE("mail config") {
     CHECK(usage_message({{"insecure-no-tls", "maybe"}}, "", env).find("--insecure-no-tls:") == 0);
   }
 
+  TEST_CASE("max-attachment: bytes, K or M, within 1K and 1024M") {
+    Env env;
+    CHECK(ad::mail::resolve({}, "", env.fn()).max_attachment == 4u << 20);
+    CHECK(ad::mail::resolve({{"max-attachment", "2048"}}, "", env.fn()).max_attachment == 2048);
+    CHECK(ad::mail::resolve({{"max-attachment", "64K"}}, "", env.fn()).max_attachment == 64u << 10);
+    CHECK(ad::mail::resolve({{"max-attachment", "10M"}}, "", env.fn()).max_attachment == 10u << 20);
+    for (const char* bad : {"", "1000", "M", "1.5M", "2G", "1025M", "-1K", "99999999999999999999M"})
+      CHECK(usage_message({{"max-attachment", bad}}, "", env)
+                .find("--max-attachment: expected a size in bytes") == 0);
+  }
+
   TEST_CASE("credentials come from the environment only") {
     Env env;
     env.vars = {{"AD_SMTP_USER", "alice"}, {"AD_SMTP_PASSWORD", "s3cret"}};

@@ -207,6 +207,29 @@ TEST_SUITE("mime") {
     CHECK(qp_decode(qp) == expect);
   }
 
+  TEST_CASE("quoted-printable: no physical line starts with \"From \" or '.', even after a soft break") {
+    // 75 x's, then "From ": the soft break falls just before the 'F' (issue 14).
+    for (std::size_t pad = 70; pad <= 80; ++pad) {
+      std::string text = std::string(pad, 'x') + "From here. .dot\n";
+      std::string qp = ad::mime::quoted_printable(text);
+      for (const auto& l : lines_of(qp)) {
+        CHECK(l.rfind("From ", 0) != 0);
+        CHECK(l.rfind(".", 0) != 0);
+        CHECK(l.size() <= 76);
+      }
+      CHECK(qp_decode(qp) == text);
+    }
+    CHECK(ad::mime::quoted_printable(std::string(75, 'x') + "From x") ==
+          std::string(75, 'x') + "=\r\n=46rom x");
+  }
+
+  TEST_CASE("quoted-printable: a CR that ends the text is kept, encoded") {
+    CHECK(ad::mime::quoted_printable("a\r") == "a=0D");
+    CHECK(ad::mime::quoted_printable("\r") == "=0D");
+    CHECK(qp_decode(ad::mime::quoted_printable("x\r\ny\r")) == "x\ny\r");
+    CHECK(ad::mime::quoted_printable("a\rb") == "a=0Db");
+  }
+
   TEST_CASE("dates and message ids") {
     CHECK(ad::mime::format_date(0) == "Thu, 01 Jan 1970 00:00:00 +0000");
     CHECK(ad::mime::format_date(1735704120000) == "Wed, 01 Jan 2025 04:02:00 +0000");

@@ -1,0 +1,17 @@
+// IP addresses: canonical_ip is idempotent, and ip_network accepts what it accepts.
+#include <string>
+
+#include "ad/detect/ip.h"
+#include "fuzz_util.h"
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* bytes, std::size_t size) {
+  std::string_view text(reinterpret_cast<const char*>(bytes), size);
+  auto canon = ad::canonical_ip(text);
+  auto net = ad::ip_network(text);
+  if (canon) {
+    auto again = ad::canonical_ip(*canon);
+    FUZZ_CHECK(again && *again == *canon, "canonical form '" + *canon + "' is not canonical");
+    FUZZ_CHECK(net.has_value(), "an address without a network: '" + *canon + "'");
+  }
+  return 0;
+}
