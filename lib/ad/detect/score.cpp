@@ -22,7 +22,6 @@ class Batcher {
   Batcher(const Model& model, csv::Reader& in, Output& out, const ScoreOptions& opt, ScoreReport& report)
       : model_(model),
         in_(in),
-        out_(out),
         writer_(out),
         opt_(opt),
         report_(report),
@@ -171,7 +170,6 @@ class Batcher {
 
   const Model& model_;
   csv::Reader& in_;
-  Output& out_;
   csv::Writer writer_;
   const ScoreOptions& opt_;
   ScoreReport& report_;
