@@ -7,27 +7,11 @@
 #include "ad/core/error.h"
 #include "ad/mail/mime.h"
 #include "fuzz_util.h"
+#include "../common/qp.h"
 
 namespace {
 
-std::string qp_decode(const std::string& s) {
-  auto hex = [](char c) { return c <= '9' ? c - '0' : c - 'A' + 10; };
-  std::string out;
-  for (std::size_t i = 0; i < s.size(); ++i) {
-    if (s[i] == '=' && s.compare(i + 1, 2, "\r\n") == 0) {
-      i += 2;
-    } else if (s[i] == '=') {
-      out += static_cast<char>(hex(s[i + 1]) * 16 + hex(s[i + 2]));
-      i += 2;
-    } else if (s.compare(i, 2, "\r\n") == 0) {
-      out += '\n';
-      ++i;
-    } else {
-      out += s[i];
-    }
-  }
-  return out;
-}
+using testqp::qp_decode;
 
 // Every line break is CRLF, and a header's continuation lines start with a space.
 void check_header(const std::string& h, bool folded_only) {

@@ -6,8 +6,11 @@
 #include <vector>
 
 #include "ad/core/error.h"
+#include "../../common/qp.h"
 
 namespace {
+
+using testqp::qp_decode;
 
 std::string b64decode(const std::string& s) {
   static const std::string kAlphabet =
@@ -28,23 +31,6 @@ std::string b64decode(const std::string& s) {
   return out;
 }
 
-std::string qp_decode(const std::string& s) {
-  std::string out;
-  for (std::size_t i = 0; i < s.size(); ++i) {
-    if (s[i] == '=' && s.compare(i + 1, 2, "\r\n") == 0) {
-      i += 2;
-    } else if (s[i] == '=') {
-      out += static_cast<char>(std::stoi(s.substr(i + 1, 2), nullptr, 16));
-      i += 2;
-    } else if (s.compare(i, 2, "\r\n") == 0) {
-      out += '\n';
-      ++i;
-    } else {
-      out += s[i];
-    }
-  }
-  return out;
-}
 
 std::vector<std::string> lines_of(const std::string& s) {  // split on CRLF
   std::vector<std::string> out;
