@@ -19,9 +19,6 @@ constexpr std::array<std::string_view, kDerivedCount> kNames = {
     "new_device",  "new_user_agent",  "hour_unusual", "weekday_unusual", "travel_speed",
     "user_failures", "ip_failures",   "ip_users",    "user_logins",  "success_after_failures"};
 
-constexpr std::array<Role, kTraitCount> kTraitRoles = {Role::kIp,   Role::kIp,     Role::kCountry,
-                                                       Role::kCity, Role::kDevice, Role::kUserAgent};
-
 int d(Derived x) { return static_cast<int>(x); }
 
 
