@@ -1,5 +1,7 @@
 // fast-cpp-csv-parser truncates file names to 255 bytes for its own messages; ours keep them.
+#if defined(__GNUC__) && !defined(__clang__)  // clang has no such warning group
 #pragma GCC diagnostic ignored "-Wstringop-truncation"
+#endif
 #include "ad/core/csv.h"
 
 #include <fcntl.h>
