@@ -3,7 +3,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <numeric>
 
 #include "ad/mail/attachment.h"
 #include "ad/mail/dedup.h"
