@@ -203,6 +203,15 @@ class LimitsTest(adtest.TempDirTestCase):
         self.assertTrue("u" * 999 + "\u2026" in page, "no value cut to 1000 characters")
         self.assertFalse("u" * 1000 in page, "a value of more than 1000 characters")
 
+    def test_an_incident_id_of_more_than_200_bytes_is_bad_data(self):
+        rows = list(scored_rows(3, incidents=True))
+        rows[2] = rows[2].replace("I-20250101T000000-00000000", "I-" + "x" * 199)
+        path = self.write_lines("ids.csv", rows)
+        r = adtest.run("ad-report", "-q", "-o", os.path.join(self.tmp, "r.html"), path)
+        self.assertStatus(r, adtest.DATA)
+        self.assertRegex(r.stderr, rf"^ad-report: {re.escape(path)}:3:12: incident_id is longer than 200 bytes: "
+                                   r"'I-x+\.\.\.' \(column 'incident_id'\)\n$")
+
     def test_ad_report_memory_does_not_grow_with_rows(self):
         rss = {}
         for n in (20000, 200000):
