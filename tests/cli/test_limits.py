@@ -137,6 +137,26 @@ class LimitsTest(adtest.TempDirTestCase):
             self.assertEqual(status, 0, err)
         self.assertLess(rss["large"], rss["small"] * 1.5 + 8, rss)
 
+    def test_profiles_keep_1024_bytes_of_a_value(self):
+        """200 users with 8 user agents of 32 KiB each: profiles keep their first 1024 bytes."""
+        letters = "abcdefghijklmnopqrstuvwxyz"
+        rss = {}
+        for kind in ("same", "distinct"):
+            def rows():
+                yield "timestamp,user_id,ip_address,user_agent,status"
+                for k in range(8):
+                    for u in range(200):
+                        agent = letters[(u + (k if kind == "distinct" else 0)) % 26] * 2048
+                        yield (f"2024-05-{1 + k:02d}T{8 + u % 8:02d}:00:00Z,user{u},10.0.{u}.1,"
+                               f"{(agent + letters[u % 26] * 30) * 16},success")
+            path = self.write_lines(f"ua_{kind}.csv", rows())
+            status, rss[kind], err = measure("ad-train", ["-q", "--seed", "1", "-m", os.path.join(self.tmp, "u.model"),
+                                                         path])
+            self.assertEqual(status, 0, err)
+        # Before the cut: 8 agents of 32 KiB in each of 200 profiles, about 50 MiB more.
+        self.assertLess(rss["distinct"], rss["same"] + 20, rss)
+        self.assertLess(os.path.getsize(os.path.join(self.tmp, "u.model")), 8 << 20)
+
     # -- ad-score -------------------------------------------------------------------------
     def test_ad_score_batches_at_64_mib_of_long_rows(self):
         blob = "b" * (1 << 20)
