@@ -527,6 +527,30 @@ class StoreTest(adtest.TempDirTestCase):
                          "anomaly_score,anomaly_flag,severity,anomaly_reasons")
         self.assertEqual(lines[4], ",,,,,,,,,,,carol,2025-01-03T00:00:00Z,v,0.95,1,99.9,w")
 
+    # -- bounds (ad-store(1), LIMITS) --------------------------------------------------
+    def wide_rows(self, count, note_bytes):
+        header = "event_id,timestamp,user_id,note,anomaly_score,anomaly_flag,severity,anomaly_reasons"
+        note = "n" * note_bytes
+        return csv_text(header, [f"w{i},2025-01-01T00:{i // 60 % 60:02d}:{i % 60:02d}Z,u{i % 7},{note},0.9,1,99.5,why"
+                                 for i in range(count)])
+
+    def batch_sizes(self):
+        out = self.server.sql(f'select count(*) from "{self.table}" group by stored_at order by 1')
+        return [int(n) for n in out.split()]
+
+    def test_a_batch_is_committed_at_batch_rows(self):
+        r = self.store("--batch-rows", "10", self.write("in.csv", self.wide_rows(100, 10)))
+        self.assertStatus(r, adtest.OK)
+        self.assertEqual(self.batch_sizes(), [10] * 10)
+
+    def test_a_batch_is_committed_at_64_mib_of_rows_however_few(self):
+        r = self.store(self.write("in.csv", self.wide_rows(30, 5 << 20)), timeout=300)
+        self.assertStatus(r, adtest.OK)
+        sizes = self.batch_sizes()
+        self.assertEqual(sum(sizes), 30)
+        self.assertGreaterEqual(len(sizes), 3, sizes)  # 13 rows of 5 MiB reach 64 MiB
+        self.assertLessEqual(max(sizes), 13, sizes)
+
     def test_export_of_a_missing_table_is_an_error(self):
         r = adtest.run("ad-store", "--table", "no_such_table", "--export", env=self.env())
         self.assertStatus(r, adtest.DATA)

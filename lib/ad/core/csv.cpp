@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <charconv>
 #include <cstring>
@@ -279,6 +280,9 @@ Reader::Reader(std::unique_ptr<LineSource> lines, std::string name)
   std::vector<std::string_view> fields;
   std::uint64_t start = 0;
   if (!read_record(fields, start)) throw data_error("empty input: no header line", Location{name_});
+  if (found_ > kMaxColumns)  // the error is at the first column too many
+    throw data_error("the header has " + std::to_string(found_) + " columns, more than " + std::to_string(kMaxColumns),
+                     Location{name_, start, static_cast<std::uint32_t>(kMaxColumns + 1), {}});
   check_utf8(fields, start);
   if (fields.size() == 1 && fields[0].empty())
     throw data_error("the header line is empty", Location{name_, start});
@@ -323,13 +327,16 @@ bool Reader::read_record(std::vector<std::string_view>& fields, std::uint64_t& s
   ++records_;
   if (lines_->overlong()) throw data_error("line of 16 MiB or more", Location{name_, line_});
 
-  // Fast path: no quote on the line, so fields are views into it.
+  // Fast path: no quote on the line, so fields are views into it (counted past field_limit()).
   if (line.find('"') == std::string_view::npos) {
+    const std::size_t limit = field_limit();
     std::size_t pos = 0;
     for (;;) {
       std::size_t comma = line.find(',', pos);
-      if (comma == std::string_view::npos) {
-        fields.push_back(line.substr(pos));
+      if (comma == std::string_view::npos || fields.size() + 1 == limit) {
+        fields.push_back(line.substr(pos, comma == std::string_view::npos ? comma : comma - pos));
+        found_ = fields.size() + static_cast<std::size_t>(
+                                     std::count(line.begin() + static_cast<std::ptrdiff_t>(pos), line.end(), ','));
         return true;
       }
       fields.push_back(line.substr(pos, comma - pos));
@@ -351,6 +358,7 @@ bool Reader::read_quoted(std::string_view line, std::vector<std::string_view>& f
   bool in_quotes = false;
   bool after_quote = false;  // just closed a quoted field
   bool too_long = false;
+  std::size_t extra = 0;  // fields past field_limit(), counted, not kept
   for (;;) {
     if (i == line.size()) {
       if (!in_quotes) break;
@@ -382,7 +390,8 @@ bool Reader::read_quoted(std::string_view line, std::vector<std::string_view>& f
         scratch_.push_back(c);
       }
     } else if (c == ',') {
-      bounds_.push_back(scratch_.size());
+      if (bounds_.size() < field_limit()) bounds_.push_back(scratch_.size());
+      else ++extra;
       at_field_start = true;
       after_quote = false;
     } else if (after_quote) {
@@ -398,6 +407,7 @@ bool Reader::read_quoted(std::string_view line, std::vector<std::string_view>& f
   }
   if (too_long) throw data_error("record longer than 16 MiB", Location{name_, start_line});
   bounds_.push_back(scratch_.size());
+  found_ = bounds_.size() - 1 + extra;
   for (std::size_t f = 0; f + 1 < bounds_.size(); ++f)
     fields.push_back(std::string_view(scratch_).substr(bounds_[f], bounds_[f + 1] - bounds_[f]));
   return true;
@@ -419,9 +429,9 @@ bool Reader::next(Row& row) {
   for (;;) {
     try {
       if (!read_record(row.fields, row.line)) return false;
-      if (row.fields.size() != header_.size())
+      if (found_ != header_.size())
         throw data_error("ragged row: expected " + std::to_string(header_.size()) +
-                             " fields as in the header, found " + std::to_string(row.fields.size()),
+                             " fields as in the header, found " + std::to_string(found_),
                          Location{name_, row.line});
       check_utf8(row.fields, row.line);
       return true;

@@ -22,6 +22,9 @@
 //   - A line break inside a quoted field is returned as "\n", whatever it was.
 //   - A line of 16 MiB or more, or a record over 16 MiB, is a bad record; both sources
 //     read past it (its bytes are dropped, not kept), so it is reported once.
+//   - A header of more than kMaxColumns columns is a data error at the first column
+//     too many. A record keeps at most one field more than the header (a ragged row is
+//     reported with its real count), so a line of commas costs no memory per field.
 //   Errors are ad::Error(kData) naming the file, line and column. A bad record (ragged,
 //   invalid UTF-8 or NUL, junk after a closing quote, too long) leaves the reader at the
 //   next record. Any other error (I/O, a NUL byte in a file) is fatal.
@@ -71,6 +74,8 @@ class LineSource {
 // The longest line a source hands over: a longer one (16 MiB or more) is dropped,
 // and overlong() says so.
 constexpr std::size_t kMaxLineBytes = (16u << 20) - 1;
+// The most columns a header may have.
+constexpr std::size_t kMaxColumns = 4096;
 
 // Opens "-" or "" as standard input, otherwise the file at path. Regular files get the
 // fast-cpp-csv-parser source, everything else the live one. Throws ad::Error(kIo).
@@ -133,6 +138,9 @@ class Reader {
   bool read_record(std::vector<std::string_view>& fields, std::uint64_t& start_line);
   bool read_quoted(std::string_view line, std::vector<std::string_view>& fields,
                    std::uint64_t start_line);
+  // The fields a record may keep: one more than the header (or than kMaxColumns,
+  // while the header is read), so that a ragged row is seen without keeping it whole.
+  std::size_t field_limit() const { return (header_.empty() ? kMaxColumns : header_.size()) + 1; }
   bool fetch(std::string_view& line);
   void check_utf8(const std::vector<std::string_view>& fields, std::uint64_t line) const;
   void count_skipped(const Error& e);
@@ -142,6 +150,7 @@ class Reader {
   std::vector<std::string> header_;
   std::uint64_t line_ = 0;
   std::uint64_t records_ = 0;
+  std::size_t found_ = 0;              // fields of the last record, kept or not
   bool broken_ = false;                // a fatal error: the input cannot be read on
   bool skipping_ = false;
   bool stopped_on_bad_row_ = false;

@@ -4,6 +4,8 @@
 #include <algorithm>
 #include <functional>
 
+#include "ad/core/text.h"
+
 namespace ad {
 
 namespace {
@@ -22,7 +24,7 @@ void count_distinct(std::string_view value, std::vector<std::uint64_t>& keys, st
   }
   keys.insert(at, key);
   count = keys.size();
-  if (names.size() < IncidentSummary::kNamesKept) names.emplace_back(value);
+  if (names.size() < IncidentSummary::kNamesKept) names.push_back(text::truncate(value, IncidentSummary::kValueChars));
 }
 
 }  // namespace
@@ -36,13 +38,14 @@ void IncidentSummary::add(const scored::Row& row, std::string_view user, std::st
   }
   double incident_score = std::clamp(row.incident_score.value_or(0.0), 0.0, 100.0);
   bool carries_score = row.incident_score && incident_score >= score;  // a later row wins a tie
-  if ((carries_score || kind.empty()) && !row.incident_kind.empty()) kind = row.incident_kind;
+  if ((carries_score || kind.empty()) && !row.incident_kind.empty())
+    kind = text::truncate(row.incident_kind, kValueChars);
   score = std::max(score, incident_score);
   max_severity = std::max(max_severity, row.severity);
   if (row.score > top_score_ || (row.score == top_score_ && row.severity > top_severity_)) {
     top_score_ = row.score;
     top_severity_ = row.severity;
-    reasons = row.reasons;
+    reasons = text::truncate(row.reasons, kValueChars);
   }
   count_distinct(user, user_keys_, users, user_count, users_capped);
   count_distinct(source, source_keys_, sources, source_count, sources_capped);

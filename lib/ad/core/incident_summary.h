@@ -23,6 +23,8 @@
 //     it the count stays at kDistinctCap and *_capped says it is a lower bound ("at
 //     least"). Values are told apart by a 64-bit hash, so that memory per incident is
 //     bounded (2 x kDistinctCap hashes), whatever the values' length.
+//   - kind, reasons and the names kept are cut to kValueChars characters (text::truncate),
+//     so that an incident holds a few KiB at most beside its id, whatever its rows hold.
 //
 // Ranking (ranks_before): by score, highest first; then by max_severity, highest first;
 // then seen first: the earlier first_ms (an incident with a time before one without),
@@ -42,6 +44,7 @@ namespace ad {
 struct IncidentSummary {
   static constexpr std::size_t kNamesKept = 5;     // users and sources named
   static constexpr std::size_t kDistinctCap = 256; // distinct users and sources counted
+  static constexpr std::size_t kValueChars = 1000; // kind, reasons and names kept, cut past this
 
   std::string id;    // incident_id of its first row
   std::string kind;  // incident_kind of its row with the highest incident_score

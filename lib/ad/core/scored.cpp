@@ -31,6 +31,11 @@ void parse_incident(const Columns& c, const csv::Row& row, const std::string& fi
   auto text = [&](Field f) { return row.fields[static_cast<std::size_t>(c[f])]; };
   r.incident_id = text(Field::kIncidentId);
   r.incident_kind = text(Field::kIncidentKind);
+  for (Field f : {Field::kIncidentId, Field::kIncidentKind})
+    if (text(f).size() > kMaxIncidentText)
+      throw data_error(std::string(kAppended[static_cast<int>(f)]) + " is longer than " +
+                           std::to_string(kMaxIncidentText) + " bytes: " + text::quote(text(f)),
+                       where(file, row, c[f], f));
   std::string_view score = text(Field::kIncidentScore);
   if (score.empty()) return;
   auto v = parse_number(score);

@@ -23,6 +23,8 @@
 //   - incident_score: empty, or a number in [0, 100]: the incident's score as of this
 //     row (it only grows as the incident does);
 //   - incident_kind: text ("brute_force", "spray", "takeover", ...).
+// incident_id and incident_kind hold at most kMaxIncidentText bytes (ad-score writes 26
+// and at most 11), so that the sinks that keep incidents by id keep them small.
 // Like the four above, these are never part of an event's identity (is_column()).
 //
 // Severity is the score's percentile among the training scores. ad-train flags the top
@@ -48,6 +50,7 @@ inline constexpr std::string_view kReasons = "anomaly_reasons";
 // The scored columns, in the order ad-score appends them.
 inline constexpr std::array<std::string_view, 4> kColumns = {kScore, kFlag, kSeverity, kReasons};
 inline constexpr std::string_view kIncidentId = "incident_id";
+inline constexpr std::size_t kMaxIncidentText = 200;  // bytes of incident_id, incident_kind
 inline constexpr std::string_view kIncidentScore = "incident_score";
 inline constexpr std::string_view kIncidentKind = "incident_kind";
 // The optional incident columns, in the order ad-score appends them after kColumns.

@@ -52,7 +52,7 @@ std::uint32_t login_signals(const LoginContext& ctx) {
 IncidentEvent incident_event(const LoginContext& ctx, std::string_view user, bool flagged) {
   IncidentEvent e;
   e.time_ms = ctx.time_ms;
-  e.user = std::string(user);
+  e.user = std::string(kept_value(user));
   e.ip = ctx.current[static_cast<int>(Trait::kIp)];
   e.network = ctx.current[static_cast<int>(Trait::kNetwork)];
   e.success = ctx.success;

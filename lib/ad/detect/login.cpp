@@ -101,9 +101,11 @@ std::vector<Derived> available_derived(const LoginColumns& c) {
   return out;
 }
 
+std::string_view kept_value(std::string_view v) { return v.substr(0, text::char_boundary(v, kMaxValueBytes)); }
+
 LoginEvent read_event(const LoginColumns& c, const csv::Row& row, std::int64_t time_ms) {
   auto field = [&](Role r) -> std::string_view {
-    return c.has(r) ? row.fields[static_cast<std::size_t>(c[r])] : std::string_view();
+    return c.has(r) ? kept_value(row.fields[static_cast<std::size_t>(c[r])]) : std::string_view();
   };
   LoginEvent e;
   e.time_ms = time_ms;

@@ -109,7 +109,14 @@ struct LoginEvent {
 // A user agent with every run of digits and dots between digits replaced by '*'.
 std::string user_agent_family(std::string_view user_agent);
 
-// Reads the login's fields from row. time_ms must already be parsed.
+// The bytes of a value that profiles, windows and incidents keep: a longer user, IP,
+// place, device or user agent is cut there (on a character boundary), so that their
+// memory is bounded by counts, whatever the input's fields hold.
+inline constexpr std::size_t kMaxValueBytes = 1024;
+// v cut to kMaxValueBytes.
+std::string_view kept_value(std::string_view v);
+
+// Reads the login's fields from row, each cut by kept_value(). time_ms must already be parsed.
 LoginEvent read_event(const LoginColumns& columns, const csv::Row& row, std::int64_t time_ms);
 
 // What the tracker knew when it judged a login: the derived values and the facts that

@@ -89,7 +89,7 @@ class Batcher {
       fields_.push_back({arena_.size(), f.size()});
       arena_.append(f);
     }
-    if (kinds_.size() >= kBatchRows) flush_batch();
+    if (kinds_.size() >= kBatchRows || arena_.size() >= kBatchBytes) flush_batch();
   }
 
   // Scores and writes the pending rows.

@@ -14,7 +14,7 @@
 // order, goes through an IncidentGrouper as its batch is written, so the incident
 // columns of a row depend only on the rows before it.
 //
-// Rows are scored in batches of up to kBatchRows, in parallel over threads, and written
+// Rows are scored in batches of up to kBatchRows (and kBatchBytes), in parallel over threads, and written
 // in input order, so the output does not depend on the thread count. On a live input
 // (a pipe or a terminal) the pending batch is scored, written and flushed whenever the
 // reader is about to wait for more input: each login appears as soon as it arrives,
@@ -51,6 +51,8 @@ struct ScoreReport {
 };
 
 inline constexpr std::size_t kBatchRows = 4096;
+// ... or fewer, when their fields add up to this many bytes (long rows).
+inline constexpr std::size_t kBatchBytes = std::size_t{64} << 20;
 
 // Scores `in` into `out` (CSV with a header). Throws ad::Error(kData) for a column the
 // model needs that the input lacks (naming it), for bad data when options.on_error is

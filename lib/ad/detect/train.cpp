@@ -42,6 +42,7 @@ struct Sample {
   std::vector<std::uint64_t> order;  // the row's position among the rows used
   std::vector<IncidentEvent> events;  // with login features: the row as the incident grouper sees it
   int user_col = -1;                  // with login features: the user column
+  std::size_t bytes = 0;              // of rows
   void put(std::size_t slot, const csv::Row& row, const LoginContext& ctx, std::uint64_t position) {
     order.resize(std::max(order.size(), slot + 1));
     order[slot] = position;
@@ -56,10 +57,12 @@ struct Sample {
       if (i) joined.push_back('\0');
       joined.append(row.fields[i]);
     }
+    bytes += joined.size();
     if (slot == rows.size()) {
       rows.push_back(std::move(joined));
       lines.push_back(row.line);
     } else {
+      bytes -= rows[slot].size();
       rows[slot] = std::move(joined);
       lines[slot] = row.line;
     }
@@ -247,6 +250,10 @@ void read_input(csv::Reader& in, const TrainOptions& opt, TrainReport& report,
       std::uint64_t j = rng.below(pass.used + 1);
       if (j < opt.sample_limit) pass.sample.put(static_cast<std::size_t>(j), row, ctx, pass.used);
     }
+    if (pass.sample.bytes > opt.sample_bytes_limit)
+      throw data_error("the rows kept for training hold more than " + std::to_string(opt.sample_bytes_limit >> 20) +
+                           " MiB (" + std::to_string(pass.sample.rows.size()) + " rows): lower --sample-rows",
+                       Location{in.name(), row.line});
     ++pass.used;
   }
   report.rows_read = in.records();

@@ -49,6 +49,9 @@ struct TrainOptions {
   OnError on_error = OnError::kFail;
   int assume_tz_s = 0;               // offset for timestamps without a zone
   std::size_t sample_limit = 100000; // rows kept in memory for training
+  // Bytes of those rows kept at most: a sample of longer rows is a data error that
+  // says to lower --sample-rows, rather than memory without bound.
+  std::size_t sample_bytes_limit = std::size_t{1} << 30;
   std::size_t max_users = 100000;    // user profiles kept (profile.h)
   std::vector<Aspect> aspects = {Aspect::kTime};  // aspects with a forest of their own (aspect.h)
 };

@@ -1,5 +1,6 @@
 #include "ad/import/sshd.h"
 
+#include <algorithm>
 #include <charconv>
 
 #include "ad/core/error.h"
@@ -19,7 +20,9 @@ std::optional<std::string_view> unrepeat(std::string_view m, int& count) {
   auto sp = m.find(' ');
   if (sp == std::string_view::npos) return std::nullopt;
   auto r = std::from_chars(m.data(), m.data() + sp, count);
-  if (r.ec != std::errc() || r.ptr != m.data() + sp || count < 1) return std::nullopt;
+  if (r.ec == std::errc::result_out_of_range && r.ptr == m.data() + sp && m[0] != '-') count = kMaxRepeat;
+  else if (r.ec != std::errc() || r.ptr != m.data() + sp || count < 1) return std::nullopt;
+  count = std::min(count, kMaxRepeat);
   m.remove_prefix(sp);
   if (!starts_with(m, " times: [")) return std::nullopt;
   m.remove_prefix(9);
@@ -115,8 +118,12 @@ std::string SshdConverter::unique_id(std::string id, std::int64_t time_ms) {
     seen_.clear();
     seen_second_ = second;
   }
-  int n = ++seen_[id];
-  return n == 1 ? id : id + "-" + std::to_string(n);
+  auto it = seen_.find(id);
+  if (it == seen_.end()) {
+    if (seen_.size() < kMaxIdsPerSecond) seen_.emplace(id, 1);
+    return id;
+  }
+  return id + "-" + std::to_string(++it->second);
 }
 
 void SshdConverter::add(const SshdAttempt& a, std::int64_t time_ms, std::string_view host, const std::string& id,

@@ -20,6 +20,10 @@
 // __CURSOR for the journal), with "-N" for the N-th login from one line ("message
 // repeated") and for the N-th identical line within one second: stable when the same
 // log is imported again.
+//
+// Bounds: a "message repeated N times" line counts at most kMaxRepeat logins, however
+// large N; the ids of one second are told apart among its first kMaxIdsPerSecond
+// distinct lines (beyond them, identical lines in that second share an id).
 #pragma once
 
 #include <cstdint>
@@ -34,6 +38,9 @@
 #include "ad/import/syslog.h"
 
 namespace ad::import {
+
+inline constexpr int kMaxRepeat = 1000;                  // logins from one "message repeated" line
+inline constexpr std::size_t kMaxIdsPerSecond = 100000;  // distinct lines told apart in one second
 
 struct SshdAttempt {
   bool success = false;

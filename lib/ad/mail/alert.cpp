@@ -1,13 +1,10 @@
 // The content of an alert: summary, top anomalies, attachment. See ad/alert.h.
 #include "ad/mail/alert.h"
 
-#include <sys/mman.h>
-#include <unistd.h>
-
 #include <algorithm>
 #include <cmath>
-#include <numeric>
 
+#include "ad/mail/attachment.h"
 #include "ad/mail/dedup.h"
 #include "ad/mail/incidents.h"
 #include "ad/core/error.h"
@@ -25,53 +22,6 @@ std::string fixed(double v, int decimals) {
   char buf[64];
   std::snprintf(buf, sizeof buf, "%.*f", decimals, v);
   return buf;
-}
-
-
-// Every column of rows, as a CSV file, with formulas neutralised. csv::Writer writes to
-// a descriptor, so it writes to an anonymous in-memory file that is read back.
-// The header and the rows, in order, up to the first slim one or the first that would
-// take the attachment past max_bytes (the header is always there). Sets rows.
-std::string attachment_csv(const Columns& columns, const std::vector<Anomaly>& anomalies,
-                           std::size_t max_bytes, std::uint64_t& rows) {
-  int fd = ::memfd_create("ad-mail-attachment", MFD_CLOEXEC);
-  if (fd < 0) throw errno_error("cannot create the attachment in memory", errno);
-  struct Closer {
-    int fd;
-    ~Closer() { ::close(fd); }
-  } closer{fd};
-  {
-    Output out(fd, "the attachment");
-    csv::Writer writer(out, csv::WriterOptions{true});
-    writer.row(columns.header);
-    out.flush();
-    rows = 0;
-    off_t size = ::lseek(fd, 0, SEEK_CUR);
-    for (const Anomaly& a : anomalies) {
-      if (a.slim) break;
-      writer.row(a.fields);
-      out.flush();
-      off_t now = ::lseek(fd, 0, SEEK_CUR);
-      if (now < 0 || size < 0) throw errno_error("cannot size the attachment", errno);
-      if (static_cast<std::size_t>(now) > max_bytes) {  // cut before this row
-        if (::ftruncate(fd, size) != 0) throw errno_error("cannot cut the attachment", errno);
-        break;
-      }
-      size = now;
-      ++rows;
-    }
-  }
-  std::string data;
-  char buf[65536];
-  for (off_t at = 0;;) {
-    ssize_t n = ::pread(fd, buf, sizeof buf, at);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) throw errno_error("cannot read the attachment back", errno);
-    if (n == 0) break;
-    data.append(buf, static_cast<std::size_t>(n));
-    at += n;
-  }
-  return data;
 }
 
 std::string field(const Columns& c, const Anomaly& a, Role role) {
@@ -123,6 +73,10 @@ std::vector<std::string> notes_of(const Batch& b, const AlertOptions& o,
                     text::plural(incidents->held_incidents, "incident", "incidents") +
                     " alerted before, whose band did not rise, " +
                     (incidents->held_rows == 1 ? "was" : "were") + " left out.");
+  if (incidents && incidents->unsummarised_rows > 0)
+    notes.push_back(text::plural(incidents->unsummarised_rows, "flagged row", "flagged rows") +
+                    " of incidents past the first " + std::to_string(kMaxIncidents) +
+                    " of this alert are attached and counted, but not listed as incidents.");
   if (b.skipped > 0)
     notes.push_back(text::plural(b.skipped, "malformed row was", "malformed rows were") +
                     " skipped; ad-mail's warnings name each one.");
@@ -175,7 +129,34 @@ void Batch::add_anomaly(const Columns& c, Anomaly&& a, std::size_t max_attachmen
   std::size_t bytes = attachment_bytes(a);
   if (full_bytes + bytes > max_attachment) make_slim(c, a);
   else full_bytes += bytes;
+  push(std::move(a));
+}
+
+void Batch::push(Anomaly&& a) {
+  memory_bytes += attachment_bytes(a);
   anomalies.push_back(std::move(a));
+  if (anomalies.size() < kRowsInMemory && memory_bytes < kBytesInMemory) return;
+  for (const Anomaly& kept : anomalies) spooled.append(kept);
+  anomalies.clear();
+  memory_bytes = 0;
+}
+
+void Batch::for_each(const std::function<void(const Anomaly&)>& f) const {
+  spooled.for_each([&f](Anomaly& a) { f(a); });
+  for (const Anomaly& a : anomalies) f(a);
+}
+
+void Batch::filter(const std::function<bool(Anomaly&)>& keep) {
+  RowSpool old = std::move(spooled);
+  std::vector<Anomaly> recent = std::move(anomalies);
+  spooled = RowSpool();
+  anomalies.clear();
+  memory_bytes = 0;
+  auto pass = [&](Anomaly& a) {
+    if (keep(a)) push(std::move(a));
+  };
+  old.for_each(pass);
+  for (Anomaly& a : recent) pass(a);
 }
 
 RowKind read_row(const Columns& c, const csv::Reader& reader, const csv::Row& row, int assume_tz_s,
@@ -239,26 +220,86 @@ struct View {
   std::string incidents_text, incidents_html;  // the incidents section, when there is one
 };
 
-std::vector<UserLine> users_of(const Columns& c, const std::vector<Anomaly>& an, std::size_t n) {
-  if (!c.roles.has(Role::kUser) || n == 0) return {};
-  std::map<std::string, UserLine> by_user;
-  for (const Anomaly& a : an) {
-    UserLine& u = by_user[field(c, a, Role::kUser)];
+// Distinct users counted for "Users with the most anomalies"; rows of further users
+// are counted apart (Tally::uncounted).
+constexpr std::size_t kMaxUsersCounted = 10000;
+
+struct Ranked {  // an anomaly in the top list
+  double score = 0, severity = 0;
+  std::uint64_t sequence = 0;  // input order
+  Line line;
+};
+
+// True if x ranks before y: by score, then severity, then input order.
+bool ranks_first(const Ranked& x, const Ranked& y) {
+  if (x.score != y.score) return x.score > y.score;
+  if (x.severity != y.severity) return x.severity > y.severity;
+  return x.sequence < y.sequence;
+}
+
+// What one pass over a batch's flagged rows gathers for the bodies, in bounded memory:
+// counts by band, the highest severity and earliest time, the top `top` rows (a heap,
+// the last-ranked at its front) and counts per user, for at most kMaxUsersCounted users.
+struct Tally {
+  std::size_t top = 0;
+  bool rank = false;  // gather the top rows and the users
+  std::array<std::uint64_t, kBandCount> bands{};
+  double highest = 0;
+  std::optional<std::int64_t> first_ms;
+  std::vector<Ranked> heap;
+  std::map<std::string, UserLine> users;
+  std::uint64_t uncounted = 0, rows = 0;
+
+  void add(const Columns& c, const Anomaly& a) {
+    ++bands[static_cast<int>(scored::band_of(a.severity))];
+    highest = std::max(highest, a.severity);
+    if (a.time_ms && (!first_ms || *a.time_ms < *first_ms)) first_ms = a.time_ms;
+    std::uint64_t sequence = rows++;
+    if (!rank || top == 0) return;
+    Ranked r{a.score, a.severity, sequence, {}};
+    if (heap.size() < top || ranks_first(r, heap.front())) {
+      r.line = line_of(c, a);
+      if (heap.size() == top) {
+        std::pop_heap(heap.begin(), heap.end(), ranks_first);
+        heap.pop_back();
+      }
+      heap.push_back(std::move(r));
+      std::push_heap(heap.begin(), heap.end(), ranks_first);
+    }
+    if (!c.roles.has(Role::kUser)) return;
+    std::string user = field(c, a, Role::kUser);
+    auto it = users.find(user);
+    if (it == users.end() && users.size() == kMaxUsersCounted) {
+      ++uncounted;
+      return;
+    }
+    UserLine& u = it != users.end() ? it->second : users[user];
     ++u.count;
     u.top_score = std::max(u.top_score, a.score);
   }
-  std::vector<UserLine> out;
-  for (auto& [name, u] : by_user) {
-    u.user = name.empty() ? "-" : display_text(name);
-    out.push_back(u);
+
+  std::vector<Line> top_lines() {
+    std::sort_heap(heap.begin(), heap.end(), ranks_first);
+    std::vector<Line> out;
+    for (Ranked& r : heap) out.push_back(std::move(r.line));
+    return out;
   }
-  std::stable_sort(out.begin(), out.end(), [](const UserLine& x, const UserLine& y) {
-    if (x.count != y.count) return x.count > y.count;
-    return x.top_score > y.top_score;
-  });
-  if (out.size() > n) out.resize(n);
-  return out;
-}
+
+  // The users with the most anomalies, at most `top`: by count, then highest score.
+  std::vector<UserLine> top_users() {
+    std::vector<UserLine> out;
+    for (auto& [name, u] : users) {
+      u.user = name.empty() ? "-" : display_text(name);
+      out.push_back(u);
+    }
+    std::stable_sort(out.begin(), out.end(), [](const UserLine& x, const UserLine& y) {
+      if (x.count != y.count) return x.count > y.count;
+      return x.top_score > y.top_score;
+    });
+    if (out.size() > top) out.resize(top);
+    return out;
+  }
+};
 
 std::string render_text(const View& v) {
   std::string t = v.headline + "\n\n";
@@ -350,86 +391,80 @@ std::string render_html(const View& v, const std::string& subject) {
   return h;
 }
 
+// The attachment, and the sentence that says what it holds.
+void attach(const Columns& c, const Batch& b, const AlertOptions& o, std::optional<std::int64_t> first,
+            AlertContent& a, View& v) {
+  std::string stamp;
+  for (char ch : format_time_iso(o.now_ms - o.now_ms % 1000))
+    if (ch != '-' && ch != ':') stamp += ch;
+  a.csv_name = "ad-anomalies-" + stamp + ".csv";
+  a.csv = attachment_csv(c, b, o.max_attachment, a.attached);
+  const std::uint64_t flagged = b.flagged();
+  a.left_out = flagged - a.attached;
+  if (a.left_out == 0) {
+    v.attached = "All " + text::plural(flagged, "flagged row is", "flagged rows are") + " attached as " +
+                 a.csv_name + ".";
+    return;
+  }
+  v.attached = "The first " + std::to_string(a.attached) + " of " + std::to_string(flagged) +
+               " flagged rows are attached as " + a.csv_name + "; " +
+               text::plural(a.left_out, "row was", "rows were") + " left out to keep the attachment within " +
+               std::to_string(o.max_attachment) +
+               " bytes (--max-attachment). Where ad-store keeps the scored rows, 'ad-store --export" +
+               (first ? " --since " + format_time_iso(*first) : std::string()) + "' writes them all.";
+}
+
 }  // namespace
 
 AlertContent render_alert(const Columns& c, const Batch& b, const AlertOptions& o,
                           const IncidentSelection* incidents) {
   AlertContent a;
   View v;
-  const auto& an = b.anomalies;
-  double highest = 0;
-  for (const Anomaly& x : an) {
-    ++a.bands[static_cast<int>(scored::band_of(x.severity))];
-    highest = std::max(highest, x.severity);
-  }
-  v.bands = a.bands;
-  v.flagged = an.size();
-  std::vector<std::size_t> order(an.size());
-  std::iota(order.begin(), order.end(), 0);
-  std::stable_sort(order.begin(), order.end(), [&](std::size_t i, std::size_t j) {
-    if (an[i].score != an[j].score) return an[i].score > an[j].score;
-    return an[i].severity > an[j].severity;
-  });
-  if (order.size() > o.top) order.resize(o.top);
-  bool about_incidents = incidents && !incidents->alerted.empty() && !an.empty();
+  const std::uint64_t flagged = b.flagged();
+  bool about_incidents = incidents && !incidents->alerted.empty() && flagged > 0;
+  Tally tally;
+  tally.top = o.top;
+  tally.rank = !about_incidents;
+  b.for_each([&](const Anomaly& x) { tally.add(c, x); });
+  a.bands = v.bands = tally.bands;
+  v.flagged = flagged;
   if (!about_incidents) {
-    for (std::size_t i : order) v.top.push_back(line_of(c, an[i]));
-    v.users = users_of(c, an, o.top);
+    v.top = tally.top_lines();
+    v.users = tally.top_users();
   }
 
   std::string logins = b.scored == 1 ? "login" : "logins";
   std::string prefix = o.subject_prefix + (o.subject_prefix.empty() ? "" : " ") +
                        (b.held_windows > 0 ? "digest: " : "");
-  if (an.empty()) {
+  std::string were = flagged == 1 ? "was" : "were";
+  v.highest = fixed(tally.highest, 1) + " (" + std::string(scored::band_name(scored::band_of(tally.highest))) + ")";
+  if (flagged == 0) {
     a.subject = prefix + "no anomalies in " + std::to_string(b.scored) + " " + logins;
     v.headline = "No anomalies: none of the " + std::to_string(b.scored) + " " + logins +
                  " scored was flagged.";
     v.highest = "-";
   } else if (about_incidents) {
-    v.highest = fixed(highest, 1) + " (" + std::string(scored::band_name(scored::band_of(highest))) + ")";
     a.subject = prefix + incident_subject(*incidents);
     v.headline = "Login incidents: " +
                  text::plural(static_cast<std::int64_t>(incidents->alerted.size()), "incident", "incidents") +
-                 "; " + std::to_string(an.size()) + " of " + std::to_string(b.scored) + " " + logins +
-                 " scored " + (an.size() == 1 ? "was" : "were") + " flagged.";
+                 "; " + std::to_string(flagged) + " of " + std::to_string(b.scored) + " " + logins + " scored " +
+                 were + " flagged.";
     v.incidents_text = incidents_text(*incidents, o.top);
     v.incidents_html = incidents_html(*incidents, o.top);
   } else {
-    v.highest = fixed(highest, 1) + " (" + std::string(scored::band_name(scored::band_of(highest))) + ")";
-    a.subject = prefix + std::to_string(an.size()) + " of " + std::to_string(b.scored) + " " +
-                logins + " anomalous, highest severity " + v.highest;
-    v.headline = "Login anomalies: " + std::to_string(an.size()) + " of " +
-                 std::to_string(b.scored) + " " + logins + " scored " +
-                 (an.size() == 1 ? "was" : "were") + " flagged.";
+    a.subject = prefix + std::to_string(flagged) + " of " + std::to_string(b.scored) + " " + logins +
+                " anomalous, highest severity " + v.highest;
+    v.headline = "Login anomalies: " + std::to_string(flagged) + " of " + std::to_string(b.scored) + " " +
+                 logins + " scored " + were + " flagged.";
   }
   v.span = b.first_ms ? format_time_iso(*b.first_ms) + " to " + format_time_iso(*b.last_ms)
                       : std::string("unknown (no readable time column)");
   v.input = display_text(o.input_name, 100);
   v.notes = notes_of(b, o, incidents);
-  if (!an.empty()) {
-    std::string stamp;
-    for (char ch : format_time_iso(o.now_ms - o.now_ms % 1000))
-      if (ch != '-' && ch != ':') stamp += ch;
-    a.csv_name = "ad-anomalies-" + stamp + ".csv";
-    a.csv = attachment_csv(c, an, o.max_attachment, a.attached);
-    a.left_out = an.size() - a.attached;
-    if (a.left_out == 0) {
-      v.attached = "All " + text::plural(an.size(), "flagged row is", "flagged rows are") +
-                   " attached as " + a.csv_name + ".";
-    } else {
-      std::optional<std::int64_t> first;
-      for (const Anomaly& x : an)
-        if (x.time_ms && (!first || *x.time_ms < *first)) first = x.time_ms;
-      v.attached = "The first " + std::to_string(a.attached) + " of " +
-std::to_string(an.size()) + " flagged rows are attached as " + a.csv_name + "; " +
-                   text::plural(a.left_out, "row was", "rows were") +
-                   " left out to keep the attachment within " + std::to_string(o.max_attachment) +
-                   " bytes (--max-attachment). Where ad-store keeps the scored rows, "
-                   "'ad-store --export" +
-                   (first ? " --since " + format_time_iso(*first) : std::string()) +
-                   "' writes them all.";
-    }
-  }
+  if (tally.uncounted > 0)
+    v.notes.push_back(text::plural(tally.uncounted, "flagged row", "flagged rows") + " of users past the first " +
+                      std::to_string(kMaxUsersCounted) + " are not counted under the users with the most anomalies.");
+  if (flagged > 0) attach(c, b, o, tally.first_ms, a, v);
   a.text = render_text(v);
   a.html = render_html(v, a.subject);
   return a;

@@ -16,6 +16,9 @@
 //     and the bodies say how many rows were left out and that ad-store exports them;
 //   - notes: flagged rows left out as already alerted (dedup.h), malformed rows
 //     skipped, and anomalies an hourly cap held back (a digest).
+// Memory does not grow with the flagged rows: they wait in a temporary file
+// (row_spool.h), and render_alert() reads them once, keeping the top N in a heap and
+// counting at most 10000 distinct users; the attachment is attachment.h's.
 // The subject carries the counts and the highest severity. With incident columns the
 // alert is about incidents instead (incidents.h). Data reaches the text and
 // HTML bodies only through sanitising: control characters become spaces, long values
@@ -26,6 +29,7 @@
 
 #include <array>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -35,6 +39,7 @@
 #include "ad/core/csv.h"
 #include "ad/core/roles.h"
 #include "ad/core/scored.h"
+#include "ad/mail/row_spool.h"
 
 namespace ad::mail {
 
@@ -89,10 +94,17 @@ enum class RowKind { kUnscored, kNormal, kFlagged };
 RowKind read_row(const Columns& columns, const csv::Reader& reader, const csv::Row& row,
                  int assume_tz_s, std::optional<std::int64_t>& time_ms, Anomaly* anomaly);
 
-// The rows of one alert.
+// The rows of one alert. The flagged rows are in input order: the older ones in a
+// temporary file (row_spool.h), the newest (at most kRowsInMemory, kBytesInMemory) in
+// memory, so that memory does not grow with the number of flagged rows.
 struct Batch {
+  static constexpr std::size_t kRowsInMemory = 1024;
+  static constexpr std::size_t kBytesInMemory = std::size_t{1} << 20;
+
   std::uint64_t scored = 0;               // logins scored (flag 0 or 1)
-  std::vector<Anomaly> anomalies;         // flagged rows, in input order
+  RowSpool spooled;                       // the older flagged rows
+  std::vector<Anomaly> anomalies;         // the newest flagged rows, after those spooled
+  std::size_t memory_bytes = 0;           // attachment_bytes() of anomalies, as added
   std::optional<std::int64_t> first_ms, last_ms;  // time span of the scored logins
   std::uint64_t duplicates = 0;           // flagged rows left out: alerted before
   std::uint64_t skipped = 0;              // malformed rows skipped
@@ -105,7 +117,16 @@ struct Batch {
   // bytes, slim after, so that a batch holds at most about max_attachment bytes of
   // rows beyond the few columns the bodies show.
   void add_anomaly(const Columns& columns, Anomaly&& a, std::size_t max_attachment);
-  bool empty() const { return scored == 0 && anomalies.empty() && skipped == 0; }
+  // The flagged rows, spooled and in memory.
+  std::uint64_t flagged() const { return spooled.size() + anomalies.size(); }
+  // Calls f with each flagged row, in input order.
+  void for_each(const std::function<void(const Anomaly&)>& f) const;
+  // Keeps the flagged rows for which keep(row) is true, in order.
+  void filter(const std::function<bool(Anomaly&)>& keep);
+  bool empty() const { return scored == 0 && flagged() == 0 && skipped == 0; }
+
+ private:
+  void push(Anomaly&& a);  // to memory, spooling what is there when it is full
 };
 
 struct AlertOptions {

@@ -234,14 +234,26 @@ void AlertState::load_line(std::string_view line, int version, std::uint64_t lin
 void AlertState::insert(std::uint64_t key, std::int64_t when_s) {
   auto [it, fresh] = keys_.emplace(key, when_s);
   if (!fresh) it->second = std::max(it->second, when_s);
+  if (keys_.size() > 2 * capacity_) trim_keys();  // the same newest `capacity` as commit()
 }
 
-void AlertState::commit() {
+std::vector<std::pair<std::int64_t, std::uint64_t>> AlertState::newest() const {
   std::vector<std::pair<std::int64_t, std::uint64_t>> entries;
   entries.reserve(keys_.size());
   for (const auto& [key, when] : keys_) entries.emplace_back(when, key);
   std::sort(entries.begin(), entries.end());
-  if (entries.size() > capacity_) entries.erase(entries.begin(), entries.end() - capacity_);
+  if (entries.size() > capacity_) entries.erase(entries.begin(), entries.end() - static_cast<std::ptrdiff_t>(capacity_));
+  return entries;
+}
+
+void AlertState::trim_keys() {
+  auto entries = newest();
+  keys_.clear();
+  for (const auto& [when, key] : entries) keys_.emplace(key, when);
+}
+
+void AlertState::commit() {
+  auto entries = newest();
   incidents_.trim();
   AtomicFile file(path_);
   Output& out = file.out();

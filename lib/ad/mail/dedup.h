@@ -35,6 +35,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "ad/core/scored.h"
@@ -111,6 +112,10 @@ class AlertState {
  private:
   void load();
   void load_line(std::string_view line, int version, std::uint64_t line_no);
+  // The newest `capacity` keys, as (time, key), oldest first.
+  std::vector<std::pair<std::int64_t, std::uint64_t>> newest() const;
+  // Keeps only those, so that a batch of many rows does not grow the state past 2 x capacity.
+  void trim_keys();
 
   std::string path_;
   std::size_t capacity_;

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <array>
 #include <cstdio>
+#include <functional>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -90,22 +91,49 @@ std::array<std::uint64_t, scored::kBandCount> bands_of(const IncidentSelection& 
 
 }  // namespace
 
-std::vector<Incident> group_incidents(const Columns& c, const std::vector<Anomaly>& rows) {
+namespace {
+
+// Groups flagged rows, one at a time, into at most kMaxIncidents incidents; the rows of
+// incidents past that are only counted.
+struct Grouper {
+  const Columns& c;
   std::vector<Incident> out;
-  std::unordered_map<std::string_view, std::size_t> index;  // views the rows' ids
-  for (const Anomaly& a : rows) {
+  std::unordered_map<std::string, std::size_t> index;  // incident_id -> its place in out
+  std::uint64_t unsummarised = 0;
+
+  void add(const Anomaly& a) {
     std::size_t at = out.size();
     if (!a.incident_id.empty()) {
-      auto [it, fresh] = index.emplace(a.incident_id, out.size());
-      at = it->second;
+      auto it = index.find(a.incident_id);
+      if (it != index.end()) at = it->second;
     }
     if (at == out.size()) {
+      if (out.size() == kMaxIncidents) {
+        ++unsummarised;
+        return;
+      }
+      if (!a.incident_id.empty()) index.emplace(a.incident_id, at);
       out.emplace_back();
       out.back().order = at;
     }
     out[at].add(row_of(c, a), field_of(c, a, Role::kUser), field_of(c, a, Role::kIp), a.time_ms);
   }
-  return out;
+};
+
+// Keeps the largest kMaxHeldKeys of keys: all new entries of the state have the same
+// time, so these are the ones AlertState keeps (dedup.h).
+void trim_keys(std::vector<std::uint64_t>& keys) {
+  std::sort(keys.begin(), keys.end(), std::greater<>());
+  keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
+  if (keys.size() > kMaxHeldKeys) keys.resize(kMaxHeldKeys);
+}
+
+}  // namespace
+
+std::vector<Incident> group_incidents(const Columns& c, const std::vector<Anomaly>& rows) {
+  Grouper g{c, {}, {}, 0};
+  for (const Anomaly& a : rows) g.add(a);
+  return std::move(g.out);
 }
 
 IncidentSelection select_incidents(std::vector<Incident> incidents,
@@ -131,17 +159,19 @@ IncidentSelection select_incidents(std::vector<Incident> incidents,
 }
 
 IncidentSelection select_batch(const Columns& c, Batch& batch, const AlertedIncidents& memory) {
-  IncidentSelection s = select_incidents(group_incidents(c, batch.anomalies), memory);
+  Grouper g{c, {}, {}, 0};
+  batch.for_each([&g](const Anomaly& a) { g.add(a); });
+  IncidentSelection s = select_incidents(std::move(g.out), memory);
+  s.unsummarised_rows = g.unsummarised;
   if (s.held_rows == 0) return s;
-  std::unordered_set<std::string_view> alerted;
-  for (const Incident& inc : s.alerted) alerted.insert(inc.id);
-  std::vector<Anomaly> kept;
-  for (Anomaly& a : batch.anomalies)
-    if (a.incident_id.empty() || alerted.count(a.incident_id))
-      kept.push_back(std::move(a));
-    else
-      s.held_event_keys.push_back(a.key);
-  batch.anomalies = std::move(kept);
+  std::unordered_set<std::uint64_t> held(s.held_keys.begin(), s.held_keys.end());
+  batch.filter([&](Anomaly& a) {
+    if (a.incident_id.empty() || !held.count(key_of_incident(a.incident_id))) return true;
+    s.held_event_keys.push_back(a.key);
+    if (s.held_event_keys.size() >= 2 * kMaxHeldKeys) trim_keys(s.held_event_keys);
+    return false;
+  });
+  trim_keys(s.held_event_keys);
   return s;
 }
 

@@ -44,7 +44,13 @@ struct Incident : IncidentSummary {
   std::optional<scored::Band> alerted_before;
 };
 
-// The incidents of flagged rows, in order of first appearance.
+// The incidents an alert summarises at most; the rows of further incidents in the same
+// batch are counted (IncidentSelection::unsummarised_rows), alerted and attached.
+inline constexpr std::size_t kMaxIncidents = 10000;
+// The event keys of held rows kept for the alert state: as many as it keeps (dedup.h).
+inline constexpr std::size_t kMaxHeldKeys = AlertState::kDefaultCapacity;
+
+// The incidents of flagged rows, in order of first appearance (at most kMaxIncidents).
 std::vector<Incident> group_incidents(const Columns& c, const std::vector<Anomaly>& rows);
 
 // What an alert about incidents holds.
@@ -53,16 +59,18 @@ struct IncidentSelection {
   std::uint64_t held_incidents = 0;      // alerted before, band not risen
   std::uint64_t held_rows = 0;           // their flagged rows
   std::vector<std::uint64_t> held_keys;  // their keys (key_of_incident)
-  std::vector<std::uint64_t> held_event_keys;  // their rows' event keys (select_batch)
+  std::vector<std::uint64_t> held_event_keys;  // their rows' event keys (select_batch),
+                                               // the largest kMaxHeldKeys
+  std::uint64_t unsummarised_rows = 0;  // flagged rows of incidents past kMaxIncidents
 };
 
 // Splits incidents by what memory says was alerted (see the top of this file).
 IncidentSelection select_incidents(std::vector<Incident> incidents,
                                    const AlertedIncidents& memory);
 
-// Groups the flagged rows of batch, selects against memory, and leaves in
-// batch.anomalies only the rows of the alerted incidents (the event keys of the others
-// go to held_event_keys, so that --state knows them as handled).
+// Groups the flagged rows of batch, selects against memory, and leaves in the batch
+// only the rows of the incidents not held back (the event keys of the others go to
+// held_event_keys, so that --state knows them as handled).
 IncidentSelection select_batch(const Columns& c, Batch& batch, const AlertedIncidents& memory);
 
 // After an alert went out (or into the spool): its incidents are remembered at their

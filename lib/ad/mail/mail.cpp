@@ -221,15 +221,14 @@ std::string Runner::build(const AlertContent& content, std::int64_t now_ms) cons
 
 // Leaves out of batch the flagged rows alerted before (--state).
 void Runner::drop_alerted_events(Batch& batch) {
-  std::unordered_set<std::uint64_t> in_batch;
-  std::vector<Anomaly> fresh;
-  for (Anomaly& a : batch.anomalies) {
-    if (!state_->contains(a.key) && in_batch.insert(a.key).second)
-      fresh.push_back(std::move(a));
-    else
-      ++batch.duplicates;
-  }
-  batch.anomalies = std::move(fresh);
+  std::unordered_set<std::uint64_t> in_batch;  // repeats within the batch, among its first keys
+  batch.filter([&](Anomaly& a) {
+    bool fresh = !state_->contains(a.key) &&
+                 (in_batch.size() < AlertState::kDefaultCapacity ? in_batch.insert(a.key).second
+                                                                  : !in_batch.count(a.key));
+    if (!fresh) ++batch.duplicates;
+    return fresh;
+  });
 }
 
 // After an alert went out, or nothing needed to: the state (or, without one, the
@@ -240,7 +239,7 @@ void Runner::remember(const Batch& batch, const IncidentSelection* incidents, St
   if (incidents && !preview())
     remember_incidents(*incidents, state_ ? state_->incidents() : incidents_, now_s);
   if (!guard.state || preview()) return;  // a preview reads the state, and leaves it
-  for (const Anomaly& a : batch.anomalies) state_->insert(a.key, now_s);
+  batch.for_each([&](const Anomaly& a) { state_->insert(a.key, now_s); });
   if (incidents)  // the rows of held incidents are handled too
     for (std::uint64_t key : incidents->held_event_keys) state_->insert(key, now_s);
   state_->commit();
@@ -249,15 +248,15 @@ void Runner::remember(const Batch& batch, const IncidentSelection* incidents, St
 
 bool Runner::deliver(Batch& batch, bool final) {
   StateGuard guard{nullptr};
-  if (state_ && !batch.anomalies.empty()) {
+  if (state_ && batch.flagged() > 0) {
     state_->lock();
     guard.state = state_.get();
     drop_alerted_events(batch);
   }
   std::optional<IncidentSelection> incidents;  // with incident columns: what to alert
-  if (columns_->scored.has_incidents() && !batch.anomalies.empty())
+  if (columns_->scored.has_incidents() && batch.flagged() > 0)
     incidents = select_batch(*columns_, batch, state_ ? state_->incidents() : incidents_);
-  if (batch.anomalies.empty() && !(final && o_.always && messages_ == 0)) {
+  if (batch.flagged() == 0 && !(final && o_.always && messages_ == 0)) {
     note_no_mail(batch, incidents ? &*incidents : nullptr, final);
     if (incidents) remember(batch, &*incidents, guard, ad::now_ms());
     return false;
@@ -355,7 +354,7 @@ void Runner::flush_after_success() try {
 // The input failed (an I/O error, a line too long to read on): alert about the rows
 // read so far, so that they are not lost, and say so if the alert had to be spooled.
 void Runner::deliver_before_failing() {
-  if (batch_.anomalies.empty()) return;
+  if (batch_.flagged() == 0) return;
   deliver(batch_, true);
   if (!spooled_.empty())
     r_.warn(last_send_error_ + "; the alert about the rows before the error waits in " +

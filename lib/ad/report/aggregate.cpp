@@ -287,17 +287,18 @@ Aggregator::Aggregator(Options options)
     : options_(options), bins_all_(1000, 0), bins_flagged_(1000, 0) {}
 
 Anomaly make_anomaly(const Event& e, std::optional<std::int64_t> local, std::uint64_t sequence) {
+  auto cut = [](std::string_view v) { return text::truncate(v, kValueChars); };
   Anomaly a;
   a.local_ms = local;
-  a.user = e.user;
-  a.ip = e.ip;
+  a.user = cut(e.user);
+  a.ip = cut(e.ip);
   if (!e.city.empty() && !e.country.empty())
-    a.place = std::string(e.city) + ", " + std::string(e.country);
+    a.place = cut(std::string(e.city) + ", " + std::string(e.country));
   else
-    a.place = e.city.empty() ? e.country : e.city;
-  a.device = e.device;
-  a.reasons = e.reasons;
-  a.incident = e.incident_id;
+    a.place = cut(e.city.empty() ? e.country : e.city);
+  a.device = cut(e.device);
+  a.reasons = cut(e.reasons);
+  a.incident = cut(e.incident_id);
   a.score = e.score;
   a.severity = e.severity;
   a.sequence = sequence;
@@ -333,9 +334,9 @@ void Aggregator::add(const Event& e) {
     ++bins_flagged_[bin];
     ++band_totals_[static_cast<int>(band)];
     if (!min_flagged_ || e.score < *min_flagged_) min_flagged_ = e.score;
-    if (!e.user.empty()) ++users_[std::string(e.user)];
-    if (!e.ip.empty()) ++ips_[std::string(e.ip)];
-    if (!e.country.empty()) ++countries_[std::string(e.country)];
+    count(users_, e.user);
+    count(ips_, e.ip);
+    count(countries_, e.country);
     if (local) {
       Civil c = civil(*local);
       ++heat_[c.weekday][c.hour];
@@ -461,6 +462,19 @@ ScoreHistogram Aggregator::histogram(std::size_t target_bins) const {
     h.flagged[k] += bins_flagged_[i];
   }
   return h;
+}
+
+void Aggregator::count(Tally& tally, std::string_view value) {
+  if (value.empty()) return;
+  std::string key = text::truncate(value, kValueChars);
+  auto it = tally.counts.find(key);
+  if (it != tally.counts.end()) {
+    ++it->second;
+  } else if (tally.counts.size() < kMaxDistinct) {
+    tally.counts.emplace(std::move(key), 1);
+  } else {
+    tally.capped = true;
+  }
 }
 
 std::vector<Count> Aggregator::top(const Counter& counter, std::size_t n) {

@@ -8,12 +8,14 @@
 //     need more than kMaxFineBuckets buckets, so at most that many are ever held;
 //   - a score histogram in 1000 bins of 0.001, for all logins and for the flagged ones;
 //   - anomalies per local weekday and hour of day (7 x 24);
-//   - per distinct user, source IP and country among the flagged events, a count (this
-//     grows with the distinct values among anomalies, not with the rows);
+//   - per distinct user, source IP and country among the flagged events, a count, for
+//     at most kMaxDistinct values of each (further values are not counted, and the
+//     distinct count is then a lower bound: *_capped());
 //   - the top N anomalies in a bounded heap, ordered by severity, then score, then
 //     input order (earlier first), so that the result does not depend on ties;
 //   - incidents opened per time bucket and incident band, as incidents.h reports them.
-// Memory is therefore O(kMaxFineBuckets + distinct anomalous values + N).
+// Values kept (anomalies, counted values) are cut to kValueChars characters
+// (text::truncate). Memory is therefore O(kMaxFineBuckets + kMaxDistinct + N).
 //
 // Times are epoch milliseconds (UTC) on the way in. The aggregator shifts them by a
 // fixed UTC offset once, and does all calendar work (buckets, weekdays, hours, labels)
@@ -128,6 +130,11 @@ struct Count {
   std::uint64_t count = 0;
 };
 
+// Distinct users, source IPs and countries counted among the anomalies, each.
+inline constexpr std::size_t kMaxDistinct = 100000;
+// Characters kept of a value for the table or the counts; longer ones are cut.
+inline constexpr std::size_t kValueChars = 1000;
+
 struct Options {
   std::size_t top_anomalies = 500;  // anomalies kept for the table
   int utc_offset_s = 0;             // local time = UTC + this
@@ -152,7 +159,7 @@ class Aggregator {
   std::uint64_t scored() const { return scored_; }
   std::uint64_t flagged() const { return flagged_; }
   std::uint64_t untimed() const { return untimed_; }
-  std::uint64_t users_affected() const { return users_.size(); }
+  std::uint64_t users_affected() const { return users_.counts.size(); }
   std::uint64_t flagged_in(Band b) const { return band_totals_[static_cast<int>(b)]; }
   // Local times of the first and last event with a valid time.
   std::optional<std::int64_t> first() const { return first_; }
@@ -174,11 +181,15 @@ class Aggregator {
   const std::array<std::array<std::uint64_t, 24>, 7>& heat() const { return heat_; }
   // The n most frequent users, source IPs and countries among flagged events, most
   // frequent first, ties by value. Empty values are not counted.
-  std::vector<Count> top_users(std::size_t n) const { return top(users_, n); }
-  std::vector<Count> top_ips(std::size_t n) const { return top(ips_, n); }
-  std::vector<Count> top_countries(std::size_t n) const { return top(countries_, n); }
-  std::uint64_t distinct_ips() const { return ips_.size(); }
-  std::uint64_t distinct_countries() const { return countries_.size(); }
+  std::vector<Count> top_users(std::size_t n) const { return top(users_.counts, n); }
+  std::vector<Count> top_ips(std::size_t n) const { return top(ips_.counts, n); }
+  std::vector<Count> top_countries(std::size_t n) const { return top(countries_.counts, n); }
+  std::uint64_t distinct_ips() const { return ips_.counts.size(); }
+  std::uint64_t distinct_countries() const { return countries_.counts.size(); }
+  // True when more than kMaxDistinct values came: the count above is a lower bound.
+  bool users_capped() const { return users_.capped; }
+  bool ips_capped() const { return ips_.capped; }
+  bool countries_capped() const { return countries_.capped; }
   // The kept anomalies, most severe first.
   std::vector<Anomaly> anomalies() const;
 
@@ -189,6 +200,11 @@ class Aggregator {
     std::array<std::uint64_t, kBandCount> incidents{};
   };
   using Counter = std::unordered_map<std::string, std::uint64_t>;
+  struct Tally {
+    Counter counts;       // at most kMaxDistinct values
+    bool capped = false;  // a value past them came
+  };
+  static void count(Tally& tally, std::string_view value);
   static std::vector<Count> top(const Counter& counter, std::size_t n);
   void coarsen(Unit unit);
   void keep(const Event& e, std::optional<std::int64_t> local, std::uint64_t sequence);
@@ -205,7 +221,7 @@ class Aggregator {
   Cell* last_cell_ = nullptr;
   std::vector<std::uint64_t> bins_all_, bins_flagged_;
   std::array<std::array<std::uint64_t, 24>, 7> heat_{};
-  Counter users_, ips_, countries_;
+  Tally users_, ips_, countries_;
   std::vector<Anomaly> heap_;  // the worst kept anomaly at front
 };
 

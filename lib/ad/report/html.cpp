@@ -24,6 +24,9 @@ using aggregate::kBandCount;
 using text::html_escape;
 using svg::format_count;
 
+// "1,234", or "at least 100,000" for a count that stopped (aggregate::kMaxDistinct).
+std::string at_least(std::uint64_t n, bool capped) { return (capped ? "at least " : "") + format_count(n); }
+
 class Page {
  public:
   Page(const Aggregator& agg, const aggregate::IncidentBook& book, const std::vector<std::string>& sources,
@@ -103,7 +106,7 @@ class Page {
     kpi("Events", format_count(a_.events()));
     kpi("Logins scored", format_count(a_.scored()));
     kpi("Flagged", format_count(a_.flagged()), html_escape(pct(a_.flagged(), a_.scored())));
-    kpi("Users affected", format_count(a_.users_affected()));
+    kpi("Users affected", at_least(a_.users_affected(), a_.users_capped()));
     kpi("Span", a_.first() ? html_escape(aggregate::format_duration(*a_.last() - *a_.first())) : "&ndash;");
     h_ += "</dl>\n";
     std::array<std::uint64_t, kBandCount> bands{};
@@ -286,7 +289,7 @@ class Page {
   }
 
   void top_chart(const std::string& id, const std::string& heading, const std::string& what,
-                 const std::vector<aggregate::Count>& top, std::uint64_t distinct, const char* colour) {
+                 const std::vector<aggregate::Count>& top, const std::string& distinct, const char* colour) {
     svg::HBarChart c;
     c.id = id;
     c.title = "Top " + what + " among the anomalies";
@@ -303,11 +306,11 @@ class Page {
       if (!list.empty()) list += ", ";
       list += t.value + " (" + format_count(t.count) + ")";
     }
-    std::string desc = top.empty() ? "None." : fmt::format("{} of {}: {}.", top.size(), format_count(distinct), list);
+    std::string desc = top.empty() ? "None." : fmt::format("{} of {}: {}.", top.size(), distinct, list);
     c.desc = desc;
     h_ += "<figure>\n<h3>" + html_escape(heading) + "</h3>\n";
     h_ += svg::render(c);
-    h_ += fmt::format("<figcaption>{} distinct; the top {} shown.\n", format_count(distinct), top.size());
+    h_ += fmt::format("<figcaption>{} distinct; the top {} shown.\n", distinct, top.size());
     data_table({heading, "Anomalies"}, rows);
     h_ += "</figcaption>\n</figure>\n";
   }
@@ -315,10 +318,12 @@ class Page {
   void tops() {
     h_ += "<section aria-labelledby=\"h-top\">\n<h2 id=\"h-top\">Who and where</h2>\n<div class=\"grid3\">\n";
     std::size_t n = o_.top_values;
-    top_chart("c-users", "Users", "users", a_.top_users(n), a_.users_affected(), svg::palette::kBlue);
-    top_chart("c-ips", "Source IPs", "source IPs", a_.top_ips(n), a_.distinct_ips(), svg::palette::kGreen);
-    top_chart("c-countries", "Countries", "countries", a_.top_countries(n), a_.distinct_countries(),
-              svg::palette::kPurple);
+    top_chart("c-users", "Users", "users", a_.top_users(n), at_least(a_.users_affected(), a_.users_capped()),
+              svg::palette::kBlue);
+    top_chart("c-ips", "Source IPs", "source IPs", a_.top_ips(n), at_least(a_.distinct_ips(), a_.ips_capped()),
+              svg::palette::kGreen);
+    top_chart("c-countries", "Countries", "countries", a_.top_countries(n),
+              at_least(a_.distinct_countries(), a_.countries_capped()), svg::palette::kPurple);
     h_ += "</div>\n</section>\n";
   }
 

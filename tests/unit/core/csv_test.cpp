@@ -146,6 +146,41 @@ TEST_SUITE("csv") {
     CHECK(row.fields[0] == "5");
   }
 
+  TEST_CASE("a header of more than kMaxColumns columns is refused at the first column too many") {
+    std::string ok, over;
+    for (std::size_t i = 0; i < ad::csv::kMaxColumns; ++i) ok += (i ? ",c" : "c") + std::to_string(i);
+    over = ok + ",extra";
+    CHECK(from(ok + "\n").header().size() == ad::csv::kMaxColumns);
+    for (const std::string& header : {over, "\"q\"," + over}) {  // plain and quoted
+      try {
+        from(header + "\n1\n");
+        FAIL("expected a too-many-columns error");
+      } catch (const ad::Error& e) {
+        CHECK(e.status() == ad::Status::kData);
+        CHECK(std::string(e.what()) == "t.csv:1:4097: the header has " +
+                                           std::to_string(ad::csv::kMaxColumns + 1 + (header[0] == '"')) +
+                                           " columns, more than 4096");
+      }
+    }
+  }
+
+  TEST_CASE("a row of many fields is ragged with its real count, plain or quoted") {
+    std::string commas(100000, ',');
+    auto r = from("a,b\n" + commas + "\n\"x\"" + commas + "\n1,2\n");
+    Row row;
+    for (int i = 0; i < 2; ++i) {
+      try {
+        r.next(row);
+        FAIL("expected a ragged-row error");
+      } catch (const ad::Error& e) {
+        CHECK(std::string(e.what()) == "t.csv:" + std::to_string(2 + i) +
+                                           ": ragged row: expected 2 fields as in the header, found 100001");
+      }
+    }
+    REQUIRE(r.next(row));
+    CHECK(row.fields[1] == "2");
+  }
+
   TEST_CASE("invalid UTF-8 names line, column and column name") {
     auto r = from("user,city\nann,Oslo\nbob,Z\xC3\x28rich\n");
     Row row;

@@ -96,6 +96,19 @@ TEST_SUITE("incident_summary") {
     CHECK(s.reasons == "higher score");
   }
 
+  TEST_CASE("kind, reasons and names are cut to kValueChars characters") {
+    ad::IncidentSummary s;
+    const std::string kind(3000, 'k'), reasons(3000, 'r'), user(3000, 'u');
+    auto r = row(50, kind);
+    r.reasons = reasons;
+    s.add(r, user, "10.0.0.1", std::nullopt);
+    const std::size_t kept = ad::IncidentSummary::kValueChars - 1;  // and the ellipsis
+    CHECK(s.kind == std::string(kept, 'k') + "\u2026");
+    CHECK(s.reasons == std::string(kept, 'r') + "\u2026");
+    CHECK(s.users == std::vector<std::string>{std::string(kept, 'u') + "\u2026"});
+    CHECK(s.sources == std::vector<std::string>{"10.0.0.1"});
+  }
+
   TEST_CASE("distinct names are counted exactly up to the cap, then as a lower bound") {
     IncidentSummary s;
     for (std::size_t i = 0; i < IncidentSummary::kDistinctCap; ++i)

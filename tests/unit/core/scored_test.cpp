@@ -166,6 +166,31 @@ TEST_SUITE("scored") {
     CHECK(o->incident_id.empty());
   }
 
+  TEST_CASE("incident_id and incident_kind hold at most kMaxIncidentText bytes") {
+    const std::vector<std::string> header = {"user_id",     "anomaly_score",  "anomaly_flag",
+                                             "severity",    "anomaly_reasons", "incident_id",
+                                             "incident_score", "incident_kind"};
+    auto c = scored::Columns::find(header);
+    const std::string at_limit(scored::kMaxIncidentText, 'i'), over(scored::kMaxIncidentText + 1, 'i');
+    CHECK(scored::parse(c, testutil::make_row({"u", "0.7", "1", "99.9", "", at_limit, "50", at_limit}), "in.csv"));
+    struct Case {
+      std::string id, kind;
+      std::uint32_t column;
+      const char* name;
+    };
+    for (const Case& k : {Case{over, "spray", 6, "incident_id"}, Case{"I-1", over, 8, "incident_kind"}}) {
+      try {
+        scored::parse(c, testutil::make_row({"u", "0.7", "1", "99.9", "", k.id, "50", k.kind}, 3), "in.csv");
+        FAIL("expected ad::Error");
+      } catch (const ad::Error& e) {
+        CHECK(e.status() == ad::Status::kData);
+        CHECK(e.where().line == 3);
+        CHECK(e.where().column == k.column);
+        CHECK(e.message().rfind(std::string(k.name) + " is longer than 200 bytes: 'iii", 0) == 0);
+      }
+    }
+  }
+
   TEST_CASE("incident bands by incident_score") {
     CHECK(scored::incident_band_of(0) == scored::Band::kLow);
     CHECK(scored::incident_band_of(39.9) == scored::Band::kLow);

@@ -262,6 +262,20 @@ TEST_SUITE("train") {
     CHECK(t.model.info.rows_used == 121);
   }
 
+  TEST_CASE("a sample past sample_bytes_limit is an error at the row that took it there") {
+    std::string csv = "amount,note\n";
+    for (int i = 0; i < 100; ++i) csv += std::to_string(i) + "," + std::string(100, 'n') + "\n";
+    ad::TrainOptions opt = small_options();
+    opt.sample_bytes_limit = 104 * 50;  // 50 rows of "NN\0" and 100 bytes, about
+    ad::Error e = train_error(csv, opt);
+    CHECK(e.status() == ad::Status::kData);
+    CHECK(e.where().line > 40);
+    CHECK(e.where().line < 60);
+    CHECK(contains(e.message(), "lower --sample-rows"));
+    opt.sample_limit = 20;  // a smaller sample fits: the same input trains
+    CHECK(train_csv(csv, opt).model.info.rows_used == 100);
+  }
+
   TEST_CASE("a column with much text is categorical, not an error") {
     std::string csv = "level,size\n";
     for (int i = 0; i < 100; ++i) csv += (i % 3 ? std::to_string(i % 4) : std::string("high")) + "," + std::to_string(i) + "\n";

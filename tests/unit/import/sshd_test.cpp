@@ -36,6 +36,32 @@ TEST_CASE("message repeated N times is N tries") {
   CHECK_FALSE(parse_sshd_message("message repeated 2 times: [ pam_unix(sshd:auth): authentication failure;]"));
 }
 
+TEST_CASE("a repeat count above kMaxRepeat counts kMaxRepeat tries, however large") {
+  for (const char* n : {"1001", "2000000000", "99999999999999999999"}) {
+    auto r = parse_sshd_message("message repeated " + std::string(n) +
+                                " times: [ Failed password for root from 1.2.3.4 port 22 ssh2]");
+    REQUIRE_MESSAGE(r, n);
+    CHECK(r->count == ad::import::kMaxRepeat);
+  }
+  CHECK(parse_sshd_message("message repeated 1000 times: [ Failed password for root from 1.2.3.4 port 22 ssh2]")->count == 1000);
+  CHECK_FALSE(parse_sshd_message("message repeated -99999999999999999999 times: [ Failed password for root from 1.2.3.4 port 22 ssh2]"));
+}
+
+TEST_CASE("ids of one second are told apart among its first kMaxIdsPerSecond distinct lines") {
+  SshdConverter c(2024, 0, 0);
+  std::vector<Login> out;
+  const std::string prefix = "May  1 08:00:00 h sshd[1]: Failed password for u";
+  for (std::size_t i = 0; i < ad::import::kMaxIdsPerSecond + 1; ++i)
+    c.syslog_line(prefix + std::to_string(i) + " from 1.2.3.4 port 22 ssh2", out);
+  out.clear();
+  c.syslog_line(prefix + "0 from 1.2.3.4 port 22 ssh2", out);  // among the first: told apart
+  const std::string last = prefix + std::to_string(ad::import::kMaxIdsPerSecond) + " from 1.2.3.4 port 22 ssh2";
+  c.syslog_line(last, out);  // past them: shares its id
+  REQUIRE(out.size() == 2);
+  CHECK(out[0][kEventId].substr(16) == "-2");
+  CHECK(out[1][kEventId] == short_hash(last));
+}
+
 TEST_CASE("lines that repeat a try, or are none, are not tries") {
   for (const char* m : {"Invalid user admin from 1.2.3.4 port 50112",
                         "pam_unix(sshd:auth): authentication failure; logname= uid=0 euid=0 tty=ssh ruser= rhost=1.2.3.4",

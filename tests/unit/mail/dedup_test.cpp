@@ -51,6 +51,25 @@ TEST_SUITE("dedup") {
     s.unlock();
   }
 
+  TEST_CASE("a state holds at most twice its capacity while keys come, and writes the same newest") {
+    TempDir tmp;
+    std::string path = tmp.path + "/state";
+    ad::mail::AlertState s(path, 4);
+    s.lock();
+    for (std::uint64_t k = 1; k <= 50; ++k) {
+      s.insert(k, 2000);  // one batch: all at the same time, so the largest keys stay
+      CHECK(s.size() <= 8);
+    }
+    s.insert(7, 1000);  // an older time never takes the place of a newer key
+    s.commit();
+    CHECK(slurp(path) ==
+          "# ad-mail state 1\n"
+          "000000000000002f 2000\n"
+          "0000000000000030 2000\n"
+          "0000000000000031 2000\n"
+          "0000000000000032 2000\n");
+  }
+
   TEST_CASE("a file that is not a state file is refused and left alone") {
     TempDir tmp;
     std::string path = tmp.path + "/scored.csv";

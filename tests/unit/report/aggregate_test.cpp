@@ -199,6 +199,36 @@ TEST_SUITE("aggregate") {
     CHECK(a.anomalies()[0].place == "Oslo, NO");
   }
 
+  TEST_CASE("distinct users, IPs and countries are counted up to kMaxDistinct, then as a lower bound") {
+    agg::Aggregator a;
+    std::vector<std::string> users;
+    for (std::size_t i = 0; i <= agg::kMaxDistinct; ++i) users.push_back("user" + std::to_string(i));
+    for (std::size_t i = 0; i < agg::kMaxDistinct; ++i)
+      a.add(login("2024-05-01T00:00:00Z", 0.9, true, 99.9, users[i].c_str()));
+    CHECK(a.users_affected() == agg::kMaxDistinct);
+    CHECK_FALSE(a.users_capped());
+    a.add(login("2024-05-01T00:00:00Z", 0.9, true, 99.9, users.back().c_str()));  // one too many
+    a.add(login("2024-05-01T00:00:00Z", 0.9, true, 99.9, "user7"));                // known: counted
+    CHECK(a.users_affected() == agg::kMaxDistinct);
+    CHECK(a.users_capped());
+    CHECK_FALSE(a.ips_capped());
+    CHECK(a.top_users(1)[0].value == "user7");
+    CHECK(a.top_users(1)[0].count == 2);
+    CHECK(a.flagged() == agg::kMaxDistinct + 2);
+  }
+
+  TEST_CASE("values kept for the table and the counts are cut to kValueChars") {
+    agg::Aggregator a;
+    std::string long_user(5000, 'u');
+    auto e = login("2024-05-01T00:00:00Z", 0.9, true, 99.9, long_user.c_str());
+    std::string reasons(3000, 'r');
+    e.reasons = reasons;
+    a.add(e);
+    CHECK(a.anomalies()[0].user == std::string(agg::kValueChars - 1, 'u') + "\u2026");
+    CHECK(a.anomalies()[0].reasons.size() == agg::kValueChars - 1 + 3);
+    CHECK(a.top_users(1)[0].value == a.anomalies()[0].user);
+  }
+
   TEST_CASE("a long span coarsens the internal buckets without losing counts") {
     agg::Aggregator a;
     // One login every 6 hours over 200 days: 800 logins, 288000 minutes of span.
