@@ -274,9 +274,10 @@ Reader::Reader(const std::string& path) : Reader(open_lines(path), display_name(
 
 Reader::Reader(std::unique_ptr<LineSource> lines, std::string name)
     : lines_(std::move(lines)), name_(std::move(name)) {
-  std::vector<std::string_view> fields;
-  std::uint64_t start = 0;
-  if (!read_record(fields, start)) throw data_error("empty input: no header line", Location{name_});
+  Row head;
+  if (!read_record(head)) throw data_error("empty input: no header line", Location{name_});
+  const std::vector<std::string_view>& fields = head.fields;
+  const std::uint64_t start = head.line;
   check_utf8(fields, start);
   if (fields.size() == 1 && fields[0].empty())
     throw data_error("the header line is empty", Location{name_, start});
@@ -310,19 +311,24 @@ bool Reader::fetch(std::string_view& line) {
   return true;
 }
 
-bool Reader::read_record(std::vector<std::string_view>& fields, std::uint64_t& start_line) {
+bool Reader::read_record(Row& row) {
+  std::vector<std::string_view>& fields = row.fields;
   fields.clear();
+  row.plain = false;
+  row.text = {};
   std::string_view line;
   for (;;) {
     if (!fetch(line)) return false;
     if (!line.empty() || header_.size() == 1 || lines_->overlong()) break;
   }
-  start_line = line_;
+  row.line = line_;
   ++records_;
   if (lines_->overlong()) throw data_error("line of 16 MiB or more", Location{name_, line_});
 
   // Fast path: no quote on the line, so fields are views into it.
   if (line.find('"') == std::string_view::npos) {
+    row.plain = line.find('\r') == std::string_view::npos;
+    if (row.plain) row.text = line;
     std::size_t pos = 0;
     for (;;) {
       std::size_t comma = line.find(',', pos);
@@ -334,7 +340,7 @@ bool Reader::read_record(std::vector<std::string_view>& fields, std::uint64_t& s
       pos = comma + 1;
     }
   }
-  return read_quoted(line, fields, start_line);
+  return read_quoted(line, fields, row.line);
 }
 
 // Quoted fields: unescapes into scratch_, remembering field bounds. A record over
@@ -416,7 +422,7 @@ void Reader::check_utf8(const std::vector<std::string_view>& fields, std::uint64
 bool Reader::next(Row& row) {
   for (;;) {
     try {
-      if (!read_record(row.fields, row.line)) return false;
+      if (!read_record(row)) return false;
       if (row.fields.size() != header_.size())
         throw data_error("ragged row: expected " + std::to_string(header_.size()) +
                              " fields as in the header, found " + std::to_string(row.fields.size()),
@@ -466,6 +472,13 @@ bool looks_like_formula(std::string_view v) {
     if (ec == std::errc() && ptr == v.data() + v.size()) return false;
   }
   return true;
+}
+
+void Writer::text(std::string_view fields) {
+  if (options_.neutralise_formulas) throw Error(Status::kInternal, "csv::Writer::text with neutralise_formulas");
+  if (!first_) out_.put(',');
+  first_ = false;
+  out_.write(fields);
 }
 
 void Writer::field(std::string_view v) {

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <charconv>
 #include <cmath>
 
 #include "ad/core/error.h"
@@ -16,6 +17,13 @@
 namespace ad {
 
 namespace {
+
+// v with `digits` decimals, as fmt's "{:.Nf}" writes it (both round correctly).
+std::string fixed(double v, int digits) {
+  char buf[64];
+  auto r = std::to_chars(buf, buf + sizeof buf, v, std::chars_format::fixed, digits);
+  return std::string(buf, r.ptr);
+}
 
 class Batcher {
  public:
@@ -85,9 +93,19 @@ class Batcher {
     }
     kinds_.push_back(kind);
     starts_.push_back(fields_.size());
-    for (auto f : row.fields) {
-      fields_.push_back({arena_.size(), f.size()});
-      arena_.append(f);
+    if (row.plain && appended_ == scored::kAppended.size()) {
+      // The line passes through whole; the fields are views into it.
+      const std::size_t base = arena_.size();
+      texts_.push_back({base, row.text.size()});
+      arena_.append(row.text);
+      for (auto f : row.fields)
+        fields_.push_back({base + static_cast<std::size_t>(f.data() - row.text.data()), f.size()});
+    } else {
+      texts_.push_back({0, kNoText});
+      for (auto f : row.fields) {
+        fields_.push_back({arena_.size(), f.size()});
+        arena_.append(f);
+      }
     }
     if (kinds_.size() >= kBatchRows) flush_batch();
   }
@@ -104,9 +122,9 @@ class Batcher {
         double s = scores_[r];
         bool flag = s > model_.threshold;
         ++report_.scored;
-        cells[cell(scored::Field::kScore)] = fmt::format("{:.6f}", s);
+        cells[cell(scored::Field::kScore)] = fixed(s, 6);
         cells[cell(scored::Field::kFlag)] = flag ? "1" : "0";
-        cells[cell(scored::Field::kSeverity)] = fmt::format("{:.1f}", model_.severity(s));
+        cells[cell(scored::Field::kSeverity)] = fixed(model_.severity(s), 1);
         if (flag) {
           ++report_.flagged;
           cells[cell(scored::Field::kReasons)] = reasons(r);
@@ -114,10 +132,13 @@ class Batcher {
         incident(r, flag, cells);
       }
       std::size_t begin = starts_[r];
-      std::size_t col = 0;
-      for (; col < width_; ++col) {
-        int k = scored_index(col);
-        writer_.field(k >= 0 ? std::string_view(cells[k]) : field(begin + col));
+      if (texts_[r].second != kNoText) {
+        writer_.text(std::string_view(arena_).substr(texts_[r].first, texts_[r].second));
+      } else {
+        for (std::size_t col = 0; col < width_; ++col) {
+          int k = scored_index(col);
+          writer_.field(k >= 0 ? std::string_view(cells[k]) : field(begin + col));
+        }
       }
       for (std::size_t k = 0; k < scored::kAppended.size(); ++k)
         if (out_col_[k] >= width_) writer_.field(cells[k]);
@@ -125,6 +146,7 @@ class Batcher {
     }
     kinds_.clear();
     starts_.clear();
+    texts_.clear();
     fields_.clear();
     arena_.clear();
     features_.values.clear();
@@ -187,6 +209,10 @@ class Batcher {
 
   std::vector<Kind> kinds_;
   std::vector<std::size_t> starts_;
+  // Per pending row: its line in arena_ (offset, length) when it passes through whole
+  // (a plain row, and every scored column appended), else length kNoText.
+  static constexpr std::size_t kNoText = static_cast<std::size_t>(-1);
+  std::vector<std::pair<std::size_t, std::size_t>> texts_;
   std::vector<std::pair<std::size_t, std::size_t>> fields_;
   std::string arena_;
   Matrix features_;
