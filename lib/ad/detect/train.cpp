@@ -55,17 +55,22 @@ struct Sample {
     }
     derived.resize(std::max(derived.size(), (slot + 1) * kDerivedCount));
     std::copy(ctx.values.begin(), ctx.values.end(), derived.begin() + static_cast<std::ptrdiff_t>(slot * kDerivedCount));
-    std::string joined;
+    if (slot == rows.size()) {
+      rows.emplace_back();
+      lines.push_back(row.line);
+    } else {
+      lines[slot] = row.line;
+    }
+    std::string& joined = rows[slot];  // a replaced row's memory is used again
+    if (row.plain) {
+      joined.assign(row.text);  // its fields joined by ','; no field holds one
+      std::replace(joined.begin(), joined.end(), ',', '\0');
+      return;
+    }
+    joined.clear();
     for (std::size_t i = 0; i < row.fields.size(); ++i) {
       if (i) joined.push_back('\0');
       joined.append(row.fields[i]);
-    }
-    if (slot == rows.size()) {
-      rows.push_back(std::move(joined));
-      lines.push_back(row.line);
-    } else {
-      rows[slot] = std::move(joined);
-      lines[slot] = row.line;
     }
   }
   csv::Row get(std::size_t i) const {
