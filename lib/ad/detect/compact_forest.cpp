@@ -69,23 +69,24 @@ bool CompactForest::place(const std::vector<Forest::Node>& nodes, std::size_t ro
 
 namespace {
 
-// Walks kGroup rows of xs (stride values apart) down one tree of height h together:
-// their walks are independent, and kept in registers the processor overlaps them.
-// Returns each row's bottom slot in bottom[0..kGroup).
+// Walks the kGroup rows of a group down one tree of height h together: their walks
+// are independent, and kept in registers the processor overlaps them. The group is
+// stored by feature slot (value of slot s for row g at xs[s * kGroup + g]), so a row's
+// value is found without a pointer per row. Returns each row's bottom slot in bottom.
 constexpr std::size_t kGroup = 16;
-inline void walk_group(const double* xs, std::size_t stride, const double* split, const std::uint32_t* slot,
-                       int h, std::uint32_t* bottom) {
+inline void walk_group(const double* xs, const double* split, const std::uint32_t* slot, int h,
+                       std::uint32_t* bottom) {
   std::uint32_t i[kGroup] = {};
   for (int d = 0; d < h; ++d)
     for (std::size_t g = 0; g < kGroup; ++g)
-      i[g] = 2 * i[g] + 1 + static_cast<std::uint32_t>(xs[g * stride + slot[i[g]]] > split[i[g]]);
+      i[g] = 2 * i[g] + 1 + static_cast<std::uint32_t>(xs[slot[i[g]] * kGroup + g] > split[i[g]]);
   for (std::size_t g = 0; g < kGroup; ++g) bottom[g] = i[g];
 }
 
 }  // namespace
 
 void CompactForest::walk_block(const double* xs, std::size_t n, double* sums) const {
-  const std::size_t stride = 2 * features_;
+  const std::size_t group_values = 2 * features_ * kGroup;
   const std::size_t leaves = inner_ + 1;
   std::uint32_t bottom[kGroup];
   for (std::size_t t = 0; t < trees_; ++t) {
@@ -93,7 +94,7 @@ void CompactForest::walk_block(const double* xs, std::size_t n, double* sums) co
     const std::uint32_t* slot = slot_.data() + t * inner_;
     const double* leaf = leaf_.data() + t * leaves;
     for (std::size_t r = 0; r < n; r += kGroup) {
-      walk_group(xs + r * stride, stride, split, slot, height_, bottom);
+      walk_group(xs + r / kGroup * group_values, split, slot, height_, bottom);
       for (std::size_t g = 0; g < kGroup && r + g < n; ++g) sums[r + g] += leaf[bottom[g] - inner_];
     }
   }
@@ -106,11 +107,11 @@ void CompactForest::add_path_lengths(const double* rows, std::size_t n, std::siz
     std::size_t m = std::min(kBlockRows, n - lo);
     for (std::size_t r = 0; r < m; ++r) {
       const double* x = rows + (lo + r) * cols;
-      double* w = xs.data() + r * 2 * features_;
+      double* w = xs.data() + r / kGroup * 2 * features_ * kGroup + r % kGroup;
       for (std::size_t f = 0; f < features_; ++f) {
         bool missing = std::isnan(x[f]);
-        w[f] = missing ? inf : x[f];
-        w[features_ + f] = missing ? -inf : x[f];
+        w[f * kGroup] = missing ? inf : x[f];
+        w[(features_ + f) * kGroup] = missing ? -inf : x[f];
       }
     }
     walk_block(xs.data(), m, sums + lo);  // reads whole groups: xs holds kBlockRows rows

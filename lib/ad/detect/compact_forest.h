@@ -51,7 +51,8 @@ class CompactForest {
   std::size_t features() const { return features_; }
 
  private:
-  // Walks rows [0, n) of the widened block xs (2 * features_ values a row) through every tree.
+  // Walks rows [0, n) of the widened block xs (groups of 16 rows, each stored by feature
+  // slot: 2 * features_ slots) through every tree.
   void walk_block(const double* xs, std::size_t n, double* sums) const;
   bool place(const std::vector<Forest::Node>& nodes, std::size_t root, std::size_t node, std::size_t tree,
              std::size_t at);
