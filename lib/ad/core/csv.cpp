@@ -276,20 +276,18 @@ Reader::Reader(std::unique_ptr<LineSource> lines, std::string name)
     : lines_(std::move(lines)), name_(std::move(name)) {
   Row head;
   if (!read_record(head)) throw data_error("empty input: no header line", Location{name_});
-  const std::vector<std::string_view>& fields = head.fields;
-  const std::uint64_t start = head.line;
-  check_utf8(fields, start);
-  if (fields.size() == 1 && fields[0].empty())
-    throw data_error("the header line is empty", Location{name_, start});
+  check_utf8(head.fields, head.line);
+  if (head.fields.size() == 1 && head.fields[0].empty())
+    throw data_error("the header line is empty", Location{name_, head.line});
   // With CR-only line ends (classic Mac OS) the whole input is one line, which would
   // read as a header without data rows: say what is wrong instead.
-  for (std::string_view f : fields)
+  for (std::string_view f : head.fields)
     if (f.find('\r') != std::string_view::npos)
       throw data_error(
           "the header line holds a carriage return (CR): the input seems to end its lines "
           "with CR alone; convert them to LF or CRLF",
-          Location{name_, start});
-  header_.assign(fields.begin(), fields.end());
+          Location{name_, head.line});
+  header_.assign(head.fields.begin(), head.fields.end());
   records_ = 0;
 }
 
@@ -314,8 +312,7 @@ bool Reader::fetch(std::string_view& line) {
 bool Reader::read_record(Row& row) {
   std::vector<std::string_view>& fields = row.fields;
   fields.clear();
-  row.plain = false;
-  row.text = {};
+  row.plain = false;  // and text unset
   std::string_view line;
   for (;;) {
     if (!fetch(line)) return false;

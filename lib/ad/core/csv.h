@@ -95,7 +95,7 @@ struct Row {
   std::uint64_t line = 0;                // physical line where the record starts
   // With plain, text is the record's line as read, which is its fields joined by ","
   // exactly as Writer writes them (no quote, no CR): a copy can pass it through whole
-  // (Writer::text). The fields are then views into text.
+  // (Writer::text). The fields are then views into text. Without plain, text means nothing.
   bool plain = false;
   std::string_view text;
 };
