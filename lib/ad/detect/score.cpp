@@ -4,9 +4,9 @@
 
 #include <algorithm>
 #include <array>
-#include <memory>
 #include <charconv>
 #include <cmath>
+#include <memory>
 
 #include "ad/core/error.h"
 #include "ad/core/scored.h"
