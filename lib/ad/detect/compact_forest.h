@@ -12,11 +12,11 @@
 // its rule calls for. Splits are finite, so x > split decides exactly as the reference
 // walk's comparison of doubles does: the layout changes no decision and no score.
 //
-// Rows are walked in blocks, tree by tree, level by level across the block: the walks
-// of a block are independent, so the processor overlaps them, and the tree (a few KiB)
-// stays in L1 cache while the whole block walks it. Each row still adds its trees' path
-// lengths in tree order, so its sum is the reference walk's, bit for bit, at any block
-// size and thread count.
+// Rows are widened in blocks of 64 and walked tree by tree, in groups of 16 that go
+// down a tree level by level together: the 16 walks are independent, so the processor
+// overlaps them, and the tree (a few KiB) stays in L1 cache while the block walks it.
+// Each row still adds its trees' path lengths in tree order, so its sum is the
+// reference walk's, bit for bit, at any block size and thread count.
 //
 // A forest with a tree taller than kMaxHeight (a model file can hold any) or a split
 // that is not finite gets no compact layout: build() returns nullptr and Forest keeps
@@ -60,7 +60,6 @@ class CompactForest {
   int height_ = 0;
   std::size_t features_ = 0;
   std::size_t trees_ = 0;
-
   std::size_t inner_ = 0;             // internal slots per tree: 2^H - 1
   std::vector<double> split_;         // trees x inner_: the split value, +inf for "always left"
   std::vector<std::uint32_t> slot_;   // trees x inner_: feature, + features_ if missing goes left
