@@ -23,8 +23,9 @@ int forest_height(const std::vector<Forest::Node>& nodes, const std::vector<std:
         continue;
       }
       if (depth[i] >= limit) return -1;
-      depth[i + 1] = depth[i] + 1;
-      depth[begin + n.right] = depth[i] + 1;
+      // A malformed file may give a node two parents: it is as deep as the deeper path.
+      depth[i + 1] = std::max(depth[i + 1], depth[i] + 1);
+      depth[begin + n.right] = std::max(depth[begin + n.right], depth[i] + 1);
     }
   }
   return height;
@@ -50,7 +51,8 @@ std::unique_ptr<CompactForest> CompactForest::build(const std::vector<Forest::No
 }
 
 // Places the subtree at nodes[node] (of the tree starting at nodes[root]) at slot `at`
-// of tree t. False if a split is not finite.
+// of tree t. False if a split is not finite. A node with two parents (which only a
+// malformed file has) is placed under each, as the reference walk would reach it.
 bool CompactForest::place(const std::vector<Forest::Node>& nodes, std::size_t root, std::size_t node,
                           std::size_t t, std::size_t at) {
   const Forest::Node& n = nodes[node];
@@ -59,7 +61,7 @@ bool CompactForest::place(const std::vector<Forest::Node>& nodes, std::size_t ro
     leaf_[t * (inner_ + 1) + (at - inner_)] = n.value;
     return true;
   }
-  if (!std::isfinite(n.value)) return false;
+  if (!std::isfinite(n.value) || at >= inner_) return false;  // at: a guard; heights are exact
   std::uint32_t feature = n.bits & Forest::kFeatureMask;
   split_[t * inner_ + at] = n.value;
   slot_[t * inner_ + at] =

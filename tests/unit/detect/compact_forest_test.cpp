@@ -93,6 +93,33 @@ TEST_SUITE("compact_forest") {
     }
   }
 
+  TEST_CASE("a malformed file's node with two parents is walked as the reference walks it") {
+    // from_arrays accepts any right child after the left one, so a node can be reached
+    // by paths of different lengths; the layout must use the longest.
+    Matrix train = training(300, 3, 9);
+    Forest grown = Forest::fit(train, {20, 64, 9, 1});
+    std::vector<Forest::Node> nodes = grown.node_array();
+    const auto& roots = grown.root_array();
+    ad::Rng rng(4);
+    for (std::size_t t = 0; t < roots.size(); ++t) {
+      std::size_t begin = roots[t], end = t + 1 < roots.size() ? roots[t + 1] : nodes.size();
+      for (std::size_t i = begin; i < end; ++i) {
+        Forest::Node& n = nodes[i];
+        std::size_t size = end - begin, local = i - begin;
+        if ((n.bits & Forest::kLeaf) || local + 2 >= size || rng.uniform() < 0.5) continue;
+        n.right = static_cast<std::uint32_t>(local + 2 + rng.below(size - local - 2));
+      }
+    }
+    Forest f = Forest::from_arrays(3, 64, nodes, grown.count_array(), roots);
+    Matrix rows = probes(f, 3, 11);
+    std::vector<double> s;
+    f.score(rows, s, 1);
+    std::size_t wrong = 0;
+    for (std::size_t i = 0; i < rows.rows; ++i)
+      if (!same_bits(s[i], f.score(rows.row(i)))) ++wrong;
+    CHECK(wrong == 0);
+  }
+
   TEST_CASE("a split that no float32 can stand for decides as the double does") {
     // One tree, one split at 0.1 (not a float): the floats around it would send
     // either 0.1 itself or its neighbour the wrong way.
