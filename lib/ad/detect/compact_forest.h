@@ -43,18 +43,17 @@ class CompactForest {
   static std::unique_ptr<CompactForest> build(const std::vector<Forest::Node>& nodes,
                                               const std::vector<std::uint32_t>& roots, std::size_t features);
 
-  // For the n rows of `rows` (row-major, `cols` values each, cols == features()), adds
+  // For the n rows of `rows` (row-major, `cols` values each: the forest's features), adds
   // each row's path lengths over the trees, in tree order, to sums[0..n).
   void add_path_lengths(const double* rows, std::size_t n, std::size_t cols, double* sums) const;
 
   int height() const { return height_; }
-  std::size_t features() const { return features_; }
 
  private:
   // Walks rows [0, n) of the widened block xs (groups of 16 rows, each stored by feature
   // slot: 2 * features_ slots) through every tree.
   void walk_block(const double* xs, std::size_t n, double* sums) const;
-  bool place(const std::vector<Forest::Node>& nodes, std::size_t root, std::size_t node, std::size_t tree,
+  bool place(const std::vector<Forest::Node>& nodes, std::size_t root, std::size_t node, std::size_t t,
              std::size_t at);
 
   int height_ = 0;
