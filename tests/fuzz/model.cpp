@@ -1,6 +1,7 @@
 // The model loader: Model::parse either throws ad::Error or gives a model that scores
 // a row, gives severities in [0, 100] and describes itself, without a sanitizer finding.
 #include <cmath>
+#include <cstring>
 #include <string>
 #include <vector>
 
@@ -42,6 +43,19 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* bytes, std::size_t siz
     FUZZ_CHECK(std::isfinite(score), "a loaded model gave a score that is not finite");
     double sev = model.severity(score);
     FUZZ_CHECK(sev >= 0 && sev <= 100, "severity out of [0, 100]");
+  }
+  // The matrix walk (compact_forest.h) gives every row the reference walk's score, bit
+  // for bit.
+  ad::Matrix rows;
+  rows.cols = model.features.size();
+  for (double fill : {0.0, 1.0, -1e9, 1e9, static_cast<double>(NAN), 0.5})
+    for (std::size_t j = 0; j < rows.cols; ++j) rows.values.push_back(j % 2 ? fill : -fill);
+  rows.rows = rows.cols ? rows.values.size() / rows.cols : 0;
+  std::vector<double> scores;
+  model.score(rows, scores, 1);
+  for (std::size_t i = 0; i < rows.rows; ++i) {
+    double one = model.score(rows.row(i));
+    FUZZ_CHECK(std::memcmp(&one, &scores[i], sizeof one) == 0, "the matrix walk and the row walk disagree");
   }
   for (double s : {0.0, 0.25, 0.5, 0.75, 1.0, model.threshold}) {
     double sev = model.severity(s);

@@ -277,24 +277,23 @@ Reader::Reader(const std::string& path) : Reader(open_lines(path), display_name(
 
 Reader::Reader(std::unique_ptr<LineSource> lines, std::string name)
     : lines_(std::move(lines)), name_(std::move(name)) {
-  std::vector<std::string_view> fields;
-  std::uint64_t start = 0;
-  if (!read_record(fields, start)) throw data_error("empty input: no header line", Location{name_});
+  Row head;
+  if (!read_record(head)) throw data_error("empty input: no header line", Location{name_});
   if (found_ > kMaxColumns)  // the error is at the first column too many
     throw data_error("the header has " + std::to_string(found_) + " columns, more than " + std::to_string(kMaxColumns),
-                     Location{name_, start, static_cast<std::uint32_t>(kMaxColumns + 1), {}});
-  check_utf8(fields, start);
-  if (fields.size() == 1 && fields[0].empty())
-    throw data_error("the header line is empty", Location{name_, start});
+                     Location{name_, head.line, static_cast<std::uint32_t>(kMaxColumns + 1), {}});
+  check_utf8(head.fields, head.line);
+  if (head.fields.size() == 1 && head.fields[0].empty())
+    throw data_error("the header line is empty", Location{name_, head.line});
   // With CR-only line ends (classic Mac OS) the whole input is one line, which would
   // read as a header without data rows: say what is wrong instead.
-  for (std::string_view f : fields)
+  for (std::string_view f : head.fields)
     if (f.find('\r') != std::string_view::npos)
       throw data_error(
           "the header line holds a carriage return (CR): the input seems to end its lines "
           "with CR alone; convert them to LF or CRLF",
-          Location{name_, start});
-  header_.assign(fields.begin(), fields.end());
+          Location{name_, head.line});
+  header_.assign(head.fields.begin(), head.fields.end());
   records_ = 0;
 }
 
@@ -316,20 +315,24 @@ bool Reader::fetch(std::string_view& line) {
   return true;
 }
 
-bool Reader::read_record(std::vector<std::string_view>& fields, std::uint64_t& start_line) {
+bool Reader::read_record(Row& row) {
+  std::vector<std::string_view>& fields = row.fields;
   fields.clear();
+  row.plain = false;  // and text unset
   std::string_view line;
   for (;;) {
     if (!fetch(line)) return false;
     if (!line.empty() || header_.size() == 1 || lines_->overlong()) break;
   }
-  start_line = line_;
+  row.line = line_;
   ++records_;
   if (lines_->overlong()) throw data_error("line of 16 MiB or more", Location{name_, line_});
 
   // Fast path: no quote on the line, so fields are views into it (counted past field_limit()).
   if (line.find('"') == std::string_view::npos) {
     const std::size_t limit = field_limit();
+    row.plain = line.find('\r') == std::string_view::npos;
+    if (row.plain) row.text = line;
     std::size_t pos = 0;
     for (;;) {
       std::size_t comma = line.find(',', pos);
@@ -343,7 +346,7 @@ bool Reader::read_record(std::vector<std::string_view>& fields, std::uint64_t& s
       pos = comma + 1;
     }
   }
-  return read_quoted(line, fields, start_line);
+  return read_quoted(line, fields, row.line);
 }
 
 // Quoted fields: unescapes into scratch_, remembering field bounds. A record over
@@ -428,7 +431,7 @@ void Reader::check_utf8(const std::vector<std::string_view>& fields, std::uint64
 bool Reader::next(Row& row) {
   for (;;) {
     try {
-      if (!read_record(row.fields, row.line)) return false;
+      if (!read_record(row)) return false;
       if (found_ != header_.size())
         throw data_error("ragged row: expected " + std::to_string(header_.size()) +
                              " fields as in the header, found " + std::to_string(found_),

@@ -98,6 +98,11 @@ struct SkipPolicy {
 struct Row {
   std::vector<std::string_view> fields;  // valid until the next Reader::next()
   std::uint64_t line = 0;                // physical line where the record starts
+  // With plain, text is the record's line as read, which is its fields joined by ","
+  // exactly as Writer writes them (no quote, no CR): a copy can pass it through whole
+  // (Writer::text). The fields are then views into text. Without plain, text means nothing.
+  bool plain = false;
+  std::string_view text;
 };
 
 class Reader {
@@ -135,7 +140,7 @@ class Reader {
   Location where(std::uint64_t line, std::size_t column) const;
 
  private:
-  bool read_record(std::vector<std::string_view>& fields, std::uint64_t& start_line);
+  bool read_record(Row& row);
   bool read_quoted(std::string_view line, std::vector<std::string_view>& fields,
                    std::uint64_t start_line);
   // The fields a record may keep: one more than the header (or than kMaxColumns,
@@ -171,6 +176,9 @@ class Writer {
  public:
   explicit Writer(Output& out, WriterOptions options = {}) : out_(out), options_(options) {}
   void field(std::string_view value);
+  // Fields already in the form field() gives them, joined by "," (Row::text of a plain
+  // row). Not with neutralise_formulas, which may have to change a field.
+  void text(std::string_view fields);
   void end_row() {
     out_.put('\n');
     first_ = true;

@@ -1,6 +1,7 @@
 #include "ad/detect/budget.h"
 
 #include <algorithm>
+#include <numeric>
 #include <set>
 #include <string>
 #include <utility>
@@ -59,20 +60,19 @@ BudgetFit fit_budget(const std::vector<IncidentEvent>& events, const std::vector
   return fit;
 }
 
-void calibrate_budget(Model& model, const Matrix& data, const std::vector<std::size_t>& calib,
+void calibrate_budget(Model& model, const std::vector<double>& calib_scores, const std::vector<std::size_t>& calib,
                       const std::vector<std::uint64_t>& order, const std::vector<IncidentEvent>& events,
-                      double budget, int threads) {
-  std::vector<std::size_t> rows(calib);
-  std::sort(rows.begin(), rows.end(), [&](std::size_t a, std::size_t b) { return order[a] < order[b]; });
-  std::vector<double> all;
-  model.score(data, all, threads);
+                      double budget) {
+  std::vector<std::size_t> ks(calib.size());
+  std::iota(ks.begin(), ks.end(), std::size_t{0});
+  std::sort(ks.begin(), ks.end(), [&](std::size_t a, std::size_t b) { return order[calib[a]] < order[calib[b]]; });
   std::vector<IncidentEvent> replay;
   std::vector<double> scores;
-  replay.reserve(rows.size());
-  scores.reserve(rows.size());
-  for (std::size_t i : rows) {
-    replay.push_back(events[i]);
-    scores.push_back(all[i]);
+  replay.reserve(ks.size());
+  scores.reserve(ks.size());
+  for (std::size_t k : ks) {
+    replay.push_back(events[calib[k]]);
+    scores.push_back(calib_scores[k]);
   }
   BudgetFit fit = fit_budget(replay, scores, budget);
   model.threshold = fit.threshold;

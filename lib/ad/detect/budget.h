@@ -50,11 +50,11 @@ struct BudgetFit {
 // events.size() == scores.size().
 BudgetFit fit_budget(const std::vector<IncidentEvent>& events, const std::vector<double>& scores, double budget);
 
-// Sets model.threshold and model.info.budget* from the calibration rows `calib` of
-// data (row i came at position order[i] of the history and is events[i]), replayed in
-// time order.
-void calibrate_budget(Model& model, const Matrix& data, const std::vector<std::size_t>& calib,
+// Sets model.threshold and model.info.budget* from the model's scores of the calibration
+// rows (scores[k] is that of sample row calib[k], which came at position order[calib[k]]
+// of the history and is events[calib[k]]), replayed in time order.
+void calibrate_budget(Model& model, const std::vector<double>& scores, const std::vector<std::size_t>& calib,
                       const std::vector<std::uint64_t>& order, const std::vector<IncidentEvent>& events,
-                      double budget, int threads);
+                      double budget);
 
 }  // namespace ad

@@ -14,20 +14,30 @@ std::vector<std::size_t> explain(const Model& model, const double* x, std::size_
   std::vector<bool> used(n, false);
   std::vector<std::size_t> out;
   double base = model.score(cur.data());
+  // Each round scores every candidate repair at once, as rows of one matrix: the
+  // matrix walk gives each row the score model.score(row) would, bit for bit.
+  Matrix candidates;
+  candidates.cols = n;
+  std::vector<std::size_t> repaired;
+  std::vector<double> scores;
   while (out.size() < max_reasons) {
-    std::size_t best = n;
-    double best_score = base;
+    candidates.values.clear();
+    repaired.clear();
     for (std::size_t f = 0; f < n; ++f) {
       if (used[f] || cur[f] == model.features[f].median) continue;
-      double saved = cur[f];
-      cur[f] = model.features[f].median;
-      double s = model.score(cur.data());
-      cur[f] = saved;
-      if (s < best_score - 1e-12) {
-        best_score = s;
-        best = f;
-      }
+      candidates.values.insert(candidates.values.end(), cur.begin(), cur.end());
+      candidates.values[candidates.values.size() - n + f] = model.features[f].median;
+      repaired.push_back(f);
     }
+    candidates.rows = repaired.size();
+    model.score(candidates, scores, 1);
+    std::size_t best = n;
+    double best_score = base;
+    for (std::size_t k = 0; k < repaired.size(); ++k)
+      if (scores[k] < best_score - 1e-12) {
+        best_score = scores[k];
+        best = repaired[k];
+      }
     if (best == n) break;
     used[best] = true;
     out.push_back(best);

@@ -8,6 +8,7 @@
 #include <unordered_set>
 
 #include "ad/core/error.h"
+#include "ad/detect/compact_forest.h"
 
 namespace ad {
 
@@ -187,6 +188,7 @@ Forest Forest::fit(const Matrix& data, const ForestParams& params) {
     forest.nodes_.insert(forest.nodes_.end(), tree_nodes[t].begin(), tree_nodes[t].end());
     forest.counts_.insert(forest.counts_.end(), tree_counts[t].begin(), tree_counts[t].end());
   }
+  forest.compact_ = CompactForest::build(forest.nodes_, forest.roots_, forest.features_);
   return forest;
 }
 
@@ -206,6 +208,7 @@ double Forest::score(const double* row) const {
 
 void Forest::score(const Matrix& data, std::vector<double>& out, int threads) const {
   out.assign(data.rows, 0.0);
+  if (data.cols != features_) throw Error(Status::kInternal, "forest: rows of the wrong width");
   const double norm = 1.0 / (static_cast<double>(roots_.size()) * average_path_length(sample_size_));
   parallel_for(data.rows, threads, 2048, [&](std::size_t b, std::size_t e) {
     // Tree by tree over blocks of rows, so that a tree stays in cache while many rows
@@ -214,9 +217,13 @@ void Forest::score(const Matrix& data, std::vector<double>& out, int threads) co
     constexpr std::size_t kBlock = 256;
     for (std::size_t lo = b; lo < e; lo += kBlock) {
       std::size_t hi = std::min(e, lo + kBlock);
-      for (std::uint32_t root : roots_) {
-        const Node* tree = nodes_.data() + root;
-        for (std::size_t i = lo; i < hi; ++i) out[i] += leaf_value(tree, data.row(i));
+      if (compact_) {
+        compact_->add_path_lengths(data.row(lo), hi - lo, data.cols, out.data() + lo);
+      } else {
+        for (std::uint32_t root : roots_) {
+          const Node* tree = nodes_.data() + root;
+          for (std::size_t i = lo; i < hi; ++i) out[i] += leaf_value(tree, data.row(i));
+        }
       }
       for (std::size_t i = lo; i < hi; ++i) out[i] = std::exp2(-out[i] * norm);
     }
@@ -251,6 +258,7 @@ Forest Forest::from_arrays(std::size_t features, int sample_size, std::vector<No
   f.nodes_ = std::move(nodes);
   f.counts_ = std::move(counts);
   f.roots_ = std::move(roots);
+  f.compact_ = CompactForest::build(f.nodes_, f.roots_, f.features_);
   return f;
 }
 

@@ -3,7 +3,10 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <array>
+#include <charconv>
 #include <cmath>
+#include <memory>
 
 #include "ad/core/error.h"
 #include "ad/core/scored.h"
@@ -12,22 +15,61 @@
 #include "ad/detect/login.h"
 #include "ad/core/text.h"
 #include "ad/core/timestamp.h"
+#include "ad/core/worker.h"
 
 namespace ad {
 
 namespace {
+
+// v with `digits` decimals, as fmt's "{:.Nf}" writes it (both round correctly).
+std::string fixed(double v, int digits) {
+  char buf[64];
+  auto r = std::to_chars(buf, buf + sizeof buf, v, std::chars_format::fixed, digits);
+  return std::string(buf, r.ptr);
+}
+
+enum class Kind : std::uint8_t { kScore, kPass };
+
+// The rows read and not yet written: their fields (or whole lines) in one arena, their
+// features and, for reasons and incidents, their login contexts.
+struct Batch {
+  // Per row: its line in arena (offset, length) when it passes through whole (a plain
+  // row, and every scored column appended), else length kNoText.
+  static constexpr std::size_t kNoText = static_cast<std::size_t>(-1);
+  std::vector<Kind> kinds;
+  std::vector<std::size_t> starts;                       // first of the row's fields
+  std::vector<std::pair<std::size_t, std::size_t>> texts;
+  std::vector<std::pair<std::size_t, std::size_t>> fields;  // offset and length in arena
+  std::string arena;
+  Matrix features;
+  std::vector<LoginContext> contexts;  // per row, with login features
+  std::vector<double> scores;
+
+  std::size_t size() const { return kinds.size(); }
+  std::string_view field(std::size_t i) const {
+    return std::string_view(arena).substr(fields[i].first, fields[i].second);
+  }
+  void clear() {
+    kinds.clear();
+    starts.clear();
+    texts.clear();
+    fields.clear();
+    arena.clear();
+    features.values.clear();
+  }
+};
 
 class Batcher {
  public:
   Batcher(const Model& model, csv::Reader& in, Output& out, const ScoreOptions& opt, ScoreReport& report)
       : model_(model),
         in_(in),
-        writer_(out),
         opt_(opt),
         report_(report),
         roles_(Roles::find(in.header(), opt.map)),
         extractor_(model.features, model.tables, in.header(), roles_, in.name()),
         columns_(LoginColumns::bind(model.role_columns, in.header(), roles_, in.name(), true)),
+        writer_(out),
         profiles_(model.profiles),
         tracker_(profiles_) {
     const auto& header = in.header();
@@ -47,7 +89,8 @@ class Batcher {
     for (std::size_t k = 0; k < scored::kAppended.size(); ++k)
       if (out_col_[k] >= width_) writer_.field(scored::kAppended[k]);
     writer_.end_row();
-    features_.cols = model.features.size();
+    for (auto& b : batches_) b.features.cols = model.features.size();
+    if (opt.threads != 1) worker_ = std::make_unique<SerialWorker>(1);
   }
 
   void add(const csv::Row& row) {
@@ -57,8 +100,9 @@ class Batcher {
       if (opt_.logins_only) return;
       kind = Kind::kPass;
     }
-    std::size_t slot = kinds_.size();
-    features_.values.resize((slot + 1) * features_.cols);
+    Batch& b = batches_[filling_];
+    std::size_t slot = b.size();
+    b.features.values.resize((slot + 1) * b.features.cols);
     if (kind == Kind::kScore) {
       try {
         std::optional<std::int64_t> ms;
@@ -69,11 +113,11 @@ class Batcher {
             throw data_error("bad timestamp " + text::quote(t),
                              in_.where(row.line, static_cast<std::size_t>(time_col_)));
         }
-        double* x = features_.row(slot);
+        double* x = b.features.row(slot);
         extractor_.extract(in_, row, x);
         if (!derived_.empty() && ms) {
-          if (contexts_.size() <= slot) contexts_.resize(slot + 1);
-          LoginContext& ctx = contexts_[slot];
+          if (b.contexts.size() <= slot) b.contexts.resize(slot + 1);
+          LoginContext& ctx = b.contexts[slot];
           tracker_.observe(read_event(columns_, row, *ms), ctx);
           for (std::size_t i : derived_)
             x[i] = ctx.values[static_cast<std::size_t>(static_cast<int>(model_.features[i].kind) - kDerivedKindBase)];
@@ -83,114 +127,140 @@ class Batcher {
         kind = Kind::kPass;
       }
     }
-    kinds_.push_back(kind);
-    starts_.push_back(fields_.size());
-    for (auto f : row.fields) {
-      fields_.push_back({arena_.size(), f.size()});
-      arena_.append(f);
-    }
-    if (kinds_.size() >= kBatchRows || arena_.size() >= kBatchBytes) flush_batch();
+    keep(b, row, kind);
+    if (b.size() >= kBatchRows || b.arena.size() >= kBatchBytes) flush_batch();
   }
 
-  // Scores and writes the pending rows.
+  // Hands the pending rows over to be scored and written: to the worker, or at once.
   void flush_batch() {
-    if (kinds_.empty()) return;
-    features_.rows = kinds_.size();
-    model_.score(features_, scores_, opt_.threads);
+    Batch& b = batches_[filling_];
+    if (b.size() == 0) return;
+    if (!worker_) {
+      write(b);
+      b.clear();
+      return;
+    }
+    worker_->submit([this, &b] {
+      write(b);
+      b.clear();
+    });
+    // With one task waiting and one running, the batch after them is free (worker.h).
+    filling_ = (filling_ + 1) % batches_.size();
+  }
+
+  // Waits until every row handed over is written (to the output's buffer).
+  void wait() {
+    if (worker_) worker_->wait();
+  }
+
+ private:
+  // Keeps row's fields (or its whole line) in b, for writing.
+  void keep(Batch& b, const csv::Row& row, Kind kind) {
+    b.kinds.push_back(kind);
+    b.starts.push_back(b.fields.size());
+    if (row.plain && appended_ == scored::kAppended.size()) {
+      // The line passes through whole; the fields are views into it.
+      const std::size_t base = b.arena.size();
+      b.texts.push_back({base, row.text.size()});
+      b.arena.append(row.text);
+      for (auto f : row.fields)
+        b.fields.push_back({base + static_cast<std::size_t>(f.data() - row.text.data()), f.size()});
+      return;
+    }
+    b.texts.push_back({0, Batch::kNoText});
+    for (auto f : row.fields) {
+      b.fields.push_back({b.arena.size(), f.size()});
+      b.arena.append(f);
+    }
+  }
+
+  // Scores b's rows, groups the flagged logins into incidents and writes the rows.
+  void write(Batch& b) {
+    b.features.rows = b.size();
+    model_.score(b.features, b.scores, opt_.threads);
     std::string cells[scored::kAppended.size()];
-    for (std::size_t r = 0; r < kinds_.size(); ++r) {
+    for (std::size_t r = 0; r < b.size(); ++r) {
       for (auto& c : cells) c.clear();
-      if (kinds_[r] == Kind::kScore) {
-        double s = scores_[r];
+      if (b.kinds[r] == Kind::kScore) {
+        double s = b.scores[r];
         bool flag = s > model_.threshold;
         ++report_.scored;
-        cells[cell(scored::Field::kScore)] = fmt::format("{:.6f}", s);
+        cells[cell(scored::Field::kScore)] = fixed(s, 6);
         cells[cell(scored::Field::kFlag)] = flag ? "1" : "0";
-        cells[cell(scored::Field::kSeverity)] = fmt::format("{:.1f}", model_.severity(s));
+        cells[cell(scored::Field::kSeverity)] = fixed(model_.severity(s), 1);
         if (flag) {
           ++report_.flagged;
-          cells[cell(scored::Field::kReasons)] = reasons(r);
+          cells[cell(scored::Field::kReasons)] = reasons(b, r);
         }
-        incident(r, flag, cells);
+        incident(b, r, flag, cells);
       }
-      std::size_t begin = starts_[r];
-      std::size_t col = 0;
-      for (; col < width_; ++col) {
-        int k = scored_index(col);
-        writer_.field(k >= 0 ? std::string_view(cells[k]) : field(begin + col));
+      if (b.texts[r].second != Batch::kNoText) {
+        writer_.text(std::string_view(b.arena).substr(b.texts[r].first, b.texts[r].second));
+      } else {
+        for (std::size_t col = 0; col < width_; ++col) {
+          int k = scored_index(col);
+          writer_.field(k >= 0 ? std::string_view(cells[k]) : b.field(b.starts[r] + col));
+        }
       }
       for (std::size_t k = 0; k < scored::kAppended.size(); ++k)
         if (out_col_[k] >= width_) writer_.field(cells[k]);
       writer_.end_row();
     }
-    kinds_.clear();
-    starts_.clear();
-    fields_.clear();
-    arena_.clear();
-    features_.values.clear();
   }
-
- private:
-  enum class Kind : std::uint8_t { kScore, kPass };
 
   static std::size_t cell(scored::Field f) { return static_cast<std::size_t>(f); }
-  std::string_view field(std::size_t i) const {
-    return std::string_view(arena_).substr(fields_[i].first, fields_[i].second);
-  }
   int scored_index(std::size_t col) const {
     for (std::size_t k = 0; k < scored::kAppended.size(); ++k)
       if (out_col_[k] == col) return static_cast<int>(k);
     return -1;
   }
-  std::string reasons(std::size_t r) {
-    const double* x = features_.row(r);
+  std::string reasons(const Batch& b, std::size_t r) const {
+    const double* x = b.features.row(r);
     std::vector<std::string> words;
     for (std::size_t f : explain(model_, x)) {
       FeatureKind kind = model_.features[f].kind;
       if (is_derived(kind)) {
-        words.push_back(describe_derived(static_cast<Derived>(static_cast<int>(kind) - kDerivedKindBase), contexts_[r]));
+        words.push_back(describe_derived(static_cast<Derived>(static_cast<int>(kind) - kDerivedKindBase), b.contexts[r]));
         continue;
       }
       std::size_t col = static_cast<std::size_t>(extractor_.column(f));
-      words.push_back(describe(model_, f, field(starts_[r] + col), x[f]));
+      words.push_back(describe(model_, f, b.field(b.starts[r] + col), x[f]));
     }
     return join_reasons(words);
   }
   // Feeds scored row r to the incident grouper; for a flagged row, fills the incident
   // columns. Incidents need the login features (user and time).
-  void incident(std::size_t r, bool flag, std::string* cells) {
+  void incident(const Batch& b, std::size_t r, bool flag, std::string* cells) {
     if (derived_.empty() || user_col_ < 0) return;
-    std::string_view user = field(starts_[r] + static_cast<std::size_t>(user_col_));
-    const Incident* inc = incidents_.add(incident_event(contexts_[r], user, flag));
+    std::string_view user = b.field(b.starts[r] + static_cast<std::size_t>(user_col_));
+    const Incident* inc = incidents_.add(incident_event(b.contexts[r], user, flag));
     if (!inc) return;
     cells[cell(scored::Field::kIncidentId)] = inc->id;
     cells[cell(scored::Field::kIncidentScore)] = fmt::format("{:.0f}", inc->score);
     cells[cell(scored::Field::kIncidentKind)] = incident_kind_name(inc->kind);
   }
 
+  // Read by both threads: fixed after construction.
   const Model& model_;
   csv::Reader& in_;
-  csv::Writer writer_;
   const ScoreOptions& opt_;
-  ScoreReport& report_;
+  ScoreReport& report_;  // rows_read, not_logins...: the reader's; scored, flagged: the writer's
   Roles roles_;
   FeatureExtractor extractor_;
   LoginColumns columns_;
-  Profiles profiles_;  // the model's, updated in memory as logins are scored (profile.h)
-  LoginTracker tracker_;
-  std::vector<std::size_t> derived_;     // indices of the derived features
-  std::vector<LoginContext> contexts_;   // per pending row, for reasons
-  IncidentGrouper incidents_;
+  std::vector<std::size_t> derived_;  // indices of the derived features
   int time_col_ = -1, activity_col_ = -1, user_col_ = -1;
   std::size_t width_ = 0, appended_ = 0;
   std::size_t out_col_[scored::kAppended.size()] = {};
-
-  std::vector<Kind> kinds_;
-  std::vector<std::size_t> starts_;
-  std::vector<std::pair<std::size_t, std::size_t>> fields_;
-  std::string arena_;
-  Matrix features_;
-  std::vector<double> scores_;
+  // The writer's (the worker thread's, with one).
+  csv::Writer writer_;
+  IncidentGrouper incidents_;
+  // The reader's (the caller's thread).
+  Profiles profiles_;  // the model's, updated in memory as logins are scored (profile.h)
+  LoginTracker tracker_;
+  std::array<Batch, 3> batches_;  // with a worker: one filling, one waiting, one being written
+  std::size_t filling_ = 0;
+  std::unique_ptr<SerialWorker> worker_;  // last: destroyed (joined) first
 };
 
 }  // namespace
@@ -201,6 +271,7 @@ void score(const Model& model, csv::Reader& in, Output& out, const ScoreOptions&
   if (in.live())
     in.set_idle_hook([&] {
       batcher.flush_batch();
+      batcher.wait();
       out.flush();
     });
   // Bad records (ragged rows, bad UTF-8) cannot be passed through aligned: the reader
@@ -209,6 +280,7 @@ void score(const Model& model, csv::Reader& in, Output& out, const ScoreOptions&
   csv::Row row;
   while (in.next(row)) batcher.add(row);
   batcher.flush_batch();
+  batcher.wait();
   in.set_idle_hook(nullptr);
   report.rows_read = in.records();
   report.skipped = in.skipped();

@@ -14,8 +14,13 @@
 // order, goes through an IncidentGrouper as its batch is written, so the incident
 // columns of a row depend only on the rows before it.
 //
-// Rows are scored in batches of up to kBatchRows (and kBatchBytes), in parallel over threads, and written
-// in input order, so the output does not depend on the thread count. On a live input
+// Rows are scored in batches of up to kBatchRows (or kBatchBytes of fields), in
+// parallel over threads, and written in input order, so the output does not depend on
+// the thread count. With more than one
+// thread, reading and scoring overlap: the caller's thread reads, parses and derives
+// the features of a batch while a worker (worker.h) scores, groups and writes the one
+// before; the login tracker stays on the reading thread and the incident grouper on
+// the writing one, each seeing the rows in input order. On a live input
 // (a pipe or a terminal) the pending batch is scored, written and flushed whenever the
 // reader is about to wait for more input: each login appears as soon as it arrives,
 // and a fast pipe still gets the throughput of batches.

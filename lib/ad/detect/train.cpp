@@ -16,9 +16,13 @@ namespace ad {
 
 std::vector<double> quantiles_of(std::vector<double> values) {
   std::sort(values.begin(), values.end());
+  return quantiles_of_sorted(values);
+}
+
+std::vector<double> quantiles_of_sorted(const std::vector<double>& sorted) {
   std::vector<double> q(Model::kQuantiles);
   for (std::size_t k = 0; k < Model::kQuantiles; ++k)
-    q[k] = percentile(values, 100.0 * static_cast<double>(k) / (Model::kQuantiles - 1));
+    q[k] = percentile(sorted, 100.0 * static_cast<double>(k) / (Model::kQuantiles - 1));
   return q;
 }
 
@@ -52,20 +56,25 @@ struct Sample {
     }
     derived.resize(std::max(derived.size(), (slot + 1) * kDerivedCount));
     std::copy(ctx.values.begin(), ctx.values.end(), derived.begin() + static_cast<std::ptrdiff_t>(slot * kDerivedCount));
-    std::string joined;
-    for (std::size_t i = 0; i < row.fields.size(); ++i) {
-      if (i) joined.push_back('\0');
-      joined.append(row.fields[i]);
-    }
-    bytes += joined.size();
     if (slot == rows.size()) {
-      rows.push_back(std::move(joined));
+      rows.emplace_back();
       lines.push_back(row.line);
     } else {
-      bytes -= rows[slot].size();
-      rows[slot] = std::move(joined);
       lines[slot] = row.line;
     }
+    std::string& joined = rows[slot];  // a replaced row's memory is used again
+    bytes -= joined.size();
+    if (row.plain) {
+      joined.assign(row.text);  // its fields joined by ','; no field holds one
+      std::replace(joined.begin(), joined.end(), ',', '\0');
+    } else {
+      joined.clear();
+      for (std::size_t i = 0; i < row.fields.size(); ++i) {
+        if (i) joined.push_back('\0');
+        joined.append(row.fields[i]);
+      }
+    }
+    bytes += joined.size();
   }
   csv::Row get(std::size_t i) const {
     csv::Row row;
@@ -92,17 +101,19 @@ struct ColumnStats {
 // Below this many rows in the later half, calibration uses every sampled row.
 constexpr std::size_t kMinCalibrationRows = 1000;
 
-// The values of `all` at the indices `rows`.
-std::vector<double> pick(const std::vector<double>& all, const std::vector<std::size_t>& rows) {
-  std::vector<double> out;
-  out.reserve(rows.size());
-  for (auto i : rows) out.push_back(all[i]);
+// The rows of `data` at the indices `rows`, in that order.
+Matrix rows_of(const Matrix& data, const std::vector<std::size_t>& rows) {
+  Matrix out;
+  out.cols = data.cols;
+  out.rows = rows.size();
+  out.values.reserve(out.rows * out.cols);
+  for (auto i : rows) out.values.insert(out.values.end(), data.row(i), data.row(i) + data.cols);
   return out;
 }
 
-// Grows one forest for each of the options' aspects that has features in the model,
-// and calibrates it and the whole forest on the calibration rows (aspect.h).
-void fit_aspects(Model& model, const Matrix& data, const TrainOptions& opt, const std::vector<std::size_t>& calib) {
+// Grows one forest for each of the options' aspects that has features in the model on
+// data, and calibrates it and the whole forest on the calibration rows `calib` (aspect.h).
+void fit_aspects(Model& model, const Matrix& data, const Matrix& calib, const TrainOptions& opt) {
   std::vector<double> scores;
   for (Aspect a : opt.aspects) {
     ForestParams params = opt.forest;
@@ -110,28 +121,30 @@ void fit_aspects(Model& model, const Matrix& data, const TrainOptions& opt, cons
       if (aspect_of(model.features[j]) == a) params.columns.push_back(static_cast<std::uint32_t>(j));
     if (params.columns.empty()) continue;
     if (model.whole_quantiles.empty()) {
-      model.forest.score(data, scores, opt.forest.threads);
-      model.whole_quantiles = quantiles_of(pick(scores, calib));
+      model.forest.score(calib, scores, opt.forest.threads);
+      model.whole_quantiles = quantiles_of(scores);
     }
     // Each aspect forest draws from its own streams.
     params.seed = opt.forest.seed ^ (0xD1B54A32D192ED03ull * (static_cast<std::uint64_t>(a) + 1));
     AspectForest af;
     af.aspect = a;
     af.forest = Forest::fit(data, params);
-    af.forest.score(data, scores, opt.forest.threads);
-    af.quantiles = quantiles_of(pick(scores, calib));
+    af.forest.score(calib, scores, opt.forest.threads);
+    af.quantiles = quantiles_of(scores);
     model.aspects.push_back(std::move(af));
   }
 }
 
-// Sets the model's threshold and severity quantiles from its scores of the calibration rows.
-void calibrate(Model& model, const Matrix& data, const std::vector<std::size_t>& calib, const TrainOptions& opt) {
+// Sets the model's threshold and severity quantiles from its scores of the calibration
+// rows; returns those scores, in the rows' order.
+std::vector<double> calibrate(Model& model, const Matrix& calib, const TrainOptions& opt) {
   std::vector<double> scores;
-  model.score(data, scores, opt.forest.threads);
-  scores = pick(scores, calib);
-  model.quantiles = quantiles_of(scores);
-  std::sort(scores.begin(), scores.end());
-  model.threshold = percentile(scores, 100.0 * (1.0 - opt.contamination));
+  model.score(calib, scores, opt.forest.threads);
+  std::vector<double> sorted = scores;
+  std::sort(sorted.begin(), sorted.end());
+  model.quantiles = quantiles_of_sorted(sorted);
+  model.threshold = percentile(sorted, 100.0 * (1.0 - opt.contamination));
+  return scores;
 }
 
 void check_options(const TrainOptions& opt) {
@@ -382,6 +395,18 @@ Matrix sample_matrix(csv::Reader& in, const Sample& sample, const Roles& roles, 
   return data;
 }
 
+// percentile() of values as if sorted, found by selection (values are reordered).
+// REQUIRES: values not empty.
+double select_percentile(std::vector<double>& values, double p) {
+  double pos = p / 100.0 * static_cast<double>(values.size() - 1);
+  std::size_t lo = static_cast<std::size_t>(std::floor(pos));
+  auto at = values.begin() + static_cast<std::ptrdiff_t>(lo);
+  std::nth_element(values.begin(), at, values.end());
+  double a = *at;
+  double b = lo + 1 < values.size() ? *std::min_element(at + 1, values.end()) : a;
+  return a + (b - a) * (pos - static_cast<double>(lo));
+}
+
 // Typical values per feature (1st, 50th, 99th percentile), for explanations.
 void set_typical_values(Model& model, const Matrix& data) {
   std::vector<double> col;
@@ -389,11 +414,10 @@ void set_typical_values(Model& model, const Matrix& data) {
     col.clear();
     for (std::size_t i = 0; i < data.rows; ++i)
       if (!std::isnan(data.row(i)[j])) col.push_back(data.row(i)[j]);
-    std::sort(col.begin(), col.end());
     if (col.empty()) continue;
-    model.features[j].low = percentile(col, 1);
-    model.features[j].median = percentile(col, 50);
-    model.features[j].high = percentile(col, 99);
+    model.features[j].low = select_percentile(col, 1);
+    model.features[j].median = select_percentile(col, 50);
+    model.features[j].high = select_percentile(col, 99);
   }
 }
 
@@ -420,9 +444,13 @@ void fit_and_calibrate(Model& model, const Matrix& data, const std::vector<std::
                        const TrainOptions& opt, TrainReport& report) {
   model.forest = Forest::fit(data, opt.forest);
   std::vector<std::size_t> calib = calibration_rows(order, used, logins);
-  if (logins) fit_aspects(model, data, opt, calib);
-  calibrate(model, data, calib, opt);
-  if (opt.budget > 0 && logins) calibrate_budget(model, data, calib, order, events, opt.budget, opt.forest.threads);
+  // Only the calibration rows are scored; with all of them, data is that matrix already.
+  Matrix part;
+  if (calib.size() < data.rows) part = rows_of(data, calib);
+  const Matrix& cal = calib.size() < data.rows ? part : data;
+  if (logins) fit_aspects(model, data, cal, opt);
+  std::vector<double> scores = calibrate(model, cal, opt);
+  if (opt.budget > 0 && logins) calibrate_budget(model, scores, calib, order, events, opt.budget);
   for (const auto& a : model.aspects)
     report.notes.push_back("aspect " + std::string(aspect_name(a.aspect)) + ": a forest of its own over " +
                            aspect_features(a.aspect, model.features));

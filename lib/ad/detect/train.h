@@ -5,7 +5,8 @@
 // TrainOptions::sample_limit rows (reservoir sampling, seeded). Memory is therefore
 // bounded by the sample, not by the input. After the pass it decides each generic
 // column's type, counts category frequencies on the sample, grows the forest on the
-// sample (each tree draws its own psi rows from it), and scores the sample to set the
+// sample (each tree draws its own psi rows from it), and scores the calibration rows of
+// the sample (all of it, or with login features its later half) to set the
 // flag threshold and the severity quantiles. With fewer rows than sample_limit the
 // sample is the whole input, exactly as scikit-learn would see it.
 //
@@ -75,5 +76,7 @@ double percentile(const std::vector<double>& sorted, double p);
 // Model::kQuantiles evenly spaced percentiles (0, 0.1, ..., 100) of values, ascending:
 // the calibration quantiles of a model.
 std::vector<double> quantiles_of(std::vector<double> values);
+// The same of values already sorted ascending.
+std::vector<double> quantiles_of_sorted(const std::vector<double>& sorted);
 
 }  // namespace ad

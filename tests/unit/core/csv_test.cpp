@@ -355,6 +355,26 @@ TEST_SUITE("csv") {
     CHECK(s == "plain,\"a,b\",\"say \"\"hi\"\"\",\"two\nlines\",\n");
   }
 
+  TEST_CASE("a plain row's text is what the writer writes of its fields") {
+    auto r = from("a,b,c\n1,x y,\n\"q\",2,3\r\n4,5\r6,7\r\n,,\n");
+    ad::csv::Row row;
+    std::vector<std::pair<bool, std::string>> got;
+    while (r.next(row)) {
+      got.push_back({row.plain, row.plain ? std::string(row.text) : ""});
+      if (!row.plain) continue;
+      CHECK(capture_write([&](ad::csv::Writer& w) { w.row(row.fields); }) == std::string(row.text) + "\n");
+      CHECK(capture_write([&](ad::csv::Writer& w) {
+              w.field("z");
+              w.text(row.text);
+              w.end_row();
+            }) == "z," + std::string(row.text) + "\n");
+    }
+    // Quoted, or holding a CR (which the writer would quote): not plain.
+    std::vector<std::pair<bool, std::string>> want = {{true, "1,x y,"}, {false, ""}, {false, ""}, {true, ",,"}};
+    CHECK(got == want);
+    CHECK_THROWS(capture_write([](ad::csv::Writer& w) { w.text("=1"); }, {true}));
+  }
+
   TEST_CASE("formula neutralising leaves numbers alone") {
     CHECK(ad::csv::looks_like_formula("=cmd|' /C calc'!A0"));
     CHECK(ad::csv::looks_like_formula("@SUM(A1)"));

@@ -210,6 +210,15 @@ TEST_SUITE("train") {
     CHECK(q.back() == 1000);
   }
 
+  TEST_CASE("quantiles_of_sorted gives quantiles_of's values for the sorted values") {
+    std::vector<double> v;
+    ad::Rng rng(5);
+    for (int i = 0; i < 777; ++i) v.push_back(rng.uniform() * 3 - 1);
+    std::vector<double> sorted = v;
+    std::sort(sorted.begin(), sorted.end());
+    CHECK(ad::quantiles_of_sorted(sorted) == ad::quantiles_of(v));
+  }
+
   TEST_CASE("generic columns: numeric, categorical; identifiers, empty and constant columns left out") {
     Trained t = train_csv(generic_csv(200));
     const ad::Feature* amount = find_feature(t.model, "amount");

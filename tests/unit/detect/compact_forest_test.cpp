@@ -1,0 +1,194 @@
+#include "ad/detect/compact_forest.h"
+
+#include <doctest/doctest.h>
+
+#include <cmath>
+#include <cstring>
+#include <functional>
+#include <limits>
+
+using ad::CompactForest;
+using ad::Forest;
+using ad::Matrix;
+
+namespace {
+
+// The tree walk as forest.h defines it, written out again as the oracle: x <= split
+// goes left, a missing value goes where the node's kMissingRight bit says.
+double oracle_path_lengths(const Forest& f, const double* row) {
+  const auto& nodes = f.node_array();
+  double total = 0;
+  for (std::uint32_t root : f.root_array()) {
+    std::size_t i = root;
+    while (!(nodes[i].bits & Forest::kLeaf)) {
+      double v = row[nodes[i].bits & Forest::kFeatureMask];
+      bool right = std::isnan(v) ? (nodes[i].bits & Forest::kMissingRight) != 0 : v > nodes[i].value;
+      i = right ? root + nodes[i].right : i + 1;
+    }
+    total += nodes[i].value;
+  }
+  return total;
+}
+
+bool same_bits(double a, double b) { return std::memcmp(&a, &b, sizeof a) == 0; }
+
+// Training rows with a share of missing values, so that both missing-value rules occur.
+Matrix training(std::size_t rows, std::size_t cols, std::uint64_t seed) {
+  Matrix m;
+  m.rows = rows;
+  m.cols = cols;
+  ad::Rng rng(seed);
+  for (std::size_t i = 0; i < rows * cols; ++i) {
+    double u = rng.uniform();
+    m.values.push_back(u < 0.15 ? NAN : (rng.uniform() - 0.3) * 1000.0 / 3.0);
+  }
+  return m;
+}
+
+// Rows that probe the splits: each split value exactly, the doubles just below and
+// above it (which a float32 threshold would confuse), missing values and infinities.
+Matrix probes(const Forest& f, std::size_t cols, std::uint64_t seed) {
+  Matrix m;
+  m.cols = cols;
+  ad::Rng rng(seed);
+  const double inf = std::numeric_limits<double>::infinity();
+  for (const auto& n : f.node_array()) {
+    if (n.bits & Forest::kLeaf) continue;
+    for (double v : {n.value, std::nextafter(n.value, -inf), std::nextafter(n.value, inf), double(NAN), inf, -inf}) {
+      for (std::size_t j = 0; j < cols; ++j) m.values.push_back((rng.uniform() - 0.3) * 1000.0 / 3.0);
+      m.values[m.values.size() - cols + (n.bits & Forest::kFeatureMask)] = v;
+      if (rng.uniform() < 0.2) m.values[m.values.size() - cols + rng.below(cols)] = NAN;
+    }
+  }
+  m.rows = m.values.size() / cols;
+  return m;
+}
+
+}  // namespace
+
+TEST_SUITE("compact_forest") {
+  TEST_CASE("the compact walk gives the reference walk's path lengths and scores, bit for bit") {
+    for (std::uint64_t seed : {1u, 2u, 3u}) {
+      for (int psi : {3, 16, 256, 600}) {
+        Matrix train = training(700, 4, seed);
+        Forest f = Forest::fit(train, {30, psi, seed, 1});
+        REQUIRE(f.compact());
+        auto c = CompactForest::build(f.node_array(), f.root_array(), f.features());
+        REQUIRE(c);
+        CHECK(c->height() <= static_cast<int>(std::ceil(std::log2(std::min(psi, 700)))));
+        CHECK(c->height() >= 2);
+        Matrix rows = probes(f, 4, seed + 10);
+        std::vector<double> sums(rows.rows, 0.0);
+        c->add_path_lengths(rows.values.data(), rows.rows, rows.cols, sums.data());
+        std::vector<double> scores1, scores2;
+        f.score(rows, scores1, 1);
+        f.score(rows, scores2, 2);
+        std::size_t wrong = 0;
+        for (std::size_t i = 0; i < rows.rows; ++i) {
+          if (!same_bits(sums[i], oracle_path_lengths(f, rows.row(i)))) ++wrong;
+          if (!same_bits(scores1[i], f.score(rows.row(i))) || !same_bits(scores2[i], scores1[i])) ++wrong;
+        }
+        CHECK(wrong == 0);
+      }
+    }
+  }
+
+  TEST_CASE("a malformed file's node with two parents is walked as the reference walks it") {
+    // from_arrays accepts any right child after the left one, so a node can be reached
+    // by paths of different lengths; the layout must use the longest.
+    Matrix train = training(300, 3, 9);
+    Forest grown = Forest::fit(train, {20, 64, 9, 1});
+    std::vector<Forest::Node> nodes = grown.node_array();
+    const auto& roots = grown.root_array();
+    ad::Rng rng(4);
+    for (std::size_t t = 0; t < roots.size(); ++t) {
+      std::size_t begin = roots[t], end = t + 1 < roots.size() ? roots[t + 1] : nodes.size();
+      for (std::size_t i = begin; i < end; ++i) {
+        Forest::Node& n = nodes[i];
+        std::size_t size = end - begin, local = i - begin;
+        if ((n.bits & Forest::kLeaf) || local + 2 >= size || rng.uniform() < 0.5) continue;
+        n.right = static_cast<std::uint32_t>(local + 2 + rng.below(size - local - 2));
+      }
+    }
+    Forest f = Forest::from_arrays(3, 64, nodes, grown.count_array(), roots);
+    Matrix rows = probes(f, 3, 11);
+    std::vector<double> s;
+    f.score(rows, s, 1);
+    std::size_t wrong = 0;
+    for (std::size_t i = 0; i < rows.rows; ++i)
+      if (!same_bits(s[i], f.score(rows.row(i)))) ++wrong;
+    CHECK(wrong == 0);
+  }
+
+  TEST_CASE("a split that no float32 can stand for decides as the double does") {
+    // One tree, one split at 0.1 (not a float): the floats around it would send
+    // either 0.1 itself or its neighbour the wrong way.
+    std::vector<Forest::Node> nodes = {{0.1, 0u, 2}, {1.0, Forest::kLeaf, 0}, {2.0, Forest::kLeaf, 0}};
+    Forest f = Forest::from_arrays(1, 4, nodes, {4, 2, 2}, {0});
+    REQUIRE(f.compact());
+    Matrix m;
+    m.cols = 1;
+    m.values = {0.1, std::nextafter(0.1, 1.0), static_cast<double>(static_cast<float>(0.1)), NAN};
+    m.rows = m.values.size();
+    std::vector<double> s;
+    f.score(m, s, 1);
+    for (std::size_t i = 0; i < m.rows; ++i) CHECK(same_bits(s[i], f.score(m.row(i))));
+    CHECK(s[0] > s[1]);  // 0.1 goes left (path 1), the next double right (path 2)
+    CHECK(s[3] == s[0]); // missing goes left: the node has no kMissingRight bit
+  }
+
+  TEST_CASE("leaves at every depth, and a tree that is a single leaf") {
+    // Tree 0: a leaf at depth 1 on the left, a split below on the right (missing right).
+    // Tree 1: a single leaf (height 0 by itself; padded to the forest's height).
+    std::vector<Forest::Node> nodes = {{5.0, 0u, 2},
+                                       {1.5, Forest::kLeaf, 0},
+                                       {7.0, 1u | Forest::kMissingRight, 4},
+                                       {2.0, Forest::kLeaf, 0},
+                                       {3.0, Forest::kLeaf, 0},
+                                       {0.25, Forest::kLeaf, 0}};
+    Forest f = Forest::from_arrays(2, 8, nodes, {8, 3, 5, 3, 2, 8}, {0, 5});
+    auto c = CompactForest::build(f.node_array(), f.root_array(), 2);
+    REQUIRE(c);
+    CHECK(c->height() == 2);
+    const double rows[] = {4.0, 100.0, 6.0, 7.0, 6.0, 7.5, 6.0, NAN, NAN, NAN};
+    double sums[5] = {};
+    c->add_path_lengths(rows, 5, 2, sums);
+    CHECK(sums[0] == 1.75);  // left leaf
+    CHECK(sums[1] == 2.25);  // right, then left
+    CHECK(sums[2] == 3.25);  // right, then right
+    CHECK(sums[3] == 3.25);  // right, then missing goes right
+    CHECK(sums[4] == 1.75);  // missing at the root goes left
+  }
+
+  TEST_CASE("a tree taller than kMaxHeight gets no layout, and scores by the reference walk") {
+    // A chain of splits, each with a leaf on its right: height kMaxHeight + 1.
+    const std::uint32_t depth = CompactForest::kMaxHeight + 1;
+    std::vector<Forest::Node> pre;
+    std::vector<std::uint32_t> pre_counts;
+    std::function<void(std::uint32_t)> emit = [&](std::uint32_t d) {
+      if (d == depth) {
+        pre.push_back({static_cast<double>(depth), Forest::kLeaf, 0});
+        pre_counts.push_back(1);
+        return;
+      }
+      std::size_t self = pre.size();
+      pre.push_back({static_cast<double>(d) + 0.5, 0u, 0});
+      pre_counts.push_back(2);
+      emit(d + 1);
+      pre[self].right = static_cast<std::uint32_t>(pre.size());
+      pre.push_back({static_cast<double>(d) + 1, Forest::kLeaf, 0});
+      pre_counts.push_back(1);
+    };
+    emit(0);
+    Forest f = Forest::from_arrays(1, 4, pre, pre_counts, {0});
+    CHECK_FALSE(f.compact());
+    CHECK(CompactForest::build(f.node_array(), f.root_array(), 1) == nullptr);
+    Matrix m;
+    m.cols = 1;
+    m.values = {0.0, 3.0, 100.0, NAN};
+    m.rows = 4;
+    std::vector<double> s;
+    f.score(m, s, 1);
+    for (std::size_t i = 0; i < m.rows; ++i) CHECK(same_bits(s[i], f.score(m.row(i))));
+  }
+}
