@@ -40,10 +40,10 @@ int main(int argc, char** argv) {
   app.add_option("--max-users", opt.max_users,
                  "User profiles kept; the least recently seen go first (default 100000)")
       ->check(CLI::Range(1, 100000000))->type_name("N");
-  std::string aspects = "time";
+  std::string aspects = "time,network";
   app.add_option("--aspects", aspects,
-                 "Login aspects judged by a forest of their own: place, device, time, attempts, comma-separated, "
-                 "or none (default time)")
+                 "Login aspects judged by a forest of their own: place, device, time, attempts, network, "
+                 "comma-separated, or none (default time,network)")
       ->type_name("LIST");
   in.add_to(app);
 

@@ -147,10 +147,11 @@ class World:
                 o.egress = o.egress[:1]
 
     def cgnat(self, city):
-        """A city's carrier-grade NAT pool (realism): 32 /24s a phone hops between."""
+        """A city's carrier-grade NAT pool (realism): 32 /24s a phone hops between, in the
+        carrier's two /16s."""
         nets = self._cgnat.get(city.index)
         if nets is None:
-            nets = self._cgnat[city.index] = [self.reg.v4(city) for _ in range(32)]
+            nets = self._cgnat[city.index] = self.reg.v4_block(city, 32, 2)
         return nets
 
     def vpn(self, city):
@@ -161,17 +162,21 @@ class World:
         return net
 
     def carrier(self, city):
-        """A city's mobile carrier pools: 8 /24s (CGNAT gateways) in 2 carriers."""
+        """A city's mobile carrier pools: 8 /24s (CGNAT gateways) in 2 carriers; with
+        realism inside two /16s."""
         nets = self._carrier.get(city.index)
         if nets is None:
-            nets = self._carrier[city.index] = [self.reg.v4(city) for _ in range(8)]
+            nets = self._carrier[city.index] = (self.reg.v4_block(city, 8, 2) if self.opt.realism else
+                                                [self.reg.v4(city) for _ in range(8)])
         return nets
 
     def isp(self, city):
-        """A city's home ISPs' /24s: 24 of them, shared by neighbours."""
+        """A city's home ISPs' /24s: 24 of them, shared by neighbours; with realism inside
+        four /16s (one per ISP)."""
         nets = self._isp.get(city.index)
         if nets is None:
-            nets = self._isp[city.index] = [self.reg.v4(city) for _ in range(24)]
+            nets = self._isp[city.index] = (self.reg.v4_block(city, 24, 4) if self.opt.realism else
+                                            [self.reg.v4(city) for _ in range(24)])
         return nets
 
     def midnight(self, day, offset_s):

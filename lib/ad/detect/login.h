@@ -34,6 +34,11 @@
 //   success_after_failures
 //                     for a success: the user's failed logins in the hour before; 0 for
 //                     a failure
+//   new_wide_network, network_users, concurrent_session, new_everything
+//                     the login's wide network (/16, /32 or autonomous system) for the
+//                     user and for the company, concurrent sessions from different
+//                     networks, and novelty of place, network and device at once
+//                     (network.h)
 //
 // A derived feature exists in a model only when the training input had the roles it
 // needs (user and time always; ip, country, outcome, ... as named above).
@@ -49,6 +54,7 @@
 
 #include "ad/core/csv.h"
 #include "ad/detect/geo.h"
+#include "ad/detect/network.h"
 #include "ad/detect/profile.h"
 #include "ad/core/roles.h"
 #include "ad/detect/window.h"
@@ -71,8 +77,12 @@ enum class Derived : int {
   kIpUsers = 12,
   kUserLogins = 13,
   kSuccessAfterFailures = 14,
+  kNewWideNetwork = 15,
+  kNetworkUsers = 16,
+  kConcurrentSession = 17,
+  kNewEverything = 18,
 };
-inline constexpr int kDerivedCount = 15;
+inline constexpr int kDerivedCount = 19;
 inline constexpr int kDerivedKindBase = 16;
 
 // "history", "new_ip", ..., as in the table above.
@@ -129,17 +139,26 @@ struct LoginContext {
   bool approximate = false;
   std::string from_place;
   Windows::Counts counts;
+  // The wide network (network.h): its key, its kind from an ASN database, the user's
+  // most frequent one before, the users counted on it, and a concurrent session's
+  // other network and distance in minutes.
+  std::string wide, network_kind, usual_wide, session_from;
+  std::uint32_t network_users = 0;
+  double session_minutes = 0;
+  bool place_is_city = false;  // new_everything judged the city (else the country)
 };
 
 class LoginTracker {
  public:
-  explicit LoginTracker(Profiles& profiles) : profiles_(profiles) {}
+  // Starts from profiles, and counts the users of each wide network in them.
+  explicit LoginTracker(Profiles& profiles) : profiles_(profiles), population_(profiles) {}
   // Fills ctx for event from what is known before it, then learns from it.
   void observe(const LoginEvent& event, LoginContext& ctx);
 
  private:
   Profiles& profiles_;
   Windows windows_;
+  NetworkPopulation population_;
 };
 
 // One reason in words for derived feature d of a login, e.g.

@@ -161,7 +161,7 @@ Model Model::parse(const std::string& bytes, const std::string& name) {
   }
   Location at{name};
   for (std::uint32_t tag = 1; tag <= kLastTag; ++tag)
-    if (!seen[tag] && !(tag == kBudget && version < 3))
+    if (!seen[tag] && version >= first_format(static_cast<Tag>(tag)))
       throw data_error("model file is malformed: a section is missing", at);
   check_consistency(m, at);
   return m;

@@ -50,7 +50,7 @@ struct TrainOptions {
   int assume_tz_s = 0;               // offset for timestamps without a zone
   std::size_t sample_limit = 100000; // rows kept in memory for training
   std::size_t max_users = 100000;    // user profiles kept (profile.h)
-  std::vector<Aspect> aspects = {Aspect::kTime};  // aspects with a forest of their own (aspect.h)
+  std::vector<Aspect> aspects = default_aspects();  // aspects with a forest of their own (aspect.h)
 };
 
 struct TrainReport {
