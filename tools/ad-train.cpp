@@ -4,6 +4,7 @@
 #include "ad/core/cli.h"
 #include "ad/core/csv.h"
 #include "ad/detect/budget.h"
+#include "ad/detect/geoip.h"
 #include "ad/detect/model.h"
 #include "ad/detect/train.h"
 
@@ -45,6 +46,8 @@ int main(int argc, char** argv) {
                  "Login aspects judged by a forest of their own: place, device, time, attempts, network, "
                  "comma-separated, or none (default time,network)")
       ->type_name("LIST");
+  ad::GeoIpOptions geoip;
+  geoip.add_to(app);
   in.add_to(app);
 
   return tool.run(argc, argv, [&] {
@@ -55,6 +58,8 @@ int main(int argc, char** argv) {
     opt.on_error = in.skip_bad_rows() ? ad::OnError::kSkip : ad::OnError::kFail;
     opt.assume_tz_s = in.assume_tz_s();
     if (*contamination) opt.budget = 0;
+    auto databases = geoip.open();
+    opt.geoip = databases.get();
     ad::csv::Reader reader(in.path);
     ad::TrainReport report;
     ad::Model model = ad::train(reader, opt, report, [&](const std::string& m) { tool.warn(m); });

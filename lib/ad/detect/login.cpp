@@ -79,16 +79,18 @@ LoginColumns LoginColumns::bind(const std::array<std::string, kRoleCount>& train
   return c;
 }
 
-std::vector<Derived> available_derived(const LoginColumns& c) {
+std::vector<Derived> available_derived(const LoginColumns& c, bool places) {
   std::vector<Derived> out;
   if (!c.has(Role::kUser) || !c.has(Role::kTime)) return out;
   bool outcome = c.has(Role::kOutcome), ip = c.has(Role::kIp);
-  bool place = c.has(Role::kCountry) || (c.has(Role::kLatitude) && c.has(Role::kLongitude));
+  places = places && ip;
+  bool country = c.has(Role::kCountry) || places, city = c.has(Role::kCity) || places;
+  bool place = country || (c.has(Role::kLatitude) && c.has(Role::kLongitude));
   out.push_back(Derived::kHistory);
   if (ip) out.push_back(Derived::kNewIp);
   if (ip) out.push_back(Derived::kNewNetwork);
-  if (c.has(Role::kCountry)) out.push_back(Derived::kNewCountry);
-  if (c.has(Role::kCity)) out.push_back(Derived::kNewCity);
+  if (country) out.push_back(Derived::kNewCountry);
+  if (city) out.push_back(Derived::kNewCity);
   if (c.has(Role::kDevice)) out.push_back(Derived::kNewDevice);
   if (c.has(Role::kUserAgent)) out.push_back(Derived::kNewUserAgent);
   out.push_back(Derived::kHourUnusual);
@@ -102,7 +104,7 @@ std::vector<Derived> available_derived(const LoginColumns& c) {
   if (ip) out.push_back(Derived::kNewWideNetwork);
   if (ip) out.push_back(Derived::kNetworkUsers);
   if (ip) out.push_back(Derived::kConcurrentSession);
-  if (ip && (c.has(Role::kCity) || c.has(Role::kCountry)) && (c.has(Role::kDevice) || c.has(Role::kUserAgent)))
+  if (ip && country && (c.has(Role::kDevice) || c.has(Role::kUserAgent)))
     out.push_back(Derived::kNewEverything);
   return out;
 }
@@ -300,13 +302,31 @@ void learn_profile(UserProfile& up, const LoginEvent& e, const LoginContext& ctx
 
 }  // namespace
 
-void LoginTracker::observe(const LoginEvent& e, LoginContext& ctx) {
+LoginEvent LoginTracker::fill_in(const LoginEvent& event) {
+  LoginEvent e = event;
+  facts_ = geoip_->lookup(e.traits[static_cast<int>(Trait::kIp)]);
+  std::string_view& country = e.traits[static_cast<int>(Trait::kCountry)];
+  std::string_view& city = e.traits[static_cast<int>(Trait::kCity)];
+  // The database's place only where the event has none, or the same country's centroid.
+  const bool same_country = country.empty() || country == facts_.country;
+  if (country.empty()) country = facts_.country;
+  if (city.empty() && same_country) city = facts_.city;
+  if (facts_.point && same_country && (!e.point || e.point->approximate)) e.point = facts_.point;
+  if (!e.point && !country.empty()) e.point = country_centroid(country);
+  if (e.place_name.empty()) e.place_name = !city.empty() ? city : country;
+  return e;
+}
+
+void LoginTracker::observe(const LoginEvent& event, LoginContext& ctx) {
+  const LoginEvent& e = geoip_ ? fill_in(event) : event;
   ctx = LoginContext();
   ctx.time_ms = e.time_ms;
   ctx.success = e.success;
   ctx.values.fill(NAN);
   const Clock clock = read_clock(e, ctx);
   set_current(e, ctx);
+  if (geoip_ && geoip_->networks() && facts_.asn) ctx.wide = "AS" + std::to_string(facts_.asn);
+  if (geoip_) ctx.network_kind = facts_.kind;
 
   // Judge, from what was known before this login.
   const UserProfile* p = profiles_.find(e.user);

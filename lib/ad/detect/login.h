@@ -54,6 +54,7 @@
 
 #include "ad/core/csv.h"
 #include "ad/detect/geo.h"
+#include "ad/detect/geoip.h"
 #include "ad/detect/network.h"
 #include "ad/detect/profile.h"
 #include "ad/core/roles.h"
@@ -103,8 +104,10 @@ class LoginColumns {
   std::array<int, kRoleCount> col_{};
 };
 
-// The derived features an input with these columns supports, in Derived order.
-std::vector<Derived> available_derived(const LoginColumns& columns);
+// The derived features an input with these columns supports, in Derived order. With
+// `places` (a --geoip database fills in country, city and coordinates), the place
+// features are supported without those columns.
+std::vector<Derived> available_derived(const LoginColumns& columns, bool places = false);
 
 // One login, as the tracker sees it. Views point into the row.
 struct LoginEvent {
@@ -150,15 +153,23 @@ struct LoginContext {
 
 class LoginTracker {
  public:
-  // Starts from profiles, and counts the users of each wide network in them.
-  explicit LoginTracker(Profiles& profiles) : profiles_(profiles), population_(profiles) {}
+  // Starts from profiles, and counts the users of each wide network in them. With
+  // geoip, each login's address is looked up: the databases fill in the country, city
+  // and coordinates the event lacks, and an ASN database's AS is the wide network.
+  explicit LoginTracker(Profiles& profiles, const GeoIp* geoip = nullptr)
+      : profiles_(profiles), population_(profiles), geoip_(geoip) {}
   // Fills ctx for event from what is known before it, then learns from it.
   void observe(const LoginEvent& event, LoginContext& ctx);
 
  private:
+  // The event with what the databases know filled in; views into facts_.
+  LoginEvent fill_in(const LoginEvent& event);
+
   Profiles& profiles_;
   Windows windows_;
   NetworkPopulation population_;
+  const GeoIp* geoip_;
+  IpFacts facts_;  // the current login's, while observe() runs
 };
 
 // One reason in words for derived feature d of a login, e.g.

@@ -33,8 +33,9 @@
 //   8 BUDGET    the alert budget the threshold was set for (false incidents per 1,000
 //               user-days; 0 when --contamination set it), the calibration user-days
 //               and the incidents raised in them at the threshold (train.h)
-//   9 NETWORKS  whether wide networks are autonomous systems from an ASN database (u8;
-//               else /16 and /32 prefixes), then per user of PROFILES (sorted by name):
+//   9 NETWORKS  the databases training used (u8: bit 0 an ASN database, whose ASes are
+//               the wide networks, else /16 and /32 prefixes; bit 1 a City database that
+//               filled in places; geoip.h), then per user of PROFILES (sorted by name):
 //               name, the last success's time and wide network, and the wide-network
 //               value list (value, count, last seen) (network.h)
 //
@@ -95,6 +96,7 @@ struct Model {
   std::vector<double> quantiles;    // kQuantiles training-score quantiles, ascending
   Profiles profiles;                // per-user profiles at the end of training
   bool asn_networks = false;        // wide networks are ASNs from an ASN database (network.h)
+  bool geoip_places = false;        // a City database filled in places (geoip.h)
 
   static constexpr std::size_t kQuantiles = 1001;
 

@@ -369,7 +369,7 @@ void read_budget(Get& g, Model& m) {
 }
 
 void write_networks(Put& p, const Model& m) {
-  p.u8(m.asn_networks ? 1 : 0);
+  p.u8(static_cast<std::uint8_t>((m.asn_networks ? 1 : 0) | (m.geoip_places ? 2 : 0)));
   auto users = m.profiles.sorted();
   p.u64(users.size());
   for (const auto& [name, u] : users) {
@@ -382,7 +382,10 @@ void write_networks(Put& p, const Model& m) {
 
 // Needs PROFILES first (the order kSectionOrder writes).
 void read_networks(Get& g, Model& m) {
-  m.asn_networks = g.u8() != 0;
+  const std::uint8_t flags = g.u8();
+  if (flags > 3) g.fail("unknown database flags " + std::to_string(flags));
+  m.asn_networks = (flags & 1) != 0;
+  m.geoip_places = (flags & 2) != 0;
   std::size_t n = g.count(4 + 8 + 4 + 8);
   for (std::size_t i = 0; i < n; ++i) {
     std::string name = g.str();

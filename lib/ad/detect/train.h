@@ -27,6 +27,7 @@
 #include "ad/detect/aspect.h"
 #include "ad/core/csv.h"
 #include "ad/detect/forest.h"
+#include "ad/detect/geoip.h"
 #include "ad/detect/model.h"
 
 namespace ad {
@@ -51,6 +52,7 @@ struct TrainOptions {
   std::size_t sample_limit = 100000; // rows kept in memory for training
   std::size_t max_users = 100000;    // user profiles kept (profile.h)
   std::vector<Aspect> aspects = default_aspects();  // aspects with a forest of their own (aspect.h)
+  const GeoIp* geoip = nullptr;      // --geoip and --asn databases (geoip.h), or none
 };
 
 struct TrainReport {
