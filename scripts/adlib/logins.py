@@ -732,6 +732,17 @@ class Attacks:
         self.victims.add(best.idx)
         return best
 
+    def victim_login(self, t, window, r):
+        """(victim, their first normal successful login from t on, within the window), or
+        None; tries other times in the window when the victim has none."""
+        for _ in range(100):
+            u = self.victim(t, r=r)
+            cand = [e for e in u.events if e[6] and e[7] == "normal" and t <= e[0] < window[1]]
+            if cand:
+                return u, min(cand, key=lambda e: e[0])
+            t = int(r.uniform(*window))
+        return None
+
     def fake_user(self):
         """A made-up account name from a leaked list: not one of the company's users."""
         k = len(self.fake)
@@ -768,15 +779,10 @@ class Attacks:
 
     def impossible_travel(self, t, inc, window):
         r = self.r
-        for _ in range(100):
-            u = self.victim(t)
-            cand = [e for e in u.events if e[6] and e[7] == "normal" and t <= e[0] < window[1]]
-            if cand:
-                break
-            t = int(r.uniform(*window))
-        else:
+        found = self.victim_login(t, window, r)
+        if found is None:
             return
-        base = min(cand, key=lambda e: e[0])
+        u, base = found
         far = [c for c in self.w.cities if geo.km(base[3].lat, base[3].lon, c.lat, c.lon) > 3500]
         city = r.choice(far)
         net = self.w.reg.v4(city)
@@ -890,15 +896,10 @@ class Attacks:
         """A stolen session token replayed from a hosting provider's range that nobody at
         the company uses, in the victim's country, minutes after the victim's own login,
         mostly with the victim's own browser string."""
-        for _ in range(100):
-            u = self.victim(t, r=r)
-            cand = [e for e in u.events if e[6] and e[7] == "normal" and t <= e[0] < window[1]]
-            if cand:
-                break
-            t = int(r.uniform(*window))
-        else:
+        found = self.victim_login(t, window, r)
+        if found is None:
             return
-        base = min(cand, key=lambda e: e[0])
+        u, base = found
         city = r.choice([c for c in self.w.cities if c.cc == base[3].city.cc])
         net = self.w.reg.v4(city)
         ip = net.addr(r.randint(2, 254))
