@@ -71,6 +71,7 @@ std::optional<Aspect> aspect_of(const Feature& f) {
     case Derived::kNetworkUsers:
     case Derived::kConcurrentSession:
     case Derived::kNewEverything:
+    case Derived::kPlaceJump:
       return Aspect::kNetwork;
     case Derived::kNewDevice:
     case Derived::kNewUserAgent:

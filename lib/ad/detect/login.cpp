@@ -18,7 +18,7 @@ constexpr std::array<std::string_view, kDerivedCount> kNames = {
     "history",     "new_ip",          "new_network", "new_country",  "new_city",
     "new_device",  "new_user_agent",  "hour_unusual", "weekday_unusual", "travel_speed",
     "user_failures", "ip_failures",   "ip_users",    "user_logins",  "success_after_failures",
-    "new_wide_network", "network_users", "concurrent_session", "new_everything"};
+    "new_wide_network", "network_users", "concurrent_session", "new_everything", "place_jump"};
 
 int d(Derived x) { return static_cast<int>(x); }
 
@@ -106,6 +106,7 @@ std::vector<Derived> available_derived(const LoginColumns& c, bool places) {
   if (ip) out.push_back(Derived::kConcurrentSession);
   if (ip && country && (c.has(Role::kDevice) || c.has(Role::kUserAgent)))
     out.push_back(Derived::kNewEverything);
+  if (ip && country) out.push_back(Derived::kPlaceJump);
   return out;
 }
 
@@ -239,9 +240,9 @@ void judge_attempts(Windows& windows, const LoginEvent& e, LoginContext& ctx) {
 // The larger of two novelties, either of which may be missing (NaN).
 double newer(double a, double b) { return std::isnan(a) ? b : std::isnan(b) ? a : std::max(a, b); }
 
-// new_wide_network, network_users, concurrent_session and new_everything (network.h).
-// Needs the novelties of judge_novelty. For a user's first kNetworkHistory logins every
-// network is new: only network_users judges them.
+// new_wide_network, network_users, concurrent_session, new_everything and place_jump
+// (network.h). Needs the novelties of judge_novelty. For a user's first kNetworkHistory
+// logins every network is new: only network_users judges them.
 void judge_network(const UserProfile* p, const NetworkPopulation& population, LoginContext& ctx) {
   if (ctx.wide.empty()) return;
   ctx.network_users = population.users(ctx.wide);
@@ -250,20 +251,25 @@ void judge_network(const UserProfile* p, const NetworkPopulation& population, Lo
   const double novelty = 1.0 / (1.0 + p->wide_networks.count(ctx.wide));
   ctx.values[d(Derived::kNewWideNetwork)] = novelty;
   ctx.usual_wide = p->wide_networks.top();
-  double concurrent = 0;
-  const double gap_ms = static_cast<double>(ctx.time_ms - p->session_ms);
-  if ((!ctx.success || *ctx.success) && !p->session_net.empty() && p->session_net != ctx.wide && gap_ms >= 0 &&
-      gap_ms < static_cast<double>(kSessionMs)) {
-    concurrent = novelty / (1.0 + ctx.network_users);
+  // Closeness to the user's previous success when it came from another wide network:
+  // 2^(-gap / half-life), 0 for the same network (or a failure).
+  const double gap_ms = std::max(0.0, static_cast<double>(ctx.time_ms - p->session_ms));
+  const bool elsewhere = (!ctx.success || *ctx.success) && !p->session_net.empty() && p->session_net != ctx.wide;
+  if (elsewhere) {
     ctx.session_minutes = gap_ms / 60000.0;
     ctx.session_from = p->session_net;
   }
-  ctx.values[d(Derived::kConcurrentSession)] = concurrent;
+  auto closeness = [&](std::int64_t half_life_ms) {
+    return elsewhere ? std::exp2(-gap_ms / static_cast<double>(half_life_ms)) : 0.0;
+  };
+  ctx.values[d(Derived::kConcurrentSession)] = novelty / (1.0 + ctx.network_users) * closeness(kSessionHalfLifeMs);
   const double city = ctx.values[d(Derived::kNewCity)];
   ctx.place_is_city = !std::isnan(city);
   const double place = ctx.place_is_city ? city : ctx.values[d(Derived::kNewCountry)];
+  if (std::isnan(place)) return;
+  ctx.values[d(Derived::kPlaceJump)] = std::min(place, novelty) * closeness(kJumpHalfLifeMs);
   const double device = newer(ctx.values[d(Derived::kNewDevice)], ctx.values[d(Derived::kNewUserAgent)]);
-  if (!std::isnan(place) && !std::isnan(device)) ctx.values[d(Derived::kNewEverything)] = std::min({place, novelty, device});
+  if (!std::isnan(device)) ctx.values[d(Derived::kNewEverything)] = std::min({place, novelty, device});
 }
 
 // Teaches the user's profile this login (profile.h's update rule), and the population
@@ -396,6 +402,7 @@ std::string describe_derived(Derived x, const LoginContext& c) {
     case Derived::kNetworkUsers:
     case Derived::kConcurrentSession:
     case Derived::kNewEverything:
+    case Derived::kPlaceJump:
       return describe_network(x, c);
   }
   return std::string(derived_name(x));

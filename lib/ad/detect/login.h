@@ -34,11 +34,11 @@
 //   success_after_failures
 //                     for a success: the user's failed logins in the hour before; 0 for
 //                     a failure
-//   new_wide_network, network_users, concurrent_session, new_everything
+//   new_wide_network, network_users, concurrent_session, new_everything, place_jump
 //                     the login's wide network (/16, /32 or autonomous system) for the
 //                     user and for the company, concurrent sessions from different
-//                     networks, and novelty of place, network and device at once
-//                     (network.h)
+//                     networks, novelty of place, network and device at once, and a new
+//                     place and network soon after a session elsewhere (network.h)
 //
 // A derived feature exists in a model only when the training input had the roles it
 // needs (user and time always; ip, country, outcome, ... as named above).
@@ -82,8 +82,9 @@ enum class Derived : int {
   kNetworkUsers = 16,
   kConcurrentSession = 17,
   kNewEverything = 18,
+  kPlaceJump = 19,
 };
-inline constexpr int kDerivedCount = 19;
+inline constexpr int kDerivedCount = 20;
 inline constexpr int kDerivedKindBase = 16;
 
 // "history", "new_ip", ..., as in the table above.

@@ -31,7 +31,10 @@ const char* new_or_rare(double novelty) { return novelty >= 0.999 ? "new" : "rar
 }  // namespace
 
 std::string describe_network(Derived x, const LoginContext& c) {
-  const double v = c.values[static_cast<std::size_t>(x)];
+  auto value = [&](Derived d) { return c.values[static_cast<std::size_t>(d)]; };
+  const double v = value(x);
+  const double place = value(c.place_is_city ? Derived::kNewCity : Derived::kNewCountry);
+  const double novelty = value(Derived::kNewWideNetwork);  // before any decay
   const std::string net = network_name(c.wide, c.network_kind);
   switch (x) {
     case Derived::kNewWideNetwork: {
@@ -44,10 +47,19 @@ std::string describe_network(Derived x, const LoginContext& c) {
       return fmt::format("network {} used by {} user{} here", net, c.network_users, c.network_users == 1 ? "" : "s");
     case Derived::kConcurrentSession:
       return fmt::format("2 sessions {:.0f} min apart from different networks: {}, then {}{}", c.session_minutes,
-                         reason_value(c.session_from), net, v >= 0.999 ? " (new for user, unused here)" : "");
-    case Derived::kNewEverything:
-      return fmt::format("{} network, {} {} and {} device at once", new_or_rare(v), new_or_rare(v),
-                         c.place_is_city ? "city" : "country", new_or_rare(v));
+                         reason_value(c.session_from), net,
+                         novelty >= 0.999 && c.network_users == 0 ? " (new for user, unused here)" : "");
+    case Derived::kNewEverything: {
+      const std::string& place = c.current[static_cast<int>(c.place_is_city ? Trait::kCity : Trait::kCountry)];
+      const std::string& device = c.current[static_cast<int>(Trait::kDevice)];
+      return fmt::format("{} network, {} {} and {} device at once: {}, {}, {}", new_or_rare(v), new_or_rare(v),
+                         c.place_is_city ? "city" : "country", new_or_rare(v), net, reason_value(place),
+                         reason_value(device.empty() ? c.current[static_cast<int>(Trait::kUserAgent)] : device));
+    }
+    case Derived::kPlaceJump:
+      return fmt::format("{} {} and {} network {:.0f} min after a session from {}", new_or_rare(place),
+                         c.place_is_city ? "city" : "country", new_or_rare(novelty), c.session_minutes,
+                         reason_value(c.session_from));
     default:
       break;
   }

@@ -126,6 +126,7 @@ TEST_SUITE("aspect") {
         {Derived::kNetworkUsers, Aspect::kNetwork},
         {Derived::kConcurrentSession, Aspect::kNetwork},
         {Derived::kNewEverything, Aspect::kNetwork},
+        {Derived::kPlaceJump, Aspect::kNetwork},
     };
     REQUIRE(expected.size() == static_cast<std::size_t>(ad::kDerivedCount));
     for (const auto& [d, a] : expected) {

@@ -121,8 +121,9 @@ TEST_SUITE("login") {
                            "new_city",    "new_device",      "new_user_agent", "hour_unusual",
                            "weekday_unusual", "travel_speed", "user_failures", "ip_failures",
                            "ip_users",    "user_logins",     "success_after_failures",
-                           "new_wide_network", "network_users", "concurrent_session", "new_everything"};
-    REQUIRE(ad::kDerivedCount == 19);
+                           "new_wide_network", "network_users", "concurrent_session", "new_everything",
+                           "place_jump"};
+    REQUIRE(ad::kDerivedCount == 20);
     for (int i = 0; i < ad::kDerivedCount; ++i) CHECK(ad::derived_name(static_cast<Derived>(i)) == names[i]);
   }
 
@@ -649,7 +650,8 @@ TEST_SUITE("login") {
         Derived::kNewCity,    Derived::kNewDevice,      Derived::kNewUserAgent,  Derived::kHourUnusual,
         Derived::kWeekdayUnusual, Derived::kTravelSpeed, Derived::kUserFailures, Derived::kIpFailures,
         Derived::kIpUsers,    Derived::kUserLogins,     Derived::kSuccessAfterFailures,
-        Derived::kNewWideNetwork, Derived::kNetworkUsers, Derived::kConcurrentSession, Derived::kNewEverything};
+        Derived::kNewWideNetwork, Derived::kNetworkUsers, Derived::kConcurrentSession, Derived::kNewEverything,
+        Derived::kPlaceJump};
     CHECK(derived_of("timestamp,user,ip,country,city,latitude,longitude,device,user_agent,status") == all);
 
     // Without user or time there is nothing to learn about anyone.
@@ -666,7 +668,7 @@ TEST_SUITE("login") {
           std::vector<Derived>{Derived::kHistory, Derived::kNewIp, Derived::kNewNetwork, Derived::kNewCountry,
                                Derived::kHourUnusual, Derived::kWeekdayUnusual, Derived::kTravelSpeed,
                                Derived::kIpUsers, Derived::kUserLogins, Derived::kNewWideNetwork,
-                               Derived::kNetworkUsers, Derived::kConcurrentSession});
+                               Derived::kNetworkUsers, Derived::kConcurrentSession, Derived::kPlaceJump});
 
     // An outcome but no IP: the user's failures only.
     CHECK(derived_of("timestamp,user,status") ==
@@ -688,7 +690,7 @@ TEST_SUITE("login") {
                                Derived::kNewDevice, Derived::kHourUnusual, Derived::kWeekdayUnusual,
                                Derived::kTravelSpeed, Derived::kIpUsers, Derived::kUserLogins,
                                Derived::kNewWideNetwork, Derived::kNetworkUsers, Derived::kConcurrentSession,
-                               Derived::kNewEverything});
+                               Derived::kNewEverything, Derived::kPlaceJump});
   }
 
   TEST_CASE("missing columns leave their features missing") {

@@ -105,29 +105,54 @@ TEST_SUITE("network") {
     Replay r(profiles);
     r.feed(daily("erin", 12, "10.1.2.3") + daily("erin", 12, "172.16.5.5", "Oslo", "mobile") +
            daily("frank", 12, "192.0.2.1"));
+    const double half_hour = 1.0 / std::exp2(1);  // 2^(-30 min / 30 min)
     const auto base = "2025-02-03T09:00:00Z,erin,10.1.2.3,Oslo,laptop,success\n";
-    // Her phone on its usual network 10 minutes later: a known network, 0.
-    const auto& phone = r.feed(std::string(base) + "2025-02-03T09:10:00Z,erin,172.16.5.9,Oslo,mobile,success\n");
-    CHECK(value(phone, Derived::kConcurrentSession) == doctest::Approx(1.0 / 13 / 2));
-    // 12 minutes after her own login, from a /16 nobody here ever used: 1.
-    const auto& replay = r.feed("2025-02-03T09:22:00Z,erin,10.1.2.3,Oslo,laptop,success\n"
-                                "2025-02-03T09:34:00Z,erin,198.51.100.7,Oslo,laptop,success\n");
-    CHECK(value(replay, Derived::kConcurrentSession) == 1.0);
+    // Her phone on its usual network 30 minutes later: 1/13 novelty, 2 users, half-life.
+    const auto& phone = r.feed(std::string(base) + "2025-02-03T09:30:00Z,erin,172.16.5.9,Oslo,mobile,success\n");
+    CHECK(value(phone, Derived::kConcurrentSession) == doctest::Approx(1.0 / 13 / 2 * half_hour));
+    // 12 minutes after her own login, from a /16 nobody here ever used: 2^(-12/30).
+    const auto& replay = r.feed("2025-02-03T09:42:00Z,erin,10.1.2.3,Oslo,laptop,success\n"
+                                "2025-02-03T09:54:00Z,erin,198.51.100.7,Oslo,laptop,success\n");
+    CHECK(value(replay, Derived::kConcurrentSession) == doctest::Approx(std::exp2(-12.0 / 30)));
     CHECK(replay.session_minutes == doctest::Approx(12.0));
     CHECK(ad::describe_derived(Derived::kConcurrentSession, replay) ==
           "2 sessions 12 min apart from different networks: 10.1.0.0/16, then 198.51.0.0/16 "
           "(new for user, unused here)");
-    // frank's network, new to erin: 1 / (1 + 1 user).
+    // At once from a network new to her and unused here: 1.
+    const auto& now = r.feed("2025-02-03T10:00:00Z,erin,10.1.2.3,Oslo,laptop,success\n"
+                             "2025-02-03T10:00:00Z,erin,198.18.0.7,Oslo,laptop,success\n");
+    CHECK(value(now, Derived::kConcurrentSession) == 1.0);
+    // frank's network, new to erin, at once: 1 / (1 + 1 user), and not "unused here".
     const auto& other = r.feed("2025-02-04T09:00:00Z,erin,10.1.2.3,Oslo,laptop,success\n"
-                               "2025-02-04T09:05:00Z,erin,192.0.2.50,Oslo,laptop,success\n");
+                               "2025-02-04T09:00:00Z,erin,192.0.2.50,Oslo,laptop,success\n");
     CHECK(value(other, Derived::kConcurrentSession) == doctest::Approx(0.5));
-    // 31 minutes apart is not concurrent; nor is a failure.
+    CHECK(ad::describe_derived(Derived::kConcurrentSession, other) ==
+          "2 sessions 0 min apart from different networks: 10.1.0.0/16, then 192.0.0.0/16");
+    // The same network as her previous success is 0; so is a failure.
     CHECK(value(r.feed("2025-02-05T09:00:00Z,erin,10.1.2.3,Oslo,laptop,success\n"
-                       "2025-02-05T09:31:00Z,erin,198.18.0.1,Oslo,laptop,success\n"),
+                       "2025-02-05T09:01:00Z,erin,10.1.99.1,Oslo,laptop,success\n"),
                 Derived::kConcurrentSession) == 0.0);
     CHECK(value(r.feed("2025-02-05T09:40:00Z,erin,10.1.2.3,Oslo,laptop,success\n"
                        "2025-02-05T09:45:00Z,erin,198.19.0.1,Oslo,laptop,failure\n"),
                 Derived::kConcurrentSession) == 0.0);
+  }
+
+  TEST_CASE("place_jump: a new place and network soon after a session elsewhere") {
+    ad::Profiles profiles;
+    Replay r(profiles);
+    r.feed(daily("hugo", 12, "10.1.2.3"));
+    // An hour after his own login at home, from a new city and network: 2^(-1 h / 2 h).
+    const auto& jump = r.feed("2025-02-03T09:00:00Z,hugo,10.1.2.3,Oslo,laptop,success\n"
+                              "2025-02-03T10:00:00Z,hugo,198.51.100.7,Bergen,laptop,success\n");
+    CHECK(value(jump, Derived::kPlaceJump) == doctest::Approx(std::exp2(-0.5)));
+    CHECK(ad::describe_derived(Derived::kPlaceJump, jump) ==
+          "new city and new network 60 min after a session from 10.1.0.0/16");
+    // Back home 8 hours later: a known city and network (13 logins each).
+    CHECK(value(r.feed("2025-02-03T18:00:00Z,hugo,10.1.2.3,Oslo,laptop,success\n"), Derived::kPlaceJump) ==
+          doctest::Approx(1.0 / 14 * std::exp2(-4.0)));
+    // A trip: a new city and network a day after the last login.
+    CHECK(value(r.feed("2025-02-04T18:00:00Z,hugo,203.0.113.1,Tromsø,laptop,success\n"), Derived::kPlaceJump) ==
+          doctest::Approx(std::exp2(-12.0)));
   }
 
   TEST_CASE("new_everything: new place, network and device at once, not one of them alone") {
@@ -140,7 +165,8 @@ TEST_SUITE("network") {
           doctest::Approx(1.0 / 13));  // a new device at home: Oslo seen 12 times
     const auto& all = r.feed("2025-02-03T09:00:00Z,gina,198.51.100.1,Trondheim,tablet,success\n");
     CHECK(value(all, Derived::kNewEverything) == 1.0);
-    CHECK(ad::describe_derived(Derived::kNewEverything, all) == "new network, new city and new device at once");
+    CHECK(ad::describe_derived(Derived::kNewEverything, all) ==
+          "new network, new city and new device at once: 198.51.0.0/16, Trondheim, tablet");
   }
 
   TEST_CASE("NetworkPopulation: rebuilt from the profiles' wide networks, as ad-score starts") {
