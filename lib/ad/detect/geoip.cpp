@@ -75,11 +75,6 @@ MmdbFile::MmdbFile(const std::string& path) : path_(path), handle_(std::make_uni
 
 MmdbFile::~MmdbFile() { MMDB_close(&handle_->db); }
 
-std::string MmdbFile::type() const {
-  const char* t = handle_->db.metadata.database_type;
-  return t ? t : "";
-}
-
 bool MmdbFile::lookup(std::string_view address, IpFacts& facts) const {
   auto canonical = canonical_ip(address);
   if (!canonical) return false;
@@ -101,7 +96,6 @@ bool MmdbFile::lookup(std::string_view address, IpFacts& facts) const {
     double asn = number_at(&r.entry, path_, "autonomous_system_number", nullptr);
     if (std::isfinite(asn) && asn >= 1 && asn <= 4294967295.0) facts.asn = static_cast<std::uint32_t>(asn);
   }
-  text_at(&r.entry, path_, {"autonomous_system_organization", nullptr}, facts.as_org);
   text_at(&r.entry, path_, {"type", nullptr}, facts.kind);
   text_at(&r.entry, path_, {"connection_type", nullptr}, facts.kind);
   return true;

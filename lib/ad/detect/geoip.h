@@ -9,7 +9,7 @@
 //   country      country.iso_code ("GB")
 //   city         city.names.en ("London")
 //   latitude     location.latitude, location.longitude
-//   asn          autonomous_system_number (14061), and autonomous_system_organization
+//   asn          autonomous_system_number (14061)
 //   kind         the kind of network, when the database says it: a string field `type`
 //                (as in ipinfo's ASN data: hosting, isp, business, education) or
 //                `connection_type` (MaxMind's Connection-Type: Cellular, Cable/DSL, ...)
@@ -43,7 +43,7 @@ struct IpFacts {
   std::string country, city;
   std::optional<GeoPoint> point;
   std::uint32_t asn = 0;  // 0: unknown
-  std::string as_org, kind;
+  std::string kind;
 };
 
 // One .mmdb file.
@@ -60,9 +60,6 @@ class MmdbFile {
   // already set stay). False if the text is not an address or the file has no entry
   // for it. Throws ad::Error(kData) naming the file for a corrupt file.
   bool lookup(std::string_view address, IpFacts& facts) const;
-  const std::string& path() const { return path_; }
-  // The database_type of its metadata ("GeoLite2-City", "DBIP-ASN-Lite", ...).
-  std::string type() const;
 
  private:
   struct Handle;

@@ -54,7 +54,6 @@ TEST_SUITE("geoip") {
     CHECK(f.point->lon == doctest::Approx(5.3221));
     CHECK_FALSE(f.point->approximate);
     CHECK(f.asn == 2119);
-    CHECK(f.as_org == "Telenor Norge AS");
     CHECK(f.kind == "isp");
     ad::IpFacts h = geo.lookup("203.0.113.9");
     CHECK(h.asn == 14061);
@@ -71,10 +70,8 @@ TEST_SUITE("geoip") {
     CHECK(geo.lookup("not an address").city.empty());
   }
 
-  TEST_CASE("database types and a City database alone") {
+  TEST_CASE("a City database alone: places, no networks") {
     TempDir dir;
-    ad::MmdbFile asn(make_mmdb(dir, "asn"));
-    CHECK(asn.type() == "ad-Test-ASN");
     ad::GeoIp geo(make_mmdb(dir, "city"), "");
     CHECK(geo.places());
     CHECK_FALSE(geo.networks());
