@@ -144,8 +144,8 @@ struct LoginContext {
   std::string from_place;
   Windows::Counts counts;
   // The wide network (network.h): its key, its kind from an ASN database, the user's
-  // most frequent one before, the users counted on it, and a concurrent session's
-  // other network and distance in minutes.
+  // most frequent one before, the users counted on it, and, when the user's previous
+  // success came from another wide network, that network and the minutes since.
   std::string wide, network_kind, usual_wide, session_from;
   std::uint32_t network_users = 0;
   double session_minutes = 0;
