@@ -63,7 +63,8 @@ class GeoIp(adtest.TempDirTestCase):
     def test_the_model_learns_places_and_networks_from_the_databases(self):
         info = adtest.run("ad-score", "--model-info", "-m", self.model)
         self.assertStatus(info, 0)
-        for name in ("new_country", "new_city", "travel_speed", "new_wide_network", "concurrent_session"):
+        for name in ("new_country", "new_city", "travel_speed", "new_wide_network", "concurrent_session",
+                     "databases:     City (--geoip), ASN (--asn)"):
             self.assertIn(name, info.stdout)
 
     def test_a_session_replayed_from_a_hosting_as_is_flagged_with_its_reasons(self):

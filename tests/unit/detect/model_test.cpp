@@ -602,6 +602,9 @@ TEST_SUITE("model") {
     CHECK(q->session_ms == 3000);
     CHECK(q->session_net == "AS14061");
     CHECK(p.asn_networks);
+    CHECK_FALSE(p.geoip_places);
+    CHECK(ad::describe_model(p).find("databases:     ASN (--asn)\n") != std::string::npos);
+    CHECK(ad::describe_model(small_model()).find("databases:") == std::string::npos);
     CHECK(p.serialize() == m.serialize());
   }
 
