@@ -4,6 +4,7 @@
 #include "ad/core/cli.h"
 #include "ad/core/csv.h"
 #include "ad/core/io.h"
+#include "ad/detect/geoip.h"
 #include "ad/detect/model.h"
 #include "ad/detect/score.h"
 
@@ -22,6 +23,8 @@ int main(int argc, char** argv) {
   app.add_flag("--logins-only", opt.logins_only, "Drop rows whose activity is not a login");
   app.add_flag("--allow-empty", opt.allow_empty, "Accept an input with a header and no rows");
   app.add_flag("--model-info", info, "Describe the model and exit");
+  ad::GeoIpOptions geoip;
+  geoip.add_to(app);
   in.add_to(app);
 
   return tool.run(argc, argv, [&] {
@@ -34,6 +37,8 @@ int main(int argc, char** argv) {
       ad::standard_output().write(ad::describe_model(model));
       return;
     }
+    auto databases = geoip.open();
+    opt.geoip = databases.get();
     ad::csv::Reader reader(in.path);
     ad::Sink sink(output);
     ad::ScoreReport report;

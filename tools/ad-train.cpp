@@ -4,6 +4,7 @@
 #include "ad/core/cli.h"
 #include "ad/core/csv.h"
 #include "ad/detect/budget.h"
+#include "ad/detect/geoip.h"
 #include "ad/detect/model.h"
 #include "ad/detect/train.h"
 
@@ -40,11 +41,13 @@ int main(int argc, char** argv) {
   app.add_option("--max-users", opt.max_users,
                  "User profiles kept; the least recently seen go first (default 100000)")
       ->check(CLI::Range(1, 100000000))->type_name("N");
-  std::string aspects = "time";
+  std::string aspects = "time,network";
   app.add_option("--aspects", aspects,
-                 "Login aspects judged by a forest of their own: place, device, time, attempts, comma-separated, "
-                 "or none (default time)")
+                 "Login aspects judged by a forest of their own: place, device, time, attempts, network, "
+                 "comma-separated, or none (default time,network)")
       ->type_name("LIST");
+  ad::GeoIpOptions geoip;
+  geoip.add_to(app);
   in.add_to(app);
 
   return tool.run(argc, argv, [&] {
@@ -55,6 +58,8 @@ int main(int argc, char** argv) {
     opt.on_error = in.skip_bad_rows() ? ad::OnError::kSkip : ad::OnError::kFail;
     opt.assume_tz_s = in.assume_tz_s();
     if (*contamination) opt.budget = 0;
+    auto databases = geoip.open();
+    opt.geoip = databases.get();
     ad::csv::Reader reader(in.path);
     ad::TrainReport report;
     ad::Model model = ad::train(reader, opt, report, [&](const std::string& m) { tool.warn(m); });

@@ -25,7 +25,8 @@ Definitions (printed by scripts/evaluate as well):
 
 DAY = 86400
 GAP = 30 * 60
-ATTACKS = ("takeover", "impossible_travel", "brute_force", "spraying", "stuffing", "off_hours")
+ATTACKS = ("takeover", "impossible_travel", "brute_force", "spraying", "stuffing", "off_hours",
+           "proxy_takeover", "session_replay")
 # The kinds that may come as slow sprays from rotating addresses (the labels do not say
 # which runs are slow): issue 11 allows them 3 incidents per attack instead of 2.
 SLOW = ("spraying", "stuffing")

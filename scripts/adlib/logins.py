@@ -31,10 +31,15 @@ HOUR = 3600
 MINUTE = 60
 
 ATTACKS = ("takeover", "impossible_travel", "brute_force", "spraying", "stuffing", "off_hours")
+# Attacks that blend in, which only the realism option (--realism) adds: a takeover
+# through a residential proxy in the victim's own country, and a stolen session replayed
+# from a hosting range minutes after the victim's own login.
+BLEND = ("proxy_takeover", "session_replay")
+ALL_ATTACKS = ATTACKS + BLEND
 ODDITIES = ("trip", "new_device", "late_work")
 # Legitimate oddities that only the realism option (--realism) labels.
 REALISM = ("cgnat", "vpn", "typo", "browser_upgrade", "new_hire", "service")
-KINDS = ("normal",) + ODDITIES + REALISM + ATTACKS
+KINDS = ("normal",) + ODDITIES + REALISM + ALL_ATTACKS
 
 RICH_HEADER = ["event_id", "timestamp", "user_id", "ip_address", "country", "city", "latitude",
                "longitude", "device_type", "user_agent", "status"]
@@ -66,7 +71,7 @@ class Options:
         self.start = start
         self.history_days = days // 2 if history_days is None else history_days
         self.attacks = attacks
-        self.incidents = {k: 5 for k in ATTACKS}
+        self.incidents = {k: 5 for k in (ALL_ATTACKS if realism else ATTACKS)}
         self.incidents.update(incidents or {})
         self.history_attacks = history_attacks
         self.oddity_rate = oddity_rate
@@ -142,10 +147,11 @@ class World:
                 o.egress = o.egress[:1]
 
     def cgnat(self, city):
-        """A city's carrier-grade NAT pool (realism): 32 /24s a phone hops between."""
+        """A city's carrier-grade NAT pool (realism): 32 /24s a phone hops between, in the
+        carrier's two /16s."""
         nets = self._cgnat.get(city.index)
         if nets is None:
-            nets = self._cgnat[city.index] = [self.reg.v4(city) for _ in range(32)]
+            nets = self._cgnat[city.index] = self.reg.v4_block(city, 32, 2)
         return nets
 
     def vpn(self, city):
@@ -156,17 +162,21 @@ class World:
         return net
 
     def carrier(self, city):
-        """A city's mobile carrier pools: 8 /24s (CGNAT gateways) in 2 carriers."""
+        """A city's mobile carrier pools: 8 /24s (CGNAT gateways) in 2 carriers; with
+        realism inside two /16s."""
         nets = self._carrier.get(city.index)
         if nets is None:
-            nets = self._carrier[city.index] = [self.reg.v4(city) for _ in range(8)]
+            nets = self._carrier[city.index] = (self.reg.v4_block(city, 8, 2) if self.opt.realism else
+                                                [self.reg.v4(city) for _ in range(8)])
         return nets
 
     def isp(self, city):
-        """A city's home ISPs' /24s: 24 of them, shared by neighbours."""
+        """A city's home ISPs' /24s: 24 of them, shared by neighbours; with realism inside
+        four /16s (one per ISP)."""
         nets = self._isp.get(city.index)
         if nets is None:
-            nets = self._isp[city.index] = [self.reg.v4(city) for _ in range(24)]
+            nets = self._isp[city.index] = (self.reg.v4_block(city, 24, 4) if self.opt.realism else
+                                            [self.reg.v4(city) for _ in range(24)])
         return nets
 
     def midnight(self, day, offset_s):
@@ -333,7 +343,7 @@ def _relabel(events, users, ids):
     upgrades = {}
     for e in events:
         t, ui, ip, net, device, ua, ok, kind, inc = e
-        if ui >= 0 and kind not in ATTACKS:
+        if ui >= 0 and kind not in ALL_ATTACKS:
             u = users[ui]
             if ui in hire_end:
                 if hire_end[ui] is None:
@@ -689,17 +699,28 @@ class Attacks:
                 continue
             t = int(r.uniform(a, b))
             getattr(self, kind)(t, self.ids.next(kind), (a, b))
+        if opt.realism:
+            self.run_blend()
+
+    def run_blend(self):
+        """The realism option's attacks that blend in, after the history, from their own
+        random stream, so that the other attacks stay as they were."""
+        rb = random.Random(f"{self.opt.seed}/attacks/blend")
+        a, b = self.w.t_hist, self.w.t_end - 8 * HOUR
+        for kind in BLEND:
+            for _ in range(self.opt.incidents.get(kind, 0) if b > a else 0):
+                getattr(self, kind)(int(rb.uniform(a, b)), self.ids.next(kind), (a, b), rb)
 
     def add(self, t, user, ip, net, device, ua, ok, kind, inc):
         if self.w.t0 <= t < self.w.t_end:
             self.gen.events.append((t, user, ip, net, device, ua, ok, kind, inc))
 
-    def victim(self, t, exclude_trips=True):
-        r, day = self.r, (t - self.w.t0) // DAY
+    def victim(self, t, exclude_trips=True, r=None, ok=None):
+        r, day = r or self.r, (t - self.w.t0) // DAY
         best = None
         for _ in range(200):
             u = r.choice(self.users)
-            if u.first_day > day - 3:
+            if u.first_day > day - 3 or (ok is not None and not ok(u)):
                 continue
             if exclude_trips and _on_trip(u, t - 12 * HOUR, t + 12 * HOUR):
                 continue
@@ -710,6 +731,17 @@ class Attacks:
             best = self.users[0]
         self.victims.add(best.idx)
         return best
+
+    def victim_login(self, t, window, r):
+        """(victim, their first normal successful login from t on, within the window), or
+        None; tries other times in the window when the victim has none."""
+        for _ in range(100):
+            u = self.victim(t, r=r)
+            cand = [e for e in u.events if e[6] and e[7] == "normal" and t <= e[0] < window[1]]
+            if cand:
+                return u, min(cand, key=lambda e: e[0])
+            t = int(r.uniform(*window))
+        return None
 
     def fake_user(self):
         """A made-up account name from a leaked list: not one of the company's users."""
@@ -722,9 +754,10 @@ class Attacks:
         self.fake.append((name, f"u{self.opt.users + 1 + k}"))
         return -1 - k
 
-    def browser(self, t, avoid=None):
-        fam = _weighted(self.r, [(f, w) for f, w in uas.COMPUTER if f != avoid])
-        return "desktop" if self.r.random() < 0.5 else "laptop", uas.ua(fam, t - self.r.randint(0, 20) * DAY)
+    def browser(self, t, avoid=None, r=None):
+        r = r or self.r
+        fam = _weighted(r, [(f, w) for f, w in uas.COMPUTER if f != avoid])
+        return "desktop" if r.random() < 0.5 else "laptop", uas.ua(fam, t - r.randint(0, 20) * DAY)
 
     def tool(self, t):
         if self.r.random() < 0.25:
@@ -746,15 +779,10 @@ class Attacks:
 
     def impossible_travel(self, t, inc, window):
         r = self.r
-        for _ in range(100):
-            u = self.victim(t)
-            cand = [e for e in u.events if e[6] and e[7] == "normal" and t <= e[0] < window[1]]
-            if cand:
-                break
-            t = int(r.uniform(*window))
-        else:
+        found = self.victim_login(t, window, r)
+        if found is None:
             return
-        base = min(cand, key=lambda e: e[0])
+        u, base = found
         far = [c for c in self.w.cities if geo.km(base[3].lat, base[3].lon, c.lat, c.lon) > 3500]
         city = r.choice(far)
         net = self.w.reg.v4(city)
@@ -842,6 +870,46 @@ class Attacks:
             t1 += r.randint(3 * MINUTE, 30 * MINUTE)
 
 
+    def proxy_takeover(self, t, inc, window, r):
+        """A stolen password used through a residential proxy: a home address of another
+        city in the victim's own country, a common browser, in the victim's working
+        hours: one to three successes, no failure (the password is known)."""
+        others = {}
+        for c in self.w.cities:
+            others.setdefault(c.cc, []).append(c)
+        u = self.victim(t, r=r, ok=lambda v: len(others[v.home.cc]) > 1)
+        used = {e[3].city.name for e in u.events if e[0] < t}
+        cities = [c for c in others[u.home.cc] if c.name not in used] or \
+            [c for c in others[u.home.cc] if c is not u.home]
+        net = r.choice(self.w.isp(r.choice(cities)))
+        ip = net.addr(r.randint(2, 254))
+        device, ua = self.browser(t, r=r)
+        day = (t + u.tz - self.w.t0) // DAY
+        while self.w.weekday(day) >= 5:
+            day += 1
+        t1 = self.w.midnight(day, u.tz) + u.start + int(r.uniform(0, u.length))
+        for _ in range(r.randint(1, 3)):
+            self.add(t1, u.idx, ip, net, device, ua, True, "proxy_takeover", inc)
+            t1 += r.randint(5 * MINUTE, 3 * HOUR)
+
+    def session_replay(self, t, inc, window, r):
+        """A stolen session token replayed from a hosting provider's range that nobody at
+        the company uses, in the victim's country, minutes after the victim's own login,
+        mostly with the victim's own browser string."""
+        found = self.victim_login(t, window, r)
+        if found is None:
+            return
+        u, base = found
+        city = r.choice([c for c in self.w.cities if c.cc == base[3].city.cc])
+        net = self.w.reg.v4(city)
+        ip = net.addr(r.randint(2, 254))
+        device, ua = (base[4], base[5]) if r.random() < 0.7 else self.browser(t, r=r)
+        t1 = base[0] + r.randint(2 * MINUTE, 25 * MINUTE)
+        for _ in range(r.randint(1, 3)):
+            self.add(t1, u.idx, ip, net, device, ua, True, "session_replay", inc)
+            t1 += r.randint(MINUTE, 20 * MINUTE)
+
+
 def generate(opt):
     """Returns (events sorted by time, users, fake accounts, world)."""
     world = World(opt)
@@ -895,7 +963,7 @@ def render_rich(events, users, fake, opt):
         c = net.city
         yield ([eid, clock(t), name, ip, c.cc, c.name, f"{net.lat:.4f}", f"{net.lon:.4f}", device, ua,
                 "success" if ok else "failure"],
-               (eid, 1 if kind in ATTACKS else 0, kind, inc))
+               (eid, 1 if kind in ALL_ATTACKS else 0, kind, inc))
 
 
 _PROTO_DEVICE = {"laptop": "Web", "desktop": "Web", "unknown": "Web", "mobile": "Mobile",
@@ -911,7 +979,7 @@ def render_prototype(events, users, fake, opt):
     for t, ui, ip, net, device, ua, ok, kind, inc in events:
         name = users[ui].pid if ui >= 0 else fake[-1 - ui][1]
         dev = _PROTO_DEVICE.get(device, "Web")
-        is_attack = 1 if kind in ATTACKS else 0
+        is_attack = 1 if kind in ALL_ATTACKS else 0
         cc = net.city.cc
         rows.append((t, name, "login", ip, dev, cc, is_attack, kind, inc))
         if not ok:

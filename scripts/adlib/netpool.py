@@ -73,6 +73,24 @@ class Registry:
                 self.used.add(key)
                 return Net(city, *self._jitter(city, jitter), f"{a}.{b}.{c}", False)
 
+    def v4_block(self, city, n, blocks, jitter=0.03):
+        """n distinct /24s of one provider in city, inside `blocks` /16s of its own (a
+        provider holds a few large blocks, and its customers' addresses stay in them)."""
+        first = _V4_FIRST[_REGION.get(city.cc, "ripe")]
+        heads = []
+        while len(heads) < blocks:
+            ab = (self.rng.choice(first), self.rng.randrange(256))
+            if ab not in heads and not any(k[:2] == ab for k in self.used if isinstance(k, tuple)):
+                heads.append(ab)
+        nets = []
+        while len(nets) < n:
+            a, b = heads[len(nets) % blocks]
+            c = self.rng.randrange(256)
+            if (a, b, c) not in self.used:
+                self.used.add((a, b, c))
+                nets.append(Net(city, *self._jitter(city, jitter), f"{a}.{b}.{c}", False))
+        return nets
+
     def v6(self, city, jitter=0.03):
         first = _V6_FIRST[_REGION.get(city.cc, "ripe")]
         while True:

@@ -23,6 +23,7 @@ from adlib import geo, incidents  # noqa: E402
 ATTACKS = {"takeover", "impossible_travel", "brute_force", "spraying", "stuffing", "off_hours"}
 ODDITIES = {"trip", "new_device", "late_work"}
 REALISM = {"cgnat", "vpn", "typo", "browser_upgrade", "new_hire", "service"}
+BLEND = {"proxy_takeover", "session_replay"}  # attacks that only --realism adds
 RICH = ["event_id", "timestamp", "user_id", "ip_address", "country", "city", "latitude", "longitude",
         "device_type", "user_agent", "status"]
 PROTOTYPE = ["user_id", "timestamp", "activity_type", "ip_address", "device_type", "data_size_kb",
@@ -243,11 +244,11 @@ class Realism(Generated):
         self.assertEqual(len(self.labels), len(self.rows))
         self.assertEqual([l["event_id"] for l in self.labels], [r["event_id"] for r in self.rows])
         kinds = {l["kind"] for l in self.labels}
-        self.assertEqual(kinds, ATTACKS | ODDITIES | REALISM | {"normal"})
+        self.assertEqual(kinds, ATTACKS | BLEND | ODDITIES | REALISM | {"normal"})
         for l in self.labels:
-            self.assertEqual(l["is_attack"], "1" if l["kind"] in ATTACKS else "0")
+            self.assertEqual(l["is_attack"], "1" if l["kind"] in ATTACKS | BLEND else "0")
             self.assertEqual(l["incident"] == "", l["kind"] == "normal")
-        for kind in ATTACKS:  # attack ids per row, so that incidents can be counted
+        for kind in ATTACKS | BLEND:  # attack ids per row, so that incidents can be counted
             self.assertEqual(len({l["incident"] for l in self.labels if l["kind"] == kind}), 5, kind)
 
     def test_cgnat_phones_change_network_several_times_a_week(self):
@@ -328,6 +329,52 @@ class Realism(Generated):
             self.assertGreaterEqual(len(rows), 21 * 12, "at least every two hours, day and night")
             gaps = sorted(epoch(b["timestamp"]) - epoch(a["timestamp"]) for a, b in zip(rows, rows[1:]))
             self.assertLessEqual(gaps[-1] - gaps[0], 80, "a fixed interval, 20 seconds of jitter either way")
+
+    def home_of(self, user):
+        """The user's most common country and the cities of their non-attack logins."""
+        countries, cities = {}, set()
+        for r, l in zip(self.rows, self.labels):
+            if r["user_id"] == user and l["is_attack"] == "0":
+                countries[r["country"]] = countries.get(r["country"], 0) + 1
+                cities.add(r["city"])
+        return max(countries, key=countries.get), cities
+
+    def test_proxy_takeover_is_a_success_from_a_new_city_at_home(self):
+        runs = {}
+        for r, l in self.by_kind("proxy_takeover"):
+            runs.setdefault(l["incident"], []).append(r)
+        self.assertEqual(len(runs), 5)
+        for inc, rows in runs.items():
+            self.assertEqual({r["status"] for r in rows}, {"success"}, inc)
+            self.assertEqual(len({(r["user_id"], r["ip_address"]) for r in rows}), 1, inc)
+            country, cities = self.home_of(rows[0]["user_id"])
+            self.assertEqual(rows[0]["country"], country, inc)
+            first = min(epoch(r["timestamp"]) for r in rows)
+            before = {r["city"] for r, l in zip(self.rows, self.labels)
+                      if r["user_id"] == rows[0]["user_id"] and epoch(r["timestamp"]) < first}
+            self.assertNotIn(rows[0]["city"], before, inc)
+            self.assertNotRegex(rows[0]["user_agent"], "curl|python|Go-http", inc)
+
+    def test_session_replay_follows_the_victims_login_from_an_unused_network(self):
+        runs = {}
+        for r, l in self.by_kind("session_replay"):
+            runs.setdefault(l["incident"], []).append(r)
+        self.assertEqual(len(runs), 5)
+        nets = {}
+        for r, l in zip(self.rows, self.labels):
+            if l["kind"] != "session_replay":
+                nets.setdefault(r["ip_address"].rsplit(".", 1)[0], set()).add(r["user_id"])
+        for inc, rows in runs.items():
+            user, t = rows[0]["user_id"], epoch(rows[0]["timestamp"])
+            self.assertNotIn(rows[0]["ip_address"].rsplit(".", 1)[0], nets, inc)
+            own = [epoch(r["timestamp"]) for r, l in zip(self.rows, self.labels)
+                   if r["user_id"] == user and l["is_attack"] == "0" and r["status"] == "success"
+                   and r["country"] == rows[0]["country"] and 0 < t - epoch(r["timestamp"]) <= 25 * 60]
+            self.assertTrue(own, inc)
+
+    def test_blend_attacks_need_realism(self):
+        p = gen("--mix", "proxy_takeover=2", check=False)
+        self.assertEqual(p.returncode, adtest.USAGE)
 
     def test_same_bytes_and_not_the_plain_stream(self):
         a = gen("--realism", "--seed", 4, "--users", 20, "--days", 6).stdout

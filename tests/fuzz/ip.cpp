@@ -1,4 +1,5 @@
-// IP addresses: canonical_ip is idempotent, and ip_network accepts what it accepts.
+// IP addresses: canonical_ip is idempotent, and ip_network and ip_wide_network accept
+// what it accepts.
 #include <string>
 
 #include "ad/detect/ip.h"
@@ -8,6 +9,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* bytes, std::size_t siz
   std::string_view text(reinterpret_cast<const char*>(bytes), size);
   auto canon = ad::canonical_ip(text);
   auto net = ad::ip_network(text);
+  auto wide = ad::ip_wide_network(text);
+  FUZZ_CHECK(net.has_value() == wide.has_value(), "a network without a wide network, or the other way");
   if (canon) {
     auto again = ad::canonical_ip(*canon);
     FUZZ_CHECK(again && *again == *canon, "canonical form '" + *canon + "' is not canonical");

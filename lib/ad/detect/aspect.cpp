@@ -15,9 +15,12 @@ std::string_view aspect_name(Aspect a) {
     case Aspect::kDevice: return "device";
     case Aspect::kTime: return "time";
     case Aspect::kAttempts: return "attempts";
+    case Aspect::kNetwork: return "network";
   }
   return "?";
 }
+
+std::vector<Aspect> default_aspects() { return {Aspect::kTime, Aspect::kNetwork}; }
 
 std::vector<Aspect> parse_aspects(std::string_view list) {
   std::vector<Aspect> out;
@@ -34,7 +37,7 @@ std::vector<Aspect> parse_aspects(std::string_view list) {
       }
     if (!found)
       throw usage_error("--aspects: unknown aspect '" + std::string(name) +
-                        "' (choose from place, device, time, attempts, or none)");
+                        "' (choose from place, device, time, attempts, network, or none)");
     if (comma == std::string_view::npos) break;
     pos = comma + 1;
   }
@@ -64,6 +67,12 @@ std::optional<Aspect> aspect_of(const Feature& f) {
     case Derived::kNewCity:
     case Derived::kTravelSpeed:
       return Aspect::kPlace;
+    case Derived::kNewWideNetwork:
+    case Derived::kNetworkUsers:
+    case Derived::kConcurrentSession:
+    case Derived::kNewEverything:
+    case Derived::kPlaceJump:
+      return Aspect::kNetwork;
     case Derived::kNewDevice:
     case Derived::kNewUserAgent:
       return Aspect::kDevice;

@@ -9,6 +9,8 @@
 //
 //   place     network and country rarity, new IP, network, country and city for the
 //             user, travel speed
+//   network   the wide network's features (network.h): new for the user, its users
+//             here, concurrent sessions, new place, network and device at once
 //   device    new device and user agent for the user
 //   time      how unusual the hour and the weekday are for the user
 //   attempts  the outcome, failures per user and per IP, users per IP, logins per
@@ -39,10 +41,13 @@
 namespace ad {
 
 // Stored in model files: never renumber.
-enum class Aspect : std::uint8_t { kPlace = 0, kDevice = 1, kTime = 2, kAttempts = 3 };
-inline constexpr int kAspectCount = 4;
+enum class Aspect : std::uint8_t { kPlace = 0, kDevice = 1, kTime = 2, kAttempts = 3, kNetwork = 4 };
+inline constexpr int kAspectCount = 5;
 
 std::string_view aspect_name(Aspect a);
+
+// The aspects ad-train gives a forest of their own by default: time and network.
+std::vector<Aspect> default_aspects();
 
 // Parses a comma-separated list of aspect names, or "none". Throws ad::Error(kUsage)
 // naming an unknown aspect.

@@ -41,20 +41,32 @@ std::optional<std::string> canonical_ip(std::string_view text) {
   return std::string(out);
 }
 
-std::optional<std::string> ip_network(std::string_view text) {
+namespace {
+// The IPv4 network of `v4_bits` (24 or 16) or the IPv6 network of `v6_bits` (48 or 32)
+// that holds the address text.
+std::optional<std::string> network_of(std::string_view text, int v4_bits, int v6_bits) {
   unsigned char b[16] = {};
   int family = 0;
   if (!parse(text, family, b)) return std::nullopt;
   char out[64];
   if (family == AF_INET) {
-    std::snprintf(out, sizeof out, "%u.%u.%u.0/24", b[0], b[1], b[2]);
+    if (v4_bits == 24)
+      std::snprintf(out, sizeof out, "%u.%u.%u.0/24", b[0], b[1], b[2]);
+    else
+      std::snprintf(out, sizeof out, "%u.%u.0.0/16", b[0], b[1]);
   } else {
-    std::memset(b + 6, 0, 10);
+    const std::size_t keep = static_cast<std::size_t>(v6_bits / 8);
+    std::memset(b + keep, 0, 16 - keep);
     char addr[INET6_ADDRSTRLEN];
     ::inet_ntop(AF_INET6, b, addr, sizeof addr);
-    std::snprintf(out, sizeof out, "%s/48", addr);
+    std::snprintf(out, sizeof out, "%s/%d", addr, v6_bits);
   }
   return std::string(out);
 }
+}  // namespace
+
+std::optional<std::string> ip_network(std::string_view text) { return network_of(text, 24, 48); }
+
+std::optional<std::string> ip_wide_network(std::string_view text) { return network_of(text, 16, 32); }
 
 }  // namespace ad

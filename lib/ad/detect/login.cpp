@@ -17,7 +17,8 @@ namespace {
 constexpr std::array<std::string_view, kDerivedCount> kNames = {
     "history",     "new_ip",          "new_network", "new_country",  "new_city",
     "new_device",  "new_user_agent",  "hour_unusual", "weekday_unusual", "travel_speed",
-    "user_failures", "ip_failures",   "ip_users",    "user_logins",  "success_after_failures"};
+    "user_failures", "ip_failures",   "ip_users",    "user_logins",  "success_after_failures",
+    "new_wide_network", "network_users", "concurrent_session", "new_everything", "place_jump"};
 
 int d(Derived x) { return static_cast<int>(x); }
 
@@ -78,16 +79,18 @@ LoginColumns LoginColumns::bind(const std::array<std::string, kRoleCount>& train
   return c;
 }
 
-std::vector<Derived> available_derived(const LoginColumns& c) {
+std::vector<Derived> available_derived(const LoginColumns& c, bool places) {
   std::vector<Derived> out;
   if (!c.has(Role::kUser) || !c.has(Role::kTime)) return out;
   bool outcome = c.has(Role::kOutcome), ip = c.has(Role::kIp);
-  bool place = c.has(Role::kCountry) || (c.has(Role::kLatitude) && c.has(Role::kLongitude));
+  places = places && ip;
+  bool country = c.has(Role::kCountry) || places, city = c.has(Role::kCity) || places;
+  bool place = country || (c.has(Role::kLatitude) && c.has(Role::kLongitude));
   out.push_back(Derived::kHistory);
   if (ip) out.push_back(Derived::kNewIp);
   if (ip) out.push_back(Derived::kNewNetwork);
-  if (c.has(Role::kCountry)) out.push_back(Derived::kNewCountry);
-  if (c.has(Role::kCity)) out.push_back(Derived::kNewCity);
+  if (country) out.push_back(Derived::kNewCountry);
+  if (city) out.push_back(Derived::kNewCity);
   if (c.has(Role::kDevice)) out.push_back(Derived::kNewDevice);
   if (c.has(Role::kUserAgent)) out.push_back(Derived::kNewUserAgent);
   out.push_back(Derived::kHourUnusual);
@@ -98,6 +101,12 @@ std::vector<Derived> available_derived(const LoginColumns& c) {
   if (ip) out.push_back(Derived::kIpUsers);
   out.push_back(Derived::kUserLogins);
   if (outcome) out.push_back(Derived::kSuccessAfterFailures);
+  if (ip) out.push_back(Derived::kNewWideNetwork);
+  if (ip) out.push_back(Derived::kNetworkUsers);
+  if (ip) out.push_back(Derived::kConcurrentSession);
+  if (ip && country && (c.has(Role::kDevice) || c.has(Role::kUserAgent)))
+    out.push_back(Derived::kNewEverything);
+  if (ip && country) out.push_back(Derived::kPlaceJump);
   return out;
 }
 
@@ -168,6 +177,7 @@ void set_current(const LoginEvent& e, LoginContext& ctx) {
   else net = ctx.current[static_cast<int>(Trait::kIp)];
   std::string& ua = ctx.current[static_cast<int>(Trait::kUserAgent)];
   ua = user_agent_family(ua);
+  if (auto w = ip_wide_network(e.traits[static_cast<int>(Trait::kIp)])) ctx.wide = *w;
 }
 
 // history, and new_ip ... new_user_agent.
@@ -229,8 +239,45 @@ void judge_attempts(Windows& windows, const LoginEvent& e, LoginContext& ctx) {
   if (e.success) ctx.values[d(Derived::kSuccessAfterFailures)] = *e.success ? ctx.counts.user_failures_long : 0;
 }
 
-// Teaches the user's profile this login (profile.h's update rule).
-void learn_profile(UserProfile& up, const LoginEvent& e, const LoginContext& ctx, const Clock& clock) {
+// The larger of two novelties, either of which may be missing (NaN).
+double newer(double a, double b) { return std::isnan(a) ? b : std::isnan(b) ? a : std::max(a, b); }
+
+// new_wide_network, network_users, concurrent_session, new_everything and place_jump
+// (network.h). Needs the novelties of judge_novelty. For a user's first kNetworkHistory
+// logins every network is new: only network_users judges them.
+void judge_network(const UserProfile* p, const NetworkPopulation& population, LoginContext& ctx) {
+  if (ctx.wide.empty()) return;
+  ctx.network_users = population.users(ctx.wide);
+  ctx.values[d(Derived::kNetworkUsers)] = std::log2(1.0 + ctx.network_users);
+  if (!p || p->logins < kNetworkHistory) return;
+  const double novelty = 1.0 / (1.0 + p->wide_networks.count(ctx.wide));
+  ctx.values[d(Derived::kNewWideNetwork)] = novelty;
+  ctx.usual_wide = p->wide_networks.top();
+  // Closeness to the user's previous success when it came from another wide network:
+  // 2^(-gap / half-life), 0 for the same network (or a failure).
+  const double gap_ms = std::max(0.0, static_cast<double>(ctx.time_ms - p->session_ms));
+  const bool elsewhere = (!ctx.success || *ctx.success) && !p->session_net.empty() && p->session_net != ctx.wide;
+  if (elsewhere) {
+    ctx.session_minutes = gap_ms / 60000.0;
+    ctx.session_from = p->session_net;
+  }
+  auto closeness = [&](std::int64_t half_life_ms) {
+    return elsewhere ? std::exp2(-gap_ms / static_cast<double>(half_life_ms)) : 0.0;
+  };
+  ctx.values[d(Derived::kConcurrentSession)] = novelty / (1.0 + ctx.network_users) * closeness(kSessionHalfLifeMs);
+  const double city = ctx.values[d(Derived::kNewCity)];
+  ctx.place_is_city = !std::isnan(city);
+  const double place = ctx.place_is_city ? city : ctx.values[d(Derived::kNewCountry)];
+  if (std::isnan(place)) return;
+  ctx.values[d(Derived::kPlaceJump)] = std::min(place, novelty) * closeness(kJumpHalfLifeMs);
+  const double device = newer(ctx.values[d(Derived::kNewDevice)], ctx.values[d(Derived::kNewUserAgent)]);
+  if (!std::isnan(device)) ctx.values[d(Derived::kNewEverything)] = std::min({place, novelty, device});
+}
+
+// Teaches the user's profile this login (profile.h's update rule), and the population
+// a user new to the login's wide network.
+void learn_profile(UserProfile& up, const LoginEvent& e, const LoginContext& ctx, const Clock& clock,
+                   NetworkPopulation& population) {
   const std::int64_t t = e.time_ms;
   up.last_seen_ms = std::max(up.last_seen_ms, t);
   if (e.success && !*e.success) {
@@ -245,6 +292,14 @@ void learn_profile(UserProfile& up, const LoginEvent& e, const LoginContext& ctx
   ++up.hours[static_cast<std::size_t>(clock.utc_hour)];
   ++up.local_hours[static_cast<std::size_t>(clock.local_hour)];
   ++up.weekdays[static_cast<std::size_t>(ctx.weekday)];
+  if (!ctx.wide.empty()) {
+    if (up.wide_networks.count(ctx.wide) == 0) population.add_user(ctx.wide);
+    up.wide_networks.add(ctx.wide, t);
+    if (t >= up.session_ms) {
+      up.session_ms = t;
+      up.session_net = ctx.wide;
+    }
+  }
   if (e.point && t >= up.place_ms) {
     up.has_place = true;
     up.place_ms = t;
@@ -255,13 +310,31 @@ void learn_profile(UserProfile& up, const LoginEvent& e, const LoginContext& ctx
 
 }  // namespace
 
-void LoginTracker::observe(const LoginEvent& e, LoginContext& ctx) {
+LoginEvent LoginTracker::fill_in(const LoginEvent& event) {
+  LoginEvent e = event;
+  facts_ = geoip_->lookup(e.traits[static_cast<int>(Trait::kIp)]);
+  std::string_view& country = e.traits[static_cast<int>(Trait::kCountry)];
+  std::string_view& city = e.traits[static_cast<int>(Trait::kCity)];
+  // The database's place only where the event has none, or the same country's centroid.
+  const bool same_country = country.empty() || country == facts_.country;
+  if (country.empty()) country = facts_.country;
+  if (city.empty() && same_country) city = facts_.city;
+  if (facts_.point && same_country && (!e.point || e.point->approximate)) e.point = facts_.point;
+  if (!e.point && !country.empty()) e.point = country_centroid(country);
+  if (e.place_name.empty()) e.place_name = !city.empty() ? city : country;
+  return e;
+}
+
+void LoginTracker::observe(const LoginEvent& event, LoginContext& ctx) {
+  const LoginEvent& e = geoip_ ? fill_in(event) : event;
   ctx = LoginContext();
   ctx.time_ms = e.time_ms;
   ctx.success = e.success;
   ctx.values.fill(NAN);
   const Clock clock = read_clock(e, ctx);
   set_current(e, ctx);
+  if (geoip_ && geoip_->networks() && facts_.asn) ctx.wide = "AS" + std::to_string(facts_.asn);
+  if (geoip_) ctx.network_kind = facts_.kind;
 
   // Judge, from what was known before this login.
   const UserProfile* p = profiles_.find(e.user);
@@ -269,10 +342,11 @@ void LoginTracker::observe(const LoginEvent& e, LoginContext& ctx) {
   judge_time(p, clock, ctx);
   judge_travel(p, e, ctx);
   judge_attempts(windows_, e, ctx);
+  judge_network(p, population_, ctx);
 
   // Learn.
   windows_.add(e.user, ctx.current[static_cast<int>(Trait::kIp)], e.time_ms, e.success && !*e.success);
-  if (!e.user.empty()) learn_profile(profiles_.get(e.user, e.time_ms), e, ctx, clock);
+  if (!e.user.empty()) learn_profile(profiles_.get(e.user, e.time_ms), e, ctx, clock, population_);
 }
 
 std::string describe_derived(Derived x, const LoginContext& c) {
@@ -326,6 +400,12 @@ std::string describe_derived(Derived x, const LoginContext& c) {
     case Derived::kSuccessAfterFailures:
       return v > 0 ? "success after " + count_of(c.counts.user_failures_long, "failed login") + " in 1 h"
                    : "failed login";
+    case Derived::kNewWideNetwork:
+    case Derived::kNetworkUsers:
+    case Derived::kConcurrentSession:
+    case Derived::kNewEverything:
+    case Derived::kPlaceJump:
+      return describe_network(x, c);
   }
   return std::string(derived_name(x));
 }

@@ -34,6 +34,11 @@
 //   success_after_failures
 //                     for a success: the user's failed logins in the hour before; 0 for
 //                     a failure
+//   new_wide_network, network_users, concurrent_session, new_everything, place_jump
+//                     the login's wide network (/16, /32 or autonomous system) for the
+//                     user and for the company, concurrent sessions from different
+//                     networks, novelty of place, network and device at once, and a new
+//                     place and network soon after a session elsewhere (network.h)
 //
 // A derived feature exists in a model only when the training input had the roles it
 // needs (user and time always; ip, country, outcome, ... as named above).
@@ -49,6 +54,8 @@
 
 #include "ad/core/csv.h"
 #include "ad/detect/geo.h"
+#include "ad/detect/geoip.h"
+#include "ad/detect/network.h"
 #include "ad/detect/profile.h"
 #include "ad/core/roles.h"
 #include "ad/detect/window.h"
@@ -71,8 +78,13 @@ enum class Derived : int {
   kIpUsers = 12,
   kUserLogins = 13,
   kSuccessAfterFailures = 14,
+  kNewWideNetwork = 15,
+  kNetworkUsers = 16,
+  kConcurrentSession = 17,
+  kNewEverything = 18,
+  kPlaceJump = 19,
 };
-inline constexpr int kDerivedCount = 15;
+inline constexpr int kDerivedCount = 20;
 inline constexpr int kDerivedKindBase = 16;
 
 // "history", "new_ip", ..., as in the table above.
@@ -93,8 +105,10 @@ class LoginColumns {
   std::array<int, kRoleCount> col_{};
 };
 
-// The derived features an input with these columns supports, in Derived order.
-std::vector<Derived> available_derived(const LoginColumns& columns);
+// The derived features an input with these columns supports, in Derived order. With
+// `places` (a --geoip database fills in country, city and coordinates), the place
+// features are supported without those columns.
+std::vector<Derived> available_derived(const LoginColumns& columns, bool places = false);
 
 // One login, as the tracker sees it. Views point into the row.
 struct LoginEvent {
@@ -136,17 +150,34 @@ struct LoginContext {
   bool approximate = false;
   std::string from_place;
   Windows::Counts counts;
+  // The wide network (network.h): its key, its kind from an ASN database, the user's
+  // most frequent one before, the users counted on it, and, when the user's previous
+  // success came from another wide network, that network and the minutes since.
+  std::string wide, network_kind, usual_wide, session_from;
+  std::uint32_t network_users = 0;
+  double session_minutes = 0;
+  bool place_is_city = false;  // new_everything judged the city (else the country)
 };
 
 class LoginTracker {
  public:
-  explicit LoginTracker(Profiles& profiles) : profiles_(profiles) {}
+  // Starts from profiles, and counts the users of each wide network in them. With
+  // geoip, each login's address is looked up: the databases fill in the country, city
+  // and coordinates the event lacks, and an ASN database's AS is the wide network.
+  explicit LoginTracker(Profiles& profiles, const GeoIp* geoip = nullptr)
+      : profiles_(profiles), population_(profiles), geoip_(geoip) {}
   // Fills ctx for event from what is known before it, then learns from it.
   void observe(const LoginEvent& event, LoginContext& ctx);
 
  private:
+  // The event with what the databases know filled in; views into facts_.
+  LoginEvent fill_in(const LoginEvent& event);
+
   Profiles& profiles_;
   Windows windows_;
+  NetworkPopulation population_;
+  const GeoIp* geoip_;
+  IpFacts facts_;  // the current login's, while observe() runs
 };
 
 // One reason in words for derived feature d of a login, e.g.

@@ -161,7 +161,7 @@ Model Model::parse(const std::string& bytes, const std::string& name) {
   }
   Location at{name};
   for (std::uint32_t tag = 1; tag <= kLastTag; ++tag)
-    if (!seen[tag] && !(tag == kBudget && version < 3))
+    if (!seen[tag] && version >= first_format(static_cast<Tag>(tag)))
       throw data_error("model file is malformed: a section is missing", at);
   check_consistency(m, at);
   return m;
@@ -189,6 +189,9 @@ std::string describe_model(const Model& m) {
   else
     line("threshold:     " + std::string(buf) + " (contamination " + std::to_string(m.info.contamination) + ")");
   line("logins only:   " + std::string(m.logins_only ? "yes" : "no"));
+  if (m.geoip_places || m.asn_networks)
+    line(std::string("databases:     ") + (m.geoip_places ? "City (--geoip)" : "") +
+         (m.geoip_places && m.asn_networks ? ", " : "") + (m.asn_networks ? "ASN (--asn)" : ""));
   for (int r = 0; r < kRoleCount; ++r)
     if (!m.role_columns[r].empty())
       line("role " + std::string(role_name(static_cast<Role>(r))) + ": " +

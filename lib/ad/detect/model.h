@@ -33,10 +33,16 @@
 //   8 BUDGET    the alert budget the threshold was set for (false incidents per 1,000
 //               user-days; 0 when --contamination set it), the calibration user-days
 //               and the incidents raised in them at the threshold (train.h)
+//   9 NETWORKS  the databases training used (u8: bit 0 an ASN database, whose ASes are
+//               the wide networks, else /16 and /32 prefixes; bit 1 a City database that
+//               filled in places; geoip.h), then per user of PROFILES (sorted by name):
+//               name, the last success's time and wide network, and the wide-network
+//               value list (value, count, last seen) (network.h)
 //
-// Format 2 added local hours and ASPECTS; format 3 added BUDGET. Format 2 files are
-// still read (as contamination models); format 1 files are refused with a request to
-// retrain.
+// Format 2 added local hours and ASPECTS; format 3 added BUDGET; format 4 added
+// NETWORKS and the wide-network features. Format 2 and 3 files are still read (format
+// 2 as contamination models; both without wide-network profiles, which their features
+// never use); format 1 files are refused with a request to retrain.
 //
 // Strings are u32 length + bytes; doubles are IEEE 754 binary64. Saving the same
 // model gives the same bytes: nothing depends on time, host or hash-table order.
@@ -59,7 +65,7 @@
 
 namespace ad {
 
-inline constexpr std::uint32_t kModelFormat = 3;
+inline constexpr std::uint32_t kModelFormat = 4;
 inline constexpr std::uint32_t kOldestModelFormat = 2;  // the oldest format load() reads
 
 struct ModelInfo {
@@ -89,6 +95,8 @@ struct Model {
   double threshold = 1.0;           // flag when score >= threshold
   std::vector<double> quantiles;    // kQuantiles training-score quantiles, ascending
   Profiles profiles;                // per-user profiles at the end of training
+  bool asn_networks = false;        // wide networks are ASNs from an ASN database (network.h)
+  bool geoip_places = false;        // a City database filled in places (geoip.h)
 
   static constexpr std::size_t kQuantiles = 1001;
 

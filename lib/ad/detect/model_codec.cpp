@@ -12,9 +12,12 @@
 namespace ad::model_codec {
 
 const char* tag_name(std::uint32_t tag) {
-  static const char* kNames[] = {"", "META", "SCHEMA", "TABLES", "FOREST", "CALIB", "PROFILES", "ASPECTS", "BUDGET"};
+  static const char* kNames[] = {"",        "META",    "SCHEMA", "TABLES",  "FOREST",
+                                 "CALIB",   "PROFILES", "ASPECTS", "BUDGET", "NETWORKS"};
   return tag <= kLastTag ? kNames[tag] : "";
 }
+
+std::uint32_t first_format(Tag tag) { return tag == kNetworks ? 4 : tag == kBudget ? 3 : 2; }
 
 void Put::u32(std::uint32_t v) {
   for (int i = 0; i < 4; ++i) s_.push_back(static_cast<char>((v >> (8 * i)) & 0xFF));
@@ -248,6 +251,30 @@ void read_calib(Get& g, Model& m) {
   m.quantiles = get_quantiles(g, "quantile");
 }
 
+// A value list: count, then value, count and last seen of each entry, by value.
+void put_values(Put& p, const ValueCounts& values) {
+  auto entries = values.entries();
+  std::sort(entries.begin(), entries.end(), [](const auto& a, const auto& b) { return a.value < b.value; });
+  p.u64(entries.size());
+  for (const auto& e : entries) {
+    p.str(e.value);
+    p.u32(e.count);
+    p.u64(static_cast<std::uint64_t>(e.last_ms));
+  }
+}
+
+void get_values(Get& g, ValueCounts& values) {
+  std::size_t k = g.count(16);
+  if (k > ValueCounts::kMaxValues) g.fail("too many values in a profile");
+  for (std::size_t e = 0; e < k; ++e) {
+    ValueCounts::Entry entry;
+    entry.value = g.str();
+    entry.count = g.u32();
+    entry.last_ms = static_cast<std::int64_t>(g.u64());
+    values.entries().push_back(std::move(entry));
+  }
+}
+
 void write_profile(Put& p, const std::string& name, const UserProfile& u) {
   p.str(name);
   p.u32(u.logins);
@@ -263,16 +290,7 @@ void write_profile(Put& p, const std::string& name, const UserProfile& u) {
   p.f64(u.place.lon);
   p.u8(u.place.approximate ? 1 : 0);
   p.str(u.place_name);
-  for (const auto& t : u.traits) {
-    auto entries = t.entries();
-    std::sort(entries.begin(), entries.end(), [](const auto& a, const auto& b) { return a.value < b.value; });
-    p.u64(entries.size());
-    for (const auto& e : entries) {
-      p.str(e.value);
-      p.u32(e.count);
-      p.u64(static_cast<std::uint64_t>(e.last_ms));
-    }
-  }
+  for (const auto& t : u.traits) put_values(p, t);
 }
 
 void write_profiles(Put& p, const Model& m) {
@@ -297,17 +315,7 @@ void read_profile(Get& g, const std::string& name, UserProfile& p) {
   p.place.lon = g.finite(of + "longitude", -180, 180);
   p.place.approximate = g.u8() != 0;
   p.place_name = g.str();
-  for (auto& t : p.traits) {
-    std::size_t k = g.count(16);
-    if (k > ValueCounts::kMaxValues) g.fail("too many values in a profile");
-    for (std::size_t e = 0; e < k; ++e) {
-      ValueCounts::Entry entry;
-      entry.value = g.str();
-      entry.count = g.u32();
-      entry.last_ms = static_cast<std::int64_t>(g.u64());
-      t.entries().push_back(std::move(entry));
-    }
-  }
+  for (auto& t : p.traits) get_values(g, t);
 }
 
 void read_profiles(Get& g, Model& m) {
@@ -360,6 +368,36 @@ void read_budget(Get& g, Model& m) {
   m.info.budget_incidents = g.u64();
 }
 
+void write_networks(Put& p, const Model& m) {
+  p.u8(static_cast<std::uint8_t>((m.asn_networks ? 1 : 0) | (m.geoip_places ? 2 : 0)));
+  auto users = m.profiles.sorted();
+  p.u64(users.size());
+  for (const auto& [name, u] : users) {
+    p.str(*name);
+    p.u64(static_cast<std::uint64_t>(u->session_ms));
+    p.str(u->session_net);
+    put_values(p, u->wide_networks);
+  }
+}
+
+// Needs PROFILES first (the order kSectionOrder writes).
+void read_networks(Get& g, Model& m) {
+  const std::uint8_t flags = g.u8();
+  if (flags > 3) g.fail("unknown database flags " + std::to_string(flags));
+  m.asn_networks = (flags & 1) != 0;
+  m.geoip_places = (flags & 2) != 0;
+  std::size_t n = g.count(4 + 8 + 4 + 8);
+  for (std::size_t i = 0; i < n; ++i) {
+    std::string name = g.str();
+    if (!m.profiles.find(name)) g.fail("networks of " + text::quote(name) + ", a user without a profile");
+    UserProfile& u = m.profiles.get(name, 0);
+    u.session_ms = static_cast<std::int64_t>(g.u64());
+    u.session_net = g.str();
+    u.wide_networks = ValueCounts();
+    get_values(g, u.wide_networks);
+  }
+}
+
 // The sections, in Tag order, each with its writer and reader.
 struct SectionCodec {
   void (*write)(Put&, const Model&);
@@ -369,6 +407,7 @@ constexpr SectionCodec kCodecs[kLastTag + 1] = {
     {nullptr, nullptr},          {write_meta, read_meta},         {write_schema, read_schema},
     {write_tables, read_tables}, {write_forest, read_forest},     {write_calib, read_calib},
     {write_profiles, read_profiles}, {write_aspects, read_aspects}, {write_budget, read_budget},
+    {write_networks, read_networks},
 };
 
 }  // namespace

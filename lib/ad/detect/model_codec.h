@@ -25,11 +25,15 @@ inline constexpr unsigned char kMagic[8] = {0x89, 'A', 'D', 'M', '\r', '\n', 0x1
 inline constexpr std::size_t kHeaderSize = 24;  // magic, version, reserved, payload length
 
 enum Tag : std::uint32_t {
-  kMeta = 1, kSchema = 2, kTables = 3, kForest = 4, kCalib = 5, kProfiles = 6, kAspects = 7, kBudget = 8
+  kMeta = 1, kSchema = 2, kTables = 3, kForest = 4, kCalib = 5, kProfiles = 6, kAspects = 7, kBudget = 8,
+  kNetworks = 9
 };
-inline constexpr std::uint32_t kLastTag = kBudget;
-// The order Model::serialize writes them in.
-inline constexpr Tag kSectionOrder[] = {kMeta, kSchema, kTables, kForest, kCalib, kProfiles, kAspects, kBudget};
+inline constexpr std::uint32_t kLastTag = kNetworks;
+// The order Model::serialize writes them in (NETWORKS after PROFILES, whose users it names).
+inline constexpr Tag kSectionOrder[] = {kMeta, kSchema, kTables, kForest, kCalib, kProfiles, kAspects, kBudget,
+                                        kNetworks};
+// The format version that introduced a section (older files lack it), 2 for the rest.
+std::uint32_t first_format(Tag tag);
 
 // "META", "SCHEMA", ... for a tag in [1, kLastTag].
 const char* tag_name(std::uint32_t tag);

@@ -3,7 +3,8 @@
 // A profile holds, for one user: the IP addresses and networks, countries, cities,
 // devices and user agents seen, each with a count; histograms of login hours (in UTC,
 // and in local solar time at the login's place) and of weekdays (UTC); the login,
-// success and failure counts; and the place and time of the last successful login.
+// success and failure counts; the place and time of the last successful login; and the
+// wide networks (network.h) seen, with the wide network and time of the last success.
 // ad-train builds profiles over the whole history and stores them in the model;
 // ad-score starts from them.
 //
@@ -17,7 +18,7 @@
 // Memory bound: each value list keeps at most kMaxValues entries (when full, the least
 // counted, then least recent, entry gives way), and Profiles keeps at most max_users
 // users (when over, the least recently seen tenth is dropped). A profile costs about
-// 2.5 KB, so the default of 100,000 users stays near 250 MB even in the worst case.
+// 3 KB, so the default of 100,000 users stays near 300 MB even in the worst case.
 #pragma once
 
 #include <array>
@@ -70,6 +71,9 @@ struct UserProfile {
   std::int64_t place_ms = 0;
   GeoPoint place;
   std::string place_name;  // city, else country
+  ValueCounts wide_networks;     // wide networks (network.h) of the logins learned
+  std::int64_t session_ms = 0;   // the last successful login's time and wide network,
+  std::string session_net;       // "" when unknown
 
   const ValueCounts& trait(Trait t) const { return traits[static_cast<int>(t)]; }
   ValueCounts& trait(Trait t) { return traits[static_cast<int>(t)]; }

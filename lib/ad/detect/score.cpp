@@ -71,7 +71,7 @@ class Batcher {
         columns_(LoginColumns::bind(model.role_columns, in.header(), roles_, in.name(), true)),
         writer_(out),
         profiles_(model.profiles),
-        tracker_(profiles_) {
+        tracker_(profiles_, opt.geoip) {
     const auto& header = in.header();
     time_col_ = columns_[Role::kTime];
     activity_col_ = columns_[Role::kActivity];
@@ -263,10 +263,23 @@ class Batcher {
   std::unique_ptr<SerialWorker> worker_;  // last: destroyed (joined) first
 };
 
+// The databases must be those the model learned with: places and networks mean
+// something else without them.
+void check_databases(const Model& model, const GeoIp* geoip) {
+  const bool places = geoip && geoip->places(), networks = geoip && geoip->networks();
+  if (model.geoip_places != places)
+    throw usage_error(model.geoip_places ? "the model was trained with --geoip: give ad-score a City database too"
+                                         : "--geoip: the model was trained without a City database");
+  if (model.asn_networks != networks)
+    throw usage_error(model.asn_networks ? "the model was trained with --asn: give ad-score an ASN database too"
+                                         : "--asn: the model was trained without an ASN database");
+}
+
 }  // namespace
 
 void score(const Model& model, csv::Reader& in, Output& out, const ScoreOptions& opt, ScoreReport& report,
            const std::function<void(const std::string&)>& warn) {
+  check_databases(model, opt.geoip);
   Batcher batcher(model, in, out, opt, report);
   if (in.live())
     in.set_idle_hook([&] {

@@ -45,6 +45,9 @@ struct ScoreOptions {
   int threads = 0;                         // 0 = all cores
   int assume_tz_s = 0;
   bool allow_empty = false;  // a header-only input is not an error
+  // --geoip and --asn databases (geoip.h), or none: the same kinds the model was trained
+  // with (Model::geoip_places, Model::asn_networks), else score() is a usage error.
+  const GeoIp* geoip = nullptr;
 };
 
 struct ScoreReport {
@@ -61,7 +64,8 @@ inline constexpr std::size_t kBatchBytes = std::size_t{64} << 20;
 
 // Scores `in` into `out` (CSV with a header). Throws ad::Error(kData) for a column the
 // model needs that the input lacks (naming it), for bad data when options.on_error is
-// kFail, and for a header-only input unless options.allow_empty.
+// kFail, and for a header-only input unless options.allow_empty; ad::Error(kUsage) when
+// options.geoip does not have the kinds of database the model was trained with.
 void score(const Model& model, csv::Reader& in, Output& out, const ScoreOptions& options,
            ScoreReport& report, const std::function<void(const std::string&)>& warn);
 

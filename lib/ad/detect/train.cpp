@@ -196,7 +196,7 @@ void bind_columns(const csv::Reader& in, const TrainOptions& opt, TrainReport& r
   pass.generic = generic_columns(header, pass.roles, opt, report);
   pass.stats.resize(header.size());
   pass.login_columns = LoginColumns::bind({}, header, pass.roles, in.name(), false);
-  pass.derived = available_derived(pass.login_columns);
+  pass.derived = available_derived(pass.login_columns, opt.geoip && opt.geoip->places());
   pass.profiles = Profiles(opt.max_users);
   if (!pass.derived.empty()) pass.sample.user_col = pass.login_columns[Role::kUser];
   pass.activity_col = pass.roles[Role::kActivity];
@@ -244,7 +244,7 @@ bool track_login(csv::Reader& in, const csv::Row& row, const TrainOptions& opt, 
 // of the generic columns and keeps a uniform random sample of the rows used.
 void read_input(csv::Reader& in, const TrainOptions& opt, TrainReport& report,
                 const std::function<void(const std::string&)>& warn, Pass& pass) {
-  LoginTracker tracker(pass.profiles);
+  LoginTracker tracker(pass.profiles, opt.geoip);
   LoginContext ctx;
   Rng rng(opt.forest.seed ^ 0xA5A5A5A5DEADBEEFull);
   csv::Row row;
@@ -493,6 +493,8 @@ Model train(csv::Reader& in, const TrainOptions& opt, TrainReport& report,
 
   fit_and_calibrate(model, data, order, events, pass.used, !pass.derived.empty(), opt, report);
   model.profiles = std::move(pass.profiles);
+  model.asn_networks = opt.geoip && opt.geoip->networks();
+  model.geoip_places = opt.geoip && opt.geoip->places();
   set_info(model, opt, report, pass.used, n);
   return model;
 }

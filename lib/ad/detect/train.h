@@ -28,6 +28,7 @@
 #include "ad/detect/aspect.h"
 #include "ad/core/csv.h"
 #include "ad/detect/forest.h"
+#include "ad/detect/geoip.h"
 #include "ad/detect/model.h"
 
 namespace ad {
@@ -54,7 +55,8 @@ struct TrainOptions {
   // says to lower --sample-rows, rather than memory without bound.
   std::size_t sample_bytes_limit = std::size_t{1} << 30;
   std::size_t max_users = 100000;    // user profiles kept (profile.h)
-  std::vector<Aspect> aspects = {Aspect::kTime};  // aspects with a forest of their own (aspect.h)
+  std::vector<Aspect> aspects = default_aspects();  // aspects with a forest of their own (aspect.h)
+  const GeoIp* geoip = nullptr;      // --geoip and --asn databases (geoip.h), or none
 };
 
 struct TrainReport {

@@ -53,12 +53,15 @@ TEST_SUITE("aspect") {
     CHECK(ad::aspect_name(Aspect::kDevice) == "device");
     CHECK(ad::aspect_name(Aspect::kTime) == "time");
     CHECK(ad::aspect_name(Aspect::kAttempts) == "attempts");
+    CHECK(ad::aspect_name(Aspect::kNetwork) == "network");
     // Stored in model files: the numbers never change.
     CHECK(static_cast<int>(Aspect::kPlace) == 0);
     CHECK(static_cast<int>(Aspect::kDevice) == 1);
     CHECK(static_cast<int>(Aspect::kTime) == 2);
     CHECK(static_cast<int>(Aspect::kAttempts) == 3);
-    CHECK(ad::kAspectCount == 4);
+    CHECK(static_cast<int>(Aspect::kNetwork) == 4);
+    CHECK(ad::kAspectCount == 5);
+    CHECK(ad::default_aspects() == std::vector<Aspect>{Aspect::kTime, Aspect::kNetwork});
   }
 
   TEST_CASE("parse_aspects: names in order, duplicates collapse, none is empty") {
@@ -68,6 +71,7 @@ TEST_SUITE("aspect") {
     CHECK(ad::parse_aspects("attempts,device,time,place") ==
           std::vector<Aspect>{Aspect::kAttempts, Aspect::kDevice, Aspect::kTime, Aspect::kPlace});
     CHECK(ad::parse_aspects("time,time") == std::vector<Aspect>{Aspect::kTime});
+    CHECK(ad::parse_aspects("time,network") == ad::default_aspects());
     CHECK(ad::parse_aspects("device,time,device,place,time") ==
           std::vector<Aspect>{Aspect::kDevice, Aspect::kTime, Aspect::kPlace});
     CHECK(ad::parse_aspects("none").empty());
@@ -118,6 +122,11 @@ TEST_SUITE("aspect") {
         {Derived::kIpUsers, Aspect::kAttempts},
         {Derived::kUserLogins, Aspect::kAttempts},
         {Derived::kSuccessAfterFailures, Aspect::kAttempts},
+        {Derived::kNewWideNetwork, Aspect::kNetwork},
+        {Derived::kNetworkUsers, Aspect::kNetwork},
+        {Derived::kConcurrentSession, Aspect::kNetwork},
+        {Derived::kNewEverything, Aspect::kNetwork},
+        {Derived::kPlaceJump, Aspect::kNetwork},
     };
     REQUIRE(expected.size() == static_cast<std::size_t>(ad::kDerivedCount));
     for (const auto& [d, a] : expected) {

@@ -11,6 +11,14 @@ TEST_SUITE("ip") {
     CHECK_FALSE(ad::ip_network("300.1.1.1"));
     CHECK_FALSE(ad::ip_network(""));
   }
+  TEST_CASE("wide networks: the IPv4 /16 and the IPv6 /32") {
+    CHECK(ad::ip_wide_network("10.1.2.77") == "10.1.0.0/16");
+    CHECK(ad::ip_wide_network("2001:db8:42:1::5") == "2001:db8::/32");
+    CHECK(ad::ip_wide_network("2a01:4f8:c17:1::1") == "2a01:4f8::/32");
+    CHECK(ad::ip_wide_network("::ffff:10.1.2.77") == "10.1.0.0/16");
+    CHECK_FALSE(ad::ip_wide_network("10.1.2"));
+    CHECK_FALSE(ad::ip_wide_network(""));
+  }
   TEST_CASE("canonical spelling: lower case, RFC 5952 compression, IPv4-mapped as IPv4") {
     CHECK(ad::canonical_ip("2001:DB8:0:0:0:0:0:1") == "2001:db8::1");
     CHECK(ad::canonical_ip("2001:0db8:0042::0005") == "2001:db8:42::5");

@@ -120,8 +120,10 @@ TEST_SUITE("login") {
     const char* names[] = {"history",     "new_ip",          "new_network",  "new_country",
                            "new_city",    "new_device",      "new_user_agent", "hour_unusual",
                            "weekday_unusual", "travel_speed", "user_failures", "ip_failures",
-                           "ip_users",    "user_logins",     "success_after_failures"};
-    REQUIRE(ad::kDerivedCount == 15);
+                           "ip_users",    "user_logins",     "success_after_failures",
+                           "new_wide_network", "network_users", "concurrent_session", "new_everything",
+                           "place_jump"};
+    REQUIRE(ad::kDerivedCount == 20);
     for (int i = 0; i < ad::kDerivedCount; ++i) CHECK(ad::derived_name(static_cast<Derived>(i)) == names[i]);
   }
 
@@ -647,7 +649,9 @@ TEST_SUITE("login") {
         Derived::kHistory,    Derived::kNewIp,          Derived::kNewNetwork,    Derived::kNewCountry,
         Derived::kNewCity,    Derived::kNewDevice,      Derived::kNewUserAgent,  Derived::kHourUnusual,
         Derived::kWeekdayUnusual, Derived::kTravelSpeed, Derived::kUserFailures, Derived::kIpFailures,
-        Derived::kIpUsers,    Derived::kUserLogins,     Derived::kSuccessAfterFailures};
+        Derived::kIpUsers,    Derived::kUserLogins,     Derived::kSuccessAfterFailures,
+        Derived::kNewWideNetwork, Derived::kNetworkUsers, Derived::kConcurrentSession, Derived::kNewEverything,
+        Derived::kPlaceJump};
     CHECK(derived_of("timestamp,user,ip,country,city,latitude,longitude,device,user_agent,status") == all);
 
     // Without user or time there is nothing to learn about anyone.
@@ -659,11 +663,12 @@ TEST_SUITE("login") {
           std::vector<Derived>{Derived::kHistory, Derived::kHourUnusual, Derived::kWeekdayUnusual,
                                Derived::kUserLogins});
 
-    // Without an outcome: no failure features.
+    // Without an outcome: no failure features. Without a device: no new_everything.
     CHECK(derived_of("timestamp,user,ip,country") ==
           std::vector<Derived>{Derived::kHistory, Derived::kNewIp, Derived::kNewNetwork, Derived::kNewCountry,
                                Derived::kHourUnusual, Derived::kWeekdayUnusual, Derived::kTravelSpeed,
-                               Derived::kIpUsers, Derived::kUserLogins});
+                               Derived::kIpUsers, Derived::kUserLogins, Derived::kNewWideNetwork,
+                               Derived::kNetworkUsers, Derived::kConcurrentSession, Derived::kPlaceJump});
 
     // An outcome but no IP: the user's failures only.
     CHECK(derived_of("timestamp,user,status") ==
@@ -683,7 +688,9 @@ TEST_SUITE("login") {
     CHECK(derived_of("user_id,timestamp,activity_type,ip_address,device_type,data_size_kb,location") ==
           std::vector<Derived>{Derived::kHistory, Derived::kNewIp, Derived::kNewNetwork, Derived::kNewCountry,
                                Derived::kNewDevice, Derived::kHourUnusual, Derived::kWeekdayUnusual,
-                               Derived::kTravelSpeed, Derived::kIpUsers, Derived::kUserLogins});
+                               Derived::kTravelSpeed, Derived::kIpUsers, Derived::kUserLogins,
+                               Derived::kNewWideNetwork, Derived::kNetworkUsers, Derived::kConcurrentSession,
+                               Derived::kNewEverything, Derived::kPlaceJump});
   }
 
   TEST_CASE("missing columns leave their features missing") {

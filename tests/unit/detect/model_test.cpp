@@ -553,19 +553,30 @@ TEST_SUITE("model") {
     CHECK(ad::describe_model(p).find("budget 3 false incidents per 1,000 user-days") != std::string::npos);
   }
 
-  TEST_CASE("a format 2 model (no BUDGET section) is still read; format 3 needs the section") {
+  TEST_CASE("format 3 (no NETWORKS) and 2 (no BUDGET either) models are still read; newer ones need them") {
     ad::Model m = small_model();
     m.info.budget = 3;
     std::string bytes = m.serialize();
-    REQUIRE(get_u32(bytes, 8) == 3u);
-    const Section last = sections(bytes).back();
-    REQUIRE(last.tag == 8u);
-    // Cut the BUDGET section out, as a format 2 writer would have left it.
-    bytes.erase(last.header, last.body + last.length - last.header);
-    put_u64(bytes, 16, get_u64(bytes, 16) - (last.body + last.length - last.header));
+    REQUIRE(get_u32(bytes, 8) == 4u);
+    // Cuts the last section out, as an older writer would have left the file.
+    auto cut_last = [](std::string& b, std::uint32_t tag) {
+      const Section last = sections(b).back();
+      REQUIRE(last.tag == tag);
+      b.erase(last.header, last.body + last.length - last.header);
+      put_u64(b, 16, get_u64(b, 16) - (last.body + last.length - last.header));
+      fix_crc(b);
+    };
+    cut_last(bytes, 9u);
+    CHECK(contains(parse_error(bytes).message(), "section is missing"));
+    put_u32(bytes, 8, 3);
     fix_crc(bytes);
-    ad::Error e = parse_error(bytes);
-    CHECK(contains(e.message(), "section is missing"));
+    ad::Model v3 = ad::Model::parse(bytes, "m.model");
+    CHECK(v3.info.budget == 3);
+    CHECK(v3.profiles.size() == m.profiles.size());
+    CHECK_FALSE(v3.asn_networks);
+
+    cut_last(bytes, 8u);
+    CHECK(contains(parse_error(bytes).message(), "section is missing"));
     put_u32(bytes, 8, 2);
     fix_crc(bytes);
     ad::Model old = ad::Model::parse(bytes, "m.model");
@@ -574,9 +585,32 @@ TEST_SUITE("model") {
     CHECK(old.forest.nodes() == m.forest.nodes());
   }
 
+  TEST_CASE("the NETWORKS section round-trips each user's wide networks and last session") {
+    ad::Model m = small_model();
+    ad::UserProfile& u = m.profiles.get("alice", 5);
+    u.wide_networks.add("10.1.0.0/16", 1000);
+    u.wide_networks.add("10.1.0.0/16", 2000);
+    u.wide_networks.add("AS14061", 3000);
+    u.session_ms = 3000;
+    u.session_net = "AS14061";
+    m.asn_networks = true;
+    ad::Model p = ad::Model::parse(m.serialize(), "mem");
+    const ad::UserProfile* q = p.profiles.find("alice");
+    REQUIRE(q != nullptr);
+    CHECK(q->wide_networks.count("10.1.0.0/16") == 2);
+    CHECK(q->wide_networks.count("AS14061") == 1);
+    CHECK(q->session_ms == 3000);
+    CHECK(q->session_net == "AS14061");
+    CHECK(p.asn_networks);
+    CHECK_FALSE(p.geoip_places);
+    CHECK(ad::describe_model(p).find("databases:     ASN (--asn)\n") != std::string::npos);
+    CHECK(ad::describe_model(small_model()).find("databases:") == std::string::npos);
+    CHECK(p.serialize() == m.serialize());
+  }
+
   TEST_CASE("a format 1 model is refused with a request to retrain") {
     std::string bytes = small_model().serialize();
-    REQUIRE(get_u32(bytes, 8) == 3u);
+    REQUIRE(get_u32(bytes, 8) == 4u);
     put_u32(bytes, 8, 1);
     fix_crc(bytes);
     ad::Error e = parse_error(bytes);
@@ -592,7 +626,7 @@ TEST_SUITE("model") {
     const std::size_t at = first_aspect_at(bytes);
     REQUIRE(static_cast<unsigned char>(bytes[at]) == static_cast<unsigned>(ad::Aspect::kTime));
     SUBCASE("an unknown aspect byte") {
-      for (unsigned kind : {4u, 9u, 255u}) {
+      for (unsigned kind : {5u, 9u, 255u}) {
         CAPTURE(kind);
         std::string b = bytes;
         b[at] = static_cast<char>(kind);

@@ -466,11 +466,13 @@ TEST_SUITE("train") {
     CHECK(t.model.role_columns[static_cast<int>(ad::Role::kUser)] == "user_id");
   }
 
-  TEST_CASE("login data: a time aspect forest by default, and the aspects TrainOptions asks for") {
+  TEST_CASE("login data: time and network aspect forests by default, and the aspects TrainOptions asks for") {
     const std::string csv = logins_csv(600);
     {
       Trained t = train_csv(csv);
-      REQUIRE(t.model.aspects.size() == 1);
+      REQUIRE(t.model.aspects.size() == 2);
+      CHECK(t.model.aspects[1].aspect == ad::Aspect::kNetwork);
+      CHECK(splits_only_on(t.model.aspects[1].forest, t.model, ad::Aspect::kNetwork));
       const ad::AspectForest& a = t.model.aspects[0];
       CHECK(a.aspect == ad::Aspect::kTime);
       CHECK(a.forest.trees() == 20);
@@ -483,7 +485,7 @@ TEST_SUITE("train") {
       CHECK(any_contains(t.report.notes, "aspect time: a forest of its own over hour_unusual, weekday_unusual"));
       // The model file keeps it.
       ad::Model p = ad::Model::parse(t.model.serialize(), "m");
-      REQUIRE(p.aspects.size() == 1);
+      REQUIRE(p.aspects.size() == 2);
       CHECK(p.aspects[0].aspect == ad::Aspect::kTime);
     }
     {
@@ -565,7 +567,7 @@ TEST_SUITE("train") {
     // The first half is noise from many strangers; the second half, regular users.
     const std::string csv = logins_csv(2400, 1200);
     Trained t = train_csv(csv);
-    REQUIRE(t.model.aspects.size() == 1);
+    REQUIRE(t.model.aspects.size() == 2);
     ad::Matrix data = training_matrix(t.model, csv);
     REQUIRE(data.rows == 2400);
     std::vector<double> scores, whole, part;

@@ -1,0 +1,69 @@
+#include "ad/detect/network.h"
+
+#include <fmt/format.h>
+
+#include <cmath>
+
+#include "ad/detect/explain.h"
+#include "ad/detect/login.h"
+
+namespace ad {
+
+NetworkPopulation::NetworkPopulation(const Profiles& profiles) {
+  for (const auto& [name, profile] : profiles.sorted())
+    for (const auto& e : profile->wide_networks.entries()) add_user(e.value);
+}
+
+std::uint32_t NetworkPopulation::users(const std::string& wide) const {
+  auto it = users_.find(wide);
+  return it == users_.end() ? 0 : it->second;
+}
+
+std::string network_name(const std::string& wide, const std::string& kind) {
+  return kind.empty() ? reason_value(wide) : fmt::format("{} ({})", reason_value(wide), reason_value(kind));
+}
+
+namespace {
+
+// "new" for a value never seen, "rare" for one seen before.
+const char* new_or_rare(double novelty) { return novelty >= 0.999 ? "new" : "rare"; }
+
+}  // namespace
+
+std::string describe_network(Derived x, const LoginContext& c) {
+  auto value = [&](Derived d) { return c.values[static_cast<std::size_t>(d)]; };
+  const double v = value(x);
+  const double place = value(c.place_is_city ? Derived::kNewCity : Derived::kNewCountry);
+  const double novelty = value(Derived::kNewWideNetwork);  // before any decay
+  const std::string net = network_name(c.wide, c.network_kind);
+  switch (x) {
+    case Derived::kNewWideNetwork: {
+      std::string head = fmt::format("{} network for user: {}", new_or_rare(v), net);
+      if (!c.usual_wide.empty() && c.usual_wide != c.wide) head += fmt::format(" (usual: {})", reason_value(c.usual_wide));
+      return head;
+    }
+    case Derived::kNetworkUsers:
+      if (c.network_users == 0) return fmt::format("network {} never used by anyone here", net);
+      return fmt::format("network {} used by {} user{} here", net, c.network_users, c.network_users == 1 ? "" : "s");
+    case Derived::kConcurrentSession:
+      return fmt::format("2 sessions {:.0f} min apart from different networks: {}, then {}{}", c.session_minutes,
+                         reason_value(c.session_from), net,
+                         novelty >= 0.999 && c.network_users == 0 ? " (new for user, unused here)" : "");
+    case Derived::kNewEverything: {
+      const std::string& place = c.current[static_cast<int>(c.place_is_city ? Trait::kCity : Trait::kCountry)];
+      const std::string& device = c.current[static_cast<int>(Trait::kDevice)];
+      return fmt::format("{} network, {} {} and {} device at once: {}, {}, {}", new_or_rare(v), new_or_rare(v),
+                         c.place_is_city ? "city" : "country", new_or_rare(v), net, reason_value(place),
+                         reason_value(device.empty() ? c.current[static_cast<int>(Trait::kUserAgent)] : device));
+    }
+    case Derived::kPlaceJump:
+      return fmt::format("{} {} and {} network {:.0f} min after a session from {}", new_or_rare(place),
+                         c.place_is_city ? "city" : "country", new_or_rare(novelty), c.session_minutes,
+                         reason_value(c.session_from));
+    default:
+      break;
+  }
+  return std::string(derived_name(x));
+}
+
+}  // namespace ad

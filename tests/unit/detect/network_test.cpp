@@ -1,0 +1,191 @@
+// Tests for network.h: the wide-network features, computed by hand on small replays
+// through the path ad-train and ad-score take (read_event, LoginTracker::observe), the
+// population rebuilt from profiles, and the reasons in words.
+#include "ad/detect/network.h"
+
+#include <doctest/doctest.h>
+
+#include <cmath>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "ad/core/csv.h"
+#include "ad/core/roles.h"
+#include "ad/core/timestamp.h"
+#include "ad/detect/login.h"
+
+namespace {
+
+using ad::Derived;
+using ad::Role;
+
+const char* kHeader = "timestamp,user,ip,city,device,status";
+
+// Replays rows (no header) through one tracker over profiles; keeps every context.
+struct Replay {
+  explicit Replay(ad::Profiles& p) : profiles(p), tracker(p) {}
+  const ad::LoginContext& feed(const std::string& rows) {
+    ad::csv::Reader in(ad::csv::string_lines("n.csv", std::string(kHeader) + "\n" + rows), "n.csv");
+    auto roles = ad::Roles::find(in.header());
+    auto columns = ad::LoginColumns::bind({}, in.header(), roles, in.name(), false);
+    ad::csv::Row row;
+    while (in.next(row)) {
+      auto ms = ad::parse_time_ms(row.fields[static_cast<std::size_t>(columns[Role::kTime])]);
+      REQUIRE(ms);
+      seen.push_back(std::make_unique<ad::LoginContext>());
+      tracker.observe(ad::read_event(columns, row, *ms), *seen.back());
+    }
+    REQUIRE(!seen.empty());
+    return *seen.back();
+  }
+  ad::Profiles& profiles;
+  ad::LoginTracker tracker;
+  std::vector<std::unique_ptr<ad::LoginContext>> seen;
+};
+
+double value(const ad::LoginContext& c, Derived d) { return c.values[static_cast<std::size_t>(d)]; }
+
+// n daily successes of user at 09:00 from ip in city on device, from 2025-01-06.
+std::string daily(const std::string& user, int n, const std::string& ip, const std::string& city = "Oslo",
+                  const std::string& device = "laptop") {
+  std::string out;
+  for (int i = 0; i < n; ++i) {
+    auto t = ad::parse_time_ms("2025-01-06T09:00:00Z");
+    REQUIRE(t);
+    out += ad::format_time_iso(*t + i * 86400000LL) + "," + user + "," + ip + "," + city + "," + device + ",success\n";
+  }
+  return out;
+}
+
+}  // namespace
+
+TEST_SUITE("network") {
+  TEST_CASE("new_wide_network and network_users: the /16 for the user and for everyone") {
+    ad::Profiles profiles;
+    Replay r(profiles);
+    r.feed(daily("alice", 12, "10.1.2.3") + daily("bob", 12, "10.1.9.9"));
+    // Another /24 of alice's /16: not a new wide network; 2 users there.
+    const auto& same = r.feed("2025-02-01T09:00:00Z,alice,10.1.77.5,Oslo,laptop,success\n");
+    CHECK(same.wide == "10.1.0.0/16");
+    CHECK(value(same, Derived::kNewWideNetwork) == doctest::Approx(1.0 / 13));
+    CHECK(same.network_users == 2);
+    CHECK(value(same, Derived::kNetworkUsers) == doctest::Approx(std::log2(3.0)));
+    // A /16 nobody uses.
+    const auto& fresh = r.feed("2025-02-02T09:00:00Z,alice,203.0.113.5,Oslo,laptop,success\n");
+    CHECK(value(fresh, Derived::kNewWideNetwork) == 1.0);
+    CHECK(value(fresh, Derived::kNetworkUsers) == 0.0);
+    CHECK(ad::describe_derived(Derived::kNetworkUsers, fresh) == "network 203.0.0.0/16 never used by anyone here");
+    CHECK(ad::describe_derived(Derived::kNewWideNetwork, fresh) ==
+          "new network for user: 203.0.0.0/16 (usual: 10.1.0.0/16)");
+    // Now alice used it: 1 user, and bob's first visit counts him too.
+    const auto& bob = r.feed("2025-02-02T10:00:00Z,bob,203.0.7.1,Oslo,laptop,success\n");
+    CHECK(bob.network_users == 1);
+    CHECK(ad::describe_derived(Derived::kNetworkUsers, bob) == "network 203.0.0.0/16 used by 1 user here");
+    CHECK(r.feed("2025-02-02T11:00:00Z,carol,203.0.7.2,Oslo,laptop,success\n").network_users == 2);
+  }
+
+  TEST_CASE("a new user's networks are not judged until kNetworkHistory logins") {
+    ad::Profiles profiles;
+    Replay r(profiles);
+    const auto& c = r.feed(daily("dave", static_cast<int>(ad::kNetworkHistory), "10.1.2.3") +
+                           "2025-02-01T09:00:00Z,dave,198.51.100.1,Oslo,laptop,success\n");
+    CHECK(c.prior_logins == ad::kNetworkHistory);
+    CHECK(value(c, Derived::kNewWideNetwork) == 1.0);
+    const auto& early = *r.seen[static_cast<std::size_t>(ad::kNetworkHistory) - 1];
+    CHECK(early.prior_logins == ad::kNetworkHistory - 1);
+    CHECK(std::isnan(value(early, Derived::kNewWideNetwork)));
+    CHECK(std::isnan(value(early, Derived::kConcurrentSession)));
+    CHECK(std::isnan(value(early, Derived::kNewEverything)));
+    CHECK(value(early, Derived::kNetworkUsers) == 1.0);  // dave himself: log2(1 + 1)
+  }
+
+  TEST_CASE("concurrent_session: a success from a network new to the user and to everyone, minutes after") {
+    ad::Profiles profiles;
+    Replay r(profiles);
+    r.feed(daily("erin", 12, "10.1.2.3") + daily("erin", 12, "172.16.5.5", "Oslo", "mobile") +
+           daily("frank", 12, "192.0.2.1"));
+    const double half_hour = 1.0 / std::exp2(1);  // 2^(-30 min / 30 min)
+    const auto base = "2025-02-03T09:00:00Z,erin,10.1.2.3,Oslo,laptop,success\n";
+    // Her phone on its usual network 30 minutes later: 1/13 novelty, 2 users, half-life.
+    const auto& phone = r.feed(std::string(base) + "2025-02-03T09:30:00Z,erin,172.16.5.9,Oslo,mobile,success\n");
+    CHECK(value(phone, Derived::kConcurrentSession) == doctest::Approx(1.0 / 13 / 2 * half_hour));
+    // 12 minutes after her own login, from a /16 nobody here ever used: 2^(-12/30).
+    const auto& replay = r.feed("2025-02-03T09:42:00Z,erin,10.1.2.3,Oslo,laptop,success\n"
+                                "2025-02-03T09:54:00Z,erin,198.51.100.7,Oslo,laptop,success\n");
+    CHECK(value(replay, Derived::kConcurrentSession) == doctest::Approx(std::exp2(-12.0 / 30)));
+    CHECK(replay.session_minutes == doctest::Approx(12.0));
+    CHECK(ad::describe_derived(Derived::kConcurrentSession, replay) ==
+          "2 sessions 12 min apart from different networks: 10.1.0.0/16, then 198.51.0.0/16 "
+          "(new for user, unused here)");
+    // At once from a network new to her and unused here: 1.
+    const auto& now = r.feed("2025-02-03T10:00:00Z,erin,10.1.2.3,Oslo,laptop,success\n"
+                             "2025-02-03T10:00:00Z,erin,198.18.0.7,Oslo,laptop,success\n");
+    CHECK(value(now, Derived::kConcurrentSession) == 1.0);
+    // frank's network, new to erin, at once: 1 / (1 + 1 user), and not "unused here".
+    const auto& other = r.feed("2025-02-04T09:00:00Z,erin,10.1.2.3,Oslo,laptop,success\n"
+                               "2025-02-04T09:00:00Z,erin,192.0.2.50,Oslo,laptop,success\n");
+    CHECK(value(other, Derived::kConcurrentSession) == doctest::Approx(0.5));
+    CHECK(ad::describe_derived(Derived::kConcurrentSession, other) ==
+          "2 sessions 0 min apart from different networks: 10.1.0.0/16, then 192.0.0.0/16");
+    // The same network as her previous success is 0; so is a failure.
+    CHECK(value(r.feed("2025-02-05T09:00:00Z,erin,10.1.2.3,Oslo,laptop,success\n"
+                       "2025-02-05T09:01:00Z,erin,10.1.99.1,Oslo,laptop,success\n"),
+                Derived::kConcurrentSession) == 0.0);
+    CHECK(value(r.feed("2025-02-05T09:40:00Z,erin,10.1.2.3,Oslo,laptop,success\n"
+                       "2025-02-05T09:45:00Z,erin,198.19.0.1,Oslo,laptop,failure\n"),
+                Derived::kConcurrentSession) == 0.0);
+  }
+
+  TEST_CASE("place_jump: a new place and network soon after a session elsewhere") {
+    ad::Profiles profiles;
+    Replay r(profiles);
+    r.feed(daily("hugo", 12, "10.1.2.3"));
+    // An hour after his own login at home, from a new city and network: 2^(-1 h / 2 h).
+    const auto& jump = r.feed("2025-02-03T09:00:00Z,hugo,10.1.2.3,Oslo,laptop,success\n"
+                              "2025-02-03T10:00:00Z,hugo,198.51.100.7,Bergen,laptop,success\n");
+    CHECK(value(jump, Derived::kPlaceJump) == doctest::Approx(std::exp2(-0.5)));
+    CHECK(ad::describe_derived(Derived::kPlaceJump, jump) ==
+          "new city and new network 60 min after a session from 10.1.0.0/16");
+    // Back home 8 hours later: a known city and network (13 logins each).
+    CHECK(value(r.feed("2025-02-03T18:00:00Z,hugo,10.1.2.3,Oslo,laptop,success\n"), Derived::kPlaceJump) ==
+          doctest::Approx(1.0 / 14 * std::exp2(-4.0)));
+    // A trip: a new city and network a day after the last login.
+    CHECK(value(r.feed("2025-02-04T18:00:00Z,hugo,203.0.113.1,Tromsø,laptop,success\n"), Derived::kPlaceJump) ==
+          doctest::Approx(std::exp2(-12.0)));
+  }
+
+  TEST_CASE("new_everything: new place, network and device at once, not one of them alone") {
+    ad::Profiles profiles;
+    Replay r(profiles);
+    r.feed(daily("gina", 12, "10.1.2.3"));
+    CHECK(value(r.feed("2025-02-01T09:00:00Z,gina,203.0.113.1,Bergen,laptop,success\n"), Derived::kNewEverything) ==
+          doctest::Approx(1.0 / 13));  // her own laptop: a trip
+    CHECK(value(r.feed("2025-02-02T09:00:00Z,gina,10.1.2.3,Oslo,desktop,success\n"), Derived::kNewEverything) ==
+          doctest::Approx(1.0 / 13));  // a new device at home: Oslo seen 12 times
+    const auto& all = r.feed("2025-02-03T09:00:00Z,gina,198.51.100.1,Trondheim,tablet,success\n");
+    CHECK(value(all, Derived::kNewEverything) == 1.0);
+    CHECK(ad::describe_derived(Derived::kNewEverything, all) ==
+          "new network, new city and new device at once: 198.51.0.0/16, Trondheim, tablet");
+  }
+
+  TEST_CASE("NetworkPopulation: rebuilt from the profiles' wide networks, as ad-score starts") {
+    ad::Profiles profiles;
+    {
+      Replay r(profiles);
+      r.feed(daily("hal", 12, "10.1.2.3") + daily("ivy", 12, "10.1.4.4") + daily("ivy", 1, "10.2.4.4"));
+    }
+    ad::NetworkPopulation pop(profiles);
+    CHECK(pop.users("10.1.0.0/16") == 2);
+    CHECK(pop.users("10.2.0.0/16") == 1);
+    CHECK(pop.users("10.3.0.0/16") == 0);
+    CHECK(pop.size() == 2);
+    pop.add_user("10.3.0.0/16");
+    CHECK(pop.users("10.3.0.0/16") == 1);
+  }
+
+  TEST_CASE("network_name: the kind from an ASN database when known") {
+    CHECK(ad::network_name("AS14061", "hosting") == "AS14061 (hosting)");
+    CHECK(ad::network_name("10.1.0.0/16", "") == "10.1.0.0/16");
+  }
+}
