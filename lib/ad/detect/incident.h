@@ -20,8 +20,9 @@
 //
 // Ids are stable on a pipe: an incident's id is fixed when its first event arrives and
 // never changes. When an event links two open incidents (say the user's and the
-// source's), it joins the older one (the one opened first), and from then on all its
-// keys lead to the older one; the younger keeps its id and its earlier events. There is
+// source's), it joins the older one (the one opened first), and from then on all the
+// event's keys lead to the older one (keys of the younger that the event does not hold
+// still lead to the younger); the younger keeps its id and its earlier events. There is
 // no lookahead and no renaming, so a row once written is never contradicted.
 //
 // The id is "I-<first event's UTC time, yyyymmddThhmmss>-<8 hex digits>", the hex being

@@ -84,7 +84,7 @@ TEST_SUITE("csv") {
     CHECK(rows[1] == std::vector<std::string>{"b\"ob", ""});
   }
 
-  TEST_CASE("a quoted field may hold line breaks; lines are counted") {
+  TEST_CASE("a quoted field may hold line breaks, lines are counted") {
     auto r = from("a,b\n\"x\ny\",2\n3,4\n");
     Row row;
     REQUIRE(r.next(row));
@@ -197,7 +197,7 @@ TEST_SUITE("csv") {
   }
 
 
-  TEST_CASE("a regular file goes through fast-cpp-csv-parser; NUL bytes are refused") {
+  TEST_CASE("a regular file goes through fast-cpp-csv-parser, NUL bytes are refused") {
     char path[] = "/tmp/ad_csv_test_XXXXXX";
     int fd = ::mkstemp(path);
     REQUIRE(fd >= 0);

@@ -56,7 +56,7 @@ TEST_SUITE("incident_summary") {
     CHECK(s.source_count == 2);
   }
 
-  TEST_CASE("kind: a tie goes to the later row; an empty kind never replaces one, but any kind fills it") {
+  TEST_CASE("kind: a tie goes to the later row, an empty kind never replaces one, but any kind fills it") {
     IncidentSummary s;
     s.add(row(50, "spray"), "a", "ip", 1);
     s.add(row(50, "brute_force"), "a", "ip", 2);

@@ -48,7 +48,7 @@ TEST_SUITE("schema") {
     CHECK(ad::parse_outcome("maybe") == std::nullopt);
   }
 
-  TEST_CASE("--format presets: Entra ID's CSV download; the JSON and syslog sources point to ad-import") {
+  TEST_CASE("--format presets: Entra ID's CSV download, the JSON and syslog sources point to ad-import") {
     auto entra = ad::format_preset("entra");
     CHECK(entra.roles.at("time") == "Date (UTC)");
     CHECK(entra.roles.at("user") == "Username");

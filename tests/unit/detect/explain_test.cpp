@@ -155,7 +155,7 @@ TEST_SUITE("explain") {
     CHECK(ad::describe(m, 5, "maybe", NAN) == "unknown outcome: maybe");
   }
 
-  TEST_CASE("describe() keeps raw values on one line, free of ';', and short") {
+  TEST_CASE("describe() keeps raw values on one line, free of ',', and short") {
     ad::Model m = described_model();
     std::string r = ad::describe(m, 1, "evil;value\nwith\tcontrols\r", 3);
     CHECK(r.find(';') == std::string::npos);
@@ -183,7 +183,7 @@ TEST_SUITE("explain") {
     CHECK(ad::reason_value("a;b\nc") == "a,b c");
   }
 
-  TEST_CASE("join_reasons joins with '; '") {
+  TEST_CASE("join_reasons joins with ', '") {
     CHECK(ad::join_reasons({}) == "");
     CHECK(ad::join_reasons({"one"}) == "one");
     CHECK(ad::join_reasons({"rare country: RO (0.1% of training logins)", "failed login"}) ==

@@ -91,7 +91,7 @@ TEST_SUITE("forest") {
     CHECK(std::isfinite(f.score(both)));
   }
 
-  TEST_CASE("a constant feature is never split on; all-constant data gives one leaf") {
+  TEST_CASE("a constant feature is never split on, all-constant data gives one leaf") {
     Matrix m;
     m.rows = 50;
     m.cols = 2;

@@ -41,7 +41,7 @@ ad::Error open_error(const std::string& path) {
 }  // namespace
 
 TEST_SUITE("geoip") {
-  TEST_CASE("a City database fills country, city and coordinates; an ASN database the AS and its kind") {
+  TEST_CASE("a City database fills country, city and coordinates, an ASN database the AS and its kind") {
     TempDir dir;
     ad::GeoIp geo(make_mmdb(dir, "city"), make_mmdb(dir, "asn"));
     CHECK(geo.places());

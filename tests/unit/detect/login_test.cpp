@@ -706,7 +706,7 @@ TEST_SUITE("login") {
     CHECK(value(c, Derived::kUserLogins) == 1);
   }
 
-  TEST_CASE("LoginColumns::bind: trained names first, then roles; missing ones named") {
+  TEST_CASE("LoginColumns::bind: trained names first, then roles, missing ones named") {
     std::array<std::string, ad::kRoleCount> trained{};
     trained[static_cast<int>(Role::kTime)] = "timestamp";
     trained[static_cast<int>(Role::kUser)] = "user_id";

@@ -553,7 +553,7 @@ TEST_SUITE("model") {
     CHECK(ad::describe_model(p).find("budget 3 false incidents per 1,000 user-days") != std::string::npos);
   }
 
-  TEST_CASE("format 3 (no NETWORKS) and 2 (no BUDGET either) models are still read; newer ones need them") {
+  TEST_CASE("format 3 (no NETWORKS) and 2 (no BUDGET either) models are still read, newer ones need them") {
     ad::Model m = small_model();
     m.info.budget = 3;
     std::string bytes = m.serialize();

@@ -180,7 +180,7 @@ TEST_SUITE("score") {
     CHECK(out[1][1] == "2025-01-02 10:00:00");
   }
 
-  TEST_CASE("only logins are scored; other rows pass through or are dropped") {
+  TEST_CASE("only logins are scored, other rows pass through or are dropped") {
     std::string input = history(60, 3);
     Scored s = score_csv(input);
     auto in = parse(input);

@@ -219,7 +219,7 @@ TEST_SUITE("train") {
     CHECK(ad::quantiles_of_sorted(sorted) == ad::quantiles_of(v));
   }
 
-  TEST_CASE("generic columns: numeric, categorical; identifiers, empty and constant columns left out") {
+  TEST_CASE("generic columns: numeric, categorical, identifiers, empty and constant columns left out") {
     Trained t = train_csv(generic_csv(200));
     const ad::Feature* amount = find_feature(t.model, "amount");
     const ad::Feature* color = find_feature(t.model, "color");
@@ -428,7 +428,7 @@ TEST_SUITE("train") {
     CHECK(train_error(generic_csv(10), opt).status() == ad::Status::kUsage);
   }
 
-  TEST_CASE("--ignore leaves a column out; scored columns are never features") {
+  TEST_CASE("--ignore leaves a column out, scored columns are never features") {
     ad::TrainOptions opt = small_options();
     opt.ignore = {"color"};
     Trained t = train_csv(generic_csv(100), opt);

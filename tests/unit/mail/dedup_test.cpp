@@ -137,7 +137,7 @@ TEST_SUITE("dedup") {
     CHECK(ad::mail::key_of_incident("I-1") == ad::mail::key_of_incident("I-1"));
   }
 
-  TEST_CASE("incidents make a version 2 file; version 1 files still load") {
+  TEST_CASE("incidents make a version 2 file, version 1 files still load") {
     using ad::scored::Band;
     TempDir tmp;
     std::string path = tmp.path + "/state";

@@ -45,7 +45,7 @@ TEST_SUITE("store_incident") {
     CHECK(has(sql, ") IS DISTINCT FROM (EXCLUDED.incident_kind,"));
     CHECK_FALSE(has(sql, "+ EXCLUDED"));  // no increments: a repeat gives the same row
   }
-  TEST_CASE("incident filters: the span overlaps the range; a user is any event's user") {
+  TEST_CASE("incident filters: the span overlaps the range, a user is any event's user") {
     Filter f;
     f.since_ms = 0;
     f.until_ms = 86400000;

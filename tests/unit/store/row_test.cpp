@@ -122,7 +122,7 @@ TEST_SUITE("store_row") {
                                out),
                     ad::Error);
   }
-  TEST_CASE("unscored rows and missing roles give NULLs; empty fields stay out of extra") {
+  TEST_CASE("unscored rows and missing roles give NULLs, empty fields stay out of extra") {
     std::vector<std::string> h{"who", "anomaly_score", "anomaly_flag", "severity", "anomaly_reasons"};
     RowEncoder enc(h, ad::Roles::find(h), "in.csv");
     auto row = testutil::make_row({"x", "", "", "", ""});
