@@ -60,7 +60,7 @@ struct ScoreReport {
 
 inline constexpr std::size_t kBatchRows = 4096;
 // ... or fewer, when their fields add up to this many bytes (long rows).
-inline constexpr std::size_t kBatchBytes = std::size_t{64} << 20;
+inline constexpr std::size_t kBatchBytes = std::size_t{16} << 20;
 
 // Scores `in` into `out` (CSV with a header). Throws ad::Error(kData) for a column the
 // model needs that the input lacks (naming it), for bad data when options.on_error is
