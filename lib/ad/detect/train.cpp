@@ -58,10 +58,9 @@ struct Sample {
     std::copy(ctx.values.begin(), ctx.values.end(), derived.begin() + static_cast<std::ptrdiff_t>(slot * kDerivedCount));
     if (slot == rows.size()) {
       rows.emplace_back();
-      lines.push_back(row.line);
-    } else {
-      lines[slot] = row.line;
+      lines.emplace_back();
     }
+    lines[slot] = row.line;
     std::string& joined = rows[slot];  // a replaced row's memory is used again
     bytes -= joined.size();
     if (row.plain) {
@@ -80,8 +79,7 @@ struct Sample {
     csv::Row row;
     row.line = lines[i];
     std::string_view s = rows[i];
-    std::size_t pos = 0;
-    for (;;) {
+    for (std::size_t pos = 0;;) {
       std::size_t nul = s.find('\0', pos);
       row.fields.push_back(s.substr(pos, nul == std::string_view::npos ? nul : nul - pos));
       if (nul == std::string_view::npos) break;
