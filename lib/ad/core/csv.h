@@ -175,6 +175,9 @@ struct WriterOptions {
 class Writer {
  public:
   explicit Writer(Output& out, WriterOptions options = {}) : out_(out), options_(options) {}
+  // Quotes a value when it must be quoted to read back the same: one holding , " CR or
+  // LF, a neutralised formula, and a first field that starts with U+FEFF (the reader
+  // would take it for a byte order mark).
   void field(std::string_view value);
   // Fields already in the form field() gives them, joined by "," (Row::text of a plain
   // row). Not with neutralise_formulas, which may have to change a field.
@@ -182,6 +185,7 @@ class Writer {
   void end_row() {
     out_.put('\n');
     first_ = true;
+    at_start_ = false;
   }
   template <typename Range>
   void row(const Range& values) {
@@ -194,6 +198,7 @@ class Writer {
   Output& out_;
   WriterOptions options_;
   bool first_ = true;
+  bool at_start_ = true;  // nothing written yet
 };
 
 // True if a spreadsheet would read value as a formula (see WriterOptions).

@@ -1,5 +1,6 @@
 // csv_writer.cpp: csv::Writer (csv.h), which writes what csv::Reader reads back the same.
 #include <charconv>
+#include <utility>
 
 #include "ad/core/csv.h"
 #include "ad/core/error.h"
@@ -22,6 +23,7 @@ void Writer::text(std::string_view fields) {
   if (options_.neutralise_formulas) throw Error(Status::kInternal, "csv::Writer::text with neutralise_formulas");
   if (!first_) out_.put(',');
   first_ = false;
+  at_start_ = false;  // a row's text follows the header, which field() wrote
   out_.write(fields);
 }
 
@@ -29,7 +31,8 @@ void Writer::field(std::string_view v) {
   if (!first_) out_.put(',');
   first_ = false;
   bool neutralise = options_.neutralise_formulas && looks_like_formula(v);
-  if (!neutralise && v.find_first_of(",\"\r\n") == std::string_view::npos) {
+  bool bom = std::exchange(at_start_, false) && v.substr(0, 3) == "\xEF\xBB\xBF";
+  if (!neutralise && !bom && v.find_first_of(",\"\r\n") == std::string_view::npos) {
     out_.write(v);
     return;
   }
