@@ -5,7 +5,7 @@
 // away is the network around the address, judged against the whole company and against
 // the user, and the timing. A LoginTracker (login.h) keys each login by its wide network:
 // the autonomous system ("AS14061") when an ASN database knows the address (geoip.h),
-// else the IPv4 /16 or IPv6 /32 (ip.h). From it come four derived features:
+// else the IPv4 /16 or IPv6 /32 (ip.h). From it come five derived features:
 //
 //   new_wide_network    novelty of the wide network for the user: 1 / (1 + times seen);
 //                       a phone's carrier-grade NAT address moves between /24s, rarely
@@ -51,8 +51,8 @@ namespace ad {
 struct LoginContext;
 enum class Derived : int;
 
-// new_wide_network, concurrent_session and new_everything need this many earlier logins
-// of the user (before, everything is new to them); missing until then.
+// All but network_users need this many earlier logins of the user (before, everything
+// is new to them): missing until then.
 inline constexpr std::uint32_t kNetworkHistory = 10;
 
 // The half-lives of concurrent_session and place_jump: how fast two successes of one
@@ -81,7 +81,7 @@ class NetworkPopulation {
 // of network when it has one, else the network itself ("203.0.0.0/16").
 std::string network_name(const std::string& wide, const std::string& kind);
 
-// The reason in words for one of the four features above, e.g.
+// The reason in words for one of the five features above, e.g.
 // "network AS14061 (hosting) never used by anyone here",
 // "2 sessions 12 min apart from different networks: 10.1.0.0/16, then 203.0.0.0/16 (new)"
 // "new network, new city and new device at once: 198.51.0.0/16, Trondheim, tablet" or
