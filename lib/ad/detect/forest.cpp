@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <cmath>
 #include <numeric>
-#include <mutex>
 #include <thread>
 #include <unordered_set>
 
@@ -29,21 +28,20 @@ void parallel_for(std::size_t n, int threads, std::size_t min_per_thread,
     return;
   }
   std::vector<std::thread> pool;
-  std::exception_ptr failure;
-  std::mutex m;
+  std::vector<std::exception_ptr> failures(t);  // each part's own: no lock needed
   for (std::size_t i = 0; i < t; ++i) {
     std::size_t b = n * i / t, e = n * (i + 1) / t;
-    pool.emplace_back([&, b, e] {
+    pool.emplace_back([&, i, b, e] {
       try {
         body(b, e);
       } catch (...) {
-        std::lock_guard<std::mutex> lock(m);
-        if (!failure) failure = std::current_exception();
+        failures[i] = std::current_exception();
       }
     });
   }
   for (auto& th : pool) th.join();
-  if (failure) std::rethrow_exception(failure);
+  for (auto& failure : failures)
+    if (failure) std::rethrow_exception(failure);
 }
 
 namespace {

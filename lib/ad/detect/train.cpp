@@ -1,7 +1,9 @@
 #include "ad/detect/train.h"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
+#include <memory>
 #include <numeric>
 
 #include "ad/core/cli.h"
@@ -9,8 +11,10 @@
 #include "ad/core/scored.h"
 #include "ad/detect/budget.h"
 #include "ad/detect/login.h"
+#include "ad/detect/train_sample.h"
 #include "ad/core/text.h"
 #include "ad/core/timestamp.h"
+#include "ad/core/worker.h"
 
 namespace ad {
 
@@ -36,58 +40,6 @@ double percentile(const std::vector<double>& sorted, double p) {
 }
 
 namespace {
-
-// Rows kept for training: each row's fields joined by NUL (which csv::Reader never
-// lets through), with the line it came from.
-struct Sample {
-  std::vector<std::string> rows;
-  std::vector<std::uint64_t> lines;
-  std::vector<double> derived;  // kDerivedCount values per row
-  std::vector<std::uint64_t> order;  // the row's position among the rows used
-  std::vector<IncidentEvent> events;  // with login features: the row as the incident grouper sees it
-  int user_col = -1;                  // with login features: the user column
-  std::size_t bytes = 0;              // of rows
-  void put(std::size_t slot, const csv::Row& row, const LoginContext& ctx, std::uint64_t position) {
-    order.resize(std::max(order.size(), slot + 1));
-    order[slot] = position;
-    if (user_col >= 0) {
-      events.resize(std::max(events.size(), slot + 1));
-      events[slot] = incident_event(ctx, row.fields[static_cast<std::size_t>(user_col)], false);
-    }
-    derived.resize(std::max(derived.size(), (slot + 1) * kDerivedCount));
-    std::copy(ctx.values.begin(), ctx.values.end(), derived.begin() + static_cast<std::ptrdiff_t>(slot * kDerivedCount));
-    if (slot == rows.size()) {
-      rows.emplace_back();
-      lines.emplace_back();
-    }
-    lines[slot] = row.line;
-    std::string& joined = rows[slot];  // a replaced row's memory is used again
-    bytes -= joined.size();
-    if (row.plain) {
-      joined.assign(row.text);  // its fields joined by ','; no field holds one
-      std::replace(joined.begin(), joined.end(), ',', '\0');
-    } else {
-      joined.clear();
-      for (std::size_t i = 0; i < row.fields.size(); ++i) {
-        if (i) joined.push_back('\0');
-        joined.append(row.fields[i]);
-      }
-    }
-    bytes += joined.size();
-  }
-  csv::Row get(std::size_t i) const {
-    csv::Row row;
-    row.line = lines[i];
-    std::string_view s = rows[i];
-    for (std::size_t pos = 0;;) {
-      std::size_t nul = s.find('\0', pos);
-      row.fields.push_back(s.substr(pos, nul == std::string_view::npos ? nul : nul - pos));
-      if (nul == std::string_view::npos) break;
-      pos = nul + 1;
-    }
-    return row;
-  }
-};
 
 struct ColumnStats {
   std::uint64_t non_empty = 0;
@@ -163,6 +115,7 @@ struct Pass {
   Sample sample;
   std::uint64_t used = 0;          // rows used (logins without bad data)
   int activity_col = -1;
+  int user_col = -1;               // with login features: the user column
 };
 
 // The columns that play no role, are not ad-score output and are not --ignore'd.
@@ -196,7 +149,7 @@ void bind_columns(const csv::Reader& in, const TrainOptions& opt, TrainReport& r
   pass.login_columns = LoginColumns::bind({}, header, pass.roles, in.name(), false);
   pass.derived = available_derived(pass.login_columns, opt.geoip && opt.geoip->places());
   pass.profiles = Profiles(opt.max_users);
-  if (!pass.derived.empty()) pass.sample.user_col = pass.login_columns[Role::kUser];
+  if (!pass.derived.empty()) pass.user_col = pass.login_columns[Role::kUser];
   pass.activity_col = pass.roles[Role::kActivity];
 }
 
@@ -238,14 +191,42 @@ bool track_login(csv::Reader& in, const csv::Row& row, const TrainOptions& opt, 
   return true;
 }
 
+// The second stage of the reading pass (train_sample.h): counts the values of the
+// batch's rows and keeps those drawn for the sample.
+void keep_batch(const csv::Reader& in, const TrainOptions& opt, RowBatch& batch, Pass& pass) {
+  csv::Row row;
+  for (std::size_t i = 0; i < batch.size(); ++i) {
+    split_fields(batch.joined(i), batch.lines[i], row);
+    count_values(in, row, pass);
+    if (batch.slots[i] == RowBatch::kNotKept) continue;
+    pass.sample.put(batch, i);
+    if (pass.sample.bytes > opt.sample_bytes_limit)
+      throw data_error("the rows kept for training hold more than " + std::to_string(opt.sample_bytes_limit >> 20) +
+                           " MiB (" + std::to_string(pass.sample.size()) + " rows): lower --sample-rows",
+                       Location{in.name(), row.line});
+  }
+  batch.clear();
+}
+
 // The one pass over the input: checks every row, follows the logins, counts the values
-// of the generic columns and keeps a uniform random sample of the rows used.
+// of the generic columns and keeps a uniform random sample of the rows used. The
+// counting and keeping run on a second thread unless opt.forest.threads is 1.
 void read_input(csv::Reader& in, const TrainOptions& opt, TrainReport& report,
                 const std::function<void(const std::string&)>& warn, Pass& pass) {
   LoginTracker tracker(pass.profiles, opt.geoip);
   LoginContext ctx;
   Rng rng(opt.forest.seed ^ 0xA5A5A5A5DEADBEEFull);
   csv::Row row;
+  std::array<RowBatch, 3> batches;  // one filling, one waiting, one being kept (worker.h)
+  std::size_t filling = 0;
+  std::unique_ptr<SerialWorker> worker;
+  if (opt.forest.threads != 1) worker = std::make_unique<SerialWorker>(1);
+  auto hand_over = [&] {
+    RowBatch& b = batches[filling];
+    if (!worker) return keep_batch(in, opt, b, pass);
+    worker->submit([&] { keep_batch(in, opt, b, pass); });
+    filling = (filling + 1) % batches.size();
+  };
   if (opt.on_error == OnError::kSkip) in.skip_bad_records({10, warn, {}});
   while (in.next(row)) {
     if (pass.activity_col >= 0 && !is_login_activity(row.fields[static_cast<std::size_t>(pass.activity_col)])) {
@@ -253,20 +234,21 @@ void read_input(csv::Reader& in, const TrainOptions& opt, TrainReport& report,
       continue;
     }
     if (!track_login(in, row, opt, tracker, pass, ctx)) continue;
-    count_values(in, row, pass);
     // Reservoir sampling (Algorithm R).
+    std::size_t slot = RowBatch::kNotKept;
     if (pass.used < opt.sample_limit) {
-      pass.sample.put(static_cast<std::size_t>(pass.used), row, ctx, pass.used);
+      slot = static_cast<std::size_t>(pass.used);
     } else {
       std::uint64_t j = rng.below(pass.used + 1);
-      if (j < opt.sample_limit) pass.sample.put(static_cast<std::size_t>(j), row, ctx, pass.used);
+      if (j < opt.sample_limit) slot = static_cast<std::size_t>(j);
     }
-    if (pass.sample.bytes > opt.sample_bytes_limit)
-      throw data_error("the rows kept for training hold more than " + std::to_string(opt.sample_bytes_limit >> 20) +
-                           " MiB (" + std::to_string(pass.sample.rows.size()) + " rows): lower --sample-rows",
-                       Location{in.name(), row.line});
+    std::string_view user = pass.user_col >= 0 ? row.fields[static_cast<std::size_t>(pass.user_col)] : "";
+    batches[filling].add(row, pass.used, slot, ctx, pass.user_col >= 0, user);
+    if (batches[filling].full()) hand_over();
     ++pass.used;
   }
+  hand_over();
+  if (worker) worker->wait();
   report.rows_read = in.records();
   report.skipped = in.skipped();
   if (report.skipped) warn(in.skipped_summary());
@@ -286,8 +268,9 @@ constexpr std::size_t kTableLimit = 50000;  // values kept per category table
 // The category table of column col (looked up as role) over the sampled rows.
 CategoryTable sample_table(const Sample& sample, int col, int role) {
   CategoryTable t;
-  for (std::size_t i = 0; i < sample.rows.size(); ++i) {
-    csv::Row r = sample.get(i);
+  csv::Row r;
+  for (std::size_t i = 0; i < sample.size(); ++i) {
+    sample.get(i, r);
     t.add(rarity_key(role, r.fields[static_cast<std::size_t>(col)]));
   }
   return t;
@@ -299,7 +282,7 @@ void add_generic_feature(const csv::Reader& in, const Pass& pass, int c, const T
                          TrainReport& report) {
   const ColumnStats& s = pass.stats[static_cast<std::size_t>(c)];
   const std::string& name = in.header()[static_cast<std::size_t>(c)];
-  const std::size_t n = pass.sample.rows.size();
+  const std::size_t n = pass.sample.size();
   Feature f;
   f.column = name;
   if (s.non_empty == 0) {
@@ -373,23 +356,27 @@ void choose_features(const csv::Reader& in, const Pass& pass, const TrainOptions
     throw data_error("no feature columns: every column plays a role, is empty or constant", Location{in.name()});
 }
 
-// The sample as a matrix of the model's features.
+// The sample as a matrix of the model's features, parsed on up to opt.forest.threads
+// threads. An error is that of the first bad row, as on one thread.
 Matrix sample_matrix(csv::Reader& in, const Sample& sample, const Roles& roles, const Model& model,
                      const TrainOptions& opt) {
   FeatureExtractor extractor(model.features, model.tables, in.header(), roles, in.name());
-  const std::size_t n = sample.rows.size();
   Matrix data;
-  data.rows = n;
+  data.rows = sample.size();
   data.cols = model.features.size();
-  data.values.resize(n * data.cols);
-  for (std::size_t i = 0; i < n; ++i) {
-    csv::Row r = sample.get(i);
-    extractor.extract(in, r, data.row(i), opt.on_error == OnError::kSkip);
-    for (std::size_t j = 0; j < data.cols; ++j)
-      if (is_derived(model.features[j].kind))
-        data.row(i)[j] = sample.derived[i * kDerivedCount +
-                                        static_cast<std::size_t>(static_cast<int>(model.features[j].kind) - kDerivedKindBase)];
-  }
+  data.values.resize(data.rows * data.cols);
+  parallel_for(data.rows, opt.forest.threads, 4096, [&](std::size_t begin, std::size_t end) {
+    csv::Row r;
+    for (std::size_t i = begin; i < end; ++i) {
+      sample.get(i, r);
+      double* x = data.row(i);
+      extractor.extract(in, r, x, opt.on_error == OnError::kSkip);
+      for (std::size_t j = 0; j < data.cols; ++j)
+        if (is_derived(model.features[j].kind))
+          x[j] = sample.derived[i * kDerivedCount +
+                                static_cast<std::size_t>(static_cast<int>(model.features[j].kind) - kDerivedKindBase)];
+    }
+  });
   return data;
 }
 
@@ -405,18 +392,21 @@ double select_percentile(std::vector<double>& values, double p) {
   return a + (b - a) * (pos - static_cast<double>(lo));
 }
 
-// Typical values per feature (1st, 50th, 99th percentile), for explanations.
-void set_typical_values(Model& model, const Matrix& data) {
-  std::vector<double> col;
-  for (std::size_t j = 0; j < data.cols; ++j) {
-    col.clear();
-    for (std::size_t i = 0; i < data.rows; ++i)
-      if (!std::isnan(data.row(i)[j])) col.push_back(data.row(i)[j]);
-    if (col.empty()) continue;
-    model.features[j].low = select_percentile(col, 1);
-    model.features[j].median = select_percentile(col, 50);
-    model.features[j].high = select_percentile(col, 99);
-  }
+// Typical values per feature (1st, 50th, 99th percentile), for explanations; the
+// features are shared out among up to `threads` threads.
+void set_typical_values(Model& model, const Matrix& data, int threads) {
+  parallel_for(data.cols, threads, 1, [&](std::size_t begin, std::size_t end) {
+    std::vector<double> col;
+    for (std::size_t j = begin; j < end; ++j) {
+      col.clear();
+      for (std::size_t i = 0; i < data.rows; ++i)
+        if (!std::isnan(data.row(i)[j])) col.push_back(data.row(i)[j]);
+      if (col.empty()) continue;
+      model.features[j].low = select_percentile(col, 1);
+      model.features[j].median = select_percentile(col, 50);
+      model.features[j].high = select_percentile(col, 99);
+    }
+  });
 }
 
 // The sampled rows that calibrate: with login features the later half of the training
@@ -483,11 +473,11 @@ Model train(csv::Reader& in, const TrainOptions& opt, TrainReport& report,
   choose_features(in, pass, opt, model, report);
 
   const Matrix data = sample_matrix(in, pass.sample, pass.roles, model, opt);
-  const std::size_t n = pass.sample.rows.size();
+  const std::size_t n = pass.sample.size();
   const std::vector<std::uint64_t> order = std::move(pass.sample.order);
   const std::vector<IncidentEvent> events = std::move(pass.sample.events);
   pass.sample = Sample();  // the rows are in the matrix now
-  set_typical_values(model, data);
+  set_typical_values(model, data, opt.forest.threads);
 
   fit_and_calibrate(model, data, order, events, pass.used, !pass.derived.empty(), opt, report);
   model.profiles = std::move(pass.profiles);

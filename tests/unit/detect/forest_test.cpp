@@ -2,7 +2,12 @@
 
 #include <doctest/doctest.h>
 
+#include <atomic>
+#include <chrono>
 #include <cmath>
+#include <stdexcept>
+#include <string>
+#include <thread>
 
 #include "ad/core/error.h"
 
@@ -75,6 +80,25 @@ TEST_SUITE("forest") {
     c.score(m, sc, 2);
     CHECK(sa == sb);
     CHECK(sa != sc);
+  }
+
+  TEST_CASE("parallel_for rethrows the first part's error, even when it is thrown last") {
+    std::atomic<int> thrown{0};
+    std::string caught;
+    try {
+      ad::parallel_for(400, 4, 1, [&](std::size_t begin, std::size_t) {
+        if (begin == 0) {  // the first part waits until the three others have thrown
+          auto until = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+          while (thrown.load() < 3 && std::chrono::steady_clock::now() < until) std::this_thread::yield();
+        }
+        ++thrown;
+        throw std::runtime_error("part at " + std::to_string(begin));
+      });
+    } catch (const std::runtime_error& e) {
+      caught = e.what();
+    }
+    CHECK(thrown.load() == 4);
+    CHECK(caught == "part at 0");
   }
 
   TEST_CASE("missing values follow the majority and are not outliers by themselves") {

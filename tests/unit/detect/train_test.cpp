@@ -13,6 +13,7 @@
 #include "ad/core/io.h"
 #include "ad/detect/login.h"
 #include "ad/detect/score.h"
+#include "ad/detect/train_sample.h"
 #include "ad/core/timestamp.h"
 
 namespace {
@@ -345,6 +346,19 @@ TEST_SUITE("train") {
     std::string c = train_csv(csv, other).model.serialize();
     CHECK(a == b);
     CHECK(a != c);
+  }
+
+  TEST_CASE("logins over many batches, sampled: the same model bytes with 1 and 2 threads") {
+    // More rows than three batches (train_sample.h) and than the sample, so that rows
+    // are replaced in the sample while later batches are being read.
+    std::string csv = logins_csv(3 * ad::RowBatch::kMaxRows + 500, 200);
+    ad::TrainOptions one = small_options(5), two = small_options(5);
+    one.sample_limit = two.sample_limit = 3000;
+    two.forest.threads = 2;
+    Trained a = train_csv(csv, one), b = train_csv(csv, two);
+    CHECK(a.model.info.sample_rows == 3000);
+    CHECK(a.model.info.rows_used == 3 * ad::RowBatch::kMaxRows + 500);
+    CHECK(a.model.serialize() == b.model.serialize());
   }
 
   TEST_CASE("a sample smaller than the input still sees the whole input's types") {

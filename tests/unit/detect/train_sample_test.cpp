@@ -1,0 +1,117 @@
+// Tests for train_sample.h: the rows ad-train keeps, and the batches that carry them.
+#include "ad/detect/train_sample.h"
+
+#include <doctest/doctest.h>
+
+#include <string>
+#include <vector>
+
+namespace {
+
+// The records of csv after its header, read as ad-train reads them.
+std::vector<std::vector<std::string>> records(const std::string& csv, std::vector<bool>* plain = nullptr) {
+  ad::csv::Reader in(ad::csv::string_lines("t.csv", csv), "t.csv");
+  std::vector<std::vector<std::string>> out;
+  ad::csv::Row row;
+  while (in.next(row)) {
+    out.emplace_back(row.fields.begin(), row.fields.end());
+    if (plain) plain->push_back(row.plain);
+  }
+  return out;
+}
+
+std::vector<std::string> fields_of(const ad::csv::Row& row) { return {row.fields.begin(), row.fields.end()}; }
+
+ad::LoginContext context(double first, std::int64_t time_ms) {
+  ad::LoginContext ctx;
+  for (std::size_t i = 0; i < ctx.values.size(); ++i) ctx.values[i] = first + static_cast<double>(i);
+  ctx.time_ms = time_ms;
+  return ctx;
+}
+
+}  // namespace
+
+TEST_SUITE("train_sample") {
+  TEST_CASE("join_fields and split_fields give back the fields of plain and quoted rows") {
+    const std::string csv = "a,b,c\n1,,x y\n\"q,1\",\"line\nbreak\",\n,,\n";
+    std::vector<bool> plain;
+    auto expected = records(csv, &plain);
+    REQUIRE(expected.size() == 3);
+    CHECK(plain == std::vector<bool>{true, false, true});  // both kinds are joined
+    ad::csv::Reader in(ad::csv::string_lines("t.csv", csv), "t.csv");
+    ad::csv::Row row, back;
+    for (const auto& want : expected) {
+      REQUIRE(in.next(row));
+      std::string joined = "junk";
+      ad::join_fields(row, joined);  // appends
+      REQUIRE(joined.substr(0, 4) == "junk");
+      ad::split_fields(std::string_view(joined).substr(4), row.line, back);
+      CHECK(fields_of(back) == want);
+      CHECK(back.line == row.line);
+      CHECK_FALSE(back.plain);
+    }
+  }
+
+  TEST_CASE("a batch keeps each row's fields, line, position and slot, and is full at kMaxRows") {
+    ad::RowBatch batch;
+    ad::csv::Reader in(ad::csv::string_lines("t.csv", "u,n\nann,1\nbob,2\n"), "t.csv");
+    ad::csv::Row row;
+    REQUIRE(in.next(row));
+    batch.add(row, 7, 0, context(1, 100), true, "ann");
+    REQUIRE(in.next(row));
+    batch.add(row, 8, ad::RowBatch::kNotKept, context(50, 200), true, "bob");
+    REQUIRE(batch.size() == 2);
+    CHECK(batch.joined(0) == std::string_view("ann\0" "1", 5));
+    CHECK(batch.joined(1) == std::string_view("bob\0" "2", 5));
+    CHECK(batch.lines == std::vector<std::uint64_t>{2, 3});
+    CHECK(batch.positions == std::vector<std::uint64_t>{7, 8});
+    CHECK(batch.events[0].user == "ann");
+    CHECK(batch.events[0].time_ms == 100);
+    CHECK(batch.events[1].user.empty());  // not kept: no event made
+    CHECK(batch.derived[0] == 1.0);
+    CHECK_FALSE(batch.full());
+    while (batch.size() < ad::RowBatch::kMaxRows) batch.add(row, 9, ad::RowBatch::kNotKept, {}, false, "");
+    CHECK(batch.full());
+    batch.clear();
+    CHECK(batch.size() == 0);
+    CHECK(batch.arena.empty());
+  }
+
+  TEST_CASE("Sample::put fills new slots in order and replaces a kept row, counting its bytes") {
+    ad::RowBatch batch;
+    ad::csv::Reader in(ad::csv::string_lines("t.csv", "u,n\nann,1\nbob,22\ncarl,333\n"), "t.csv");
+    ad::csv::Row row;
+    for (std::size_t slot : {std::size_t{0}, std::size_t{1}, std::size_t{0}}) {
+      REQUIRE(in.next(row));
+      batch.add(row, row.line * 10, slot, context(static_cast<double>(row.line), static_cast<std::int64_t>(row.line)),
+                true, row.fields[0]);
+    }
+    ad::Sample sample;
+    for (std::size_t i = 0; i < batch.size(); ++i) sample.put(batch, i);
+    REQUIRE(sample.size() == 2);
+    ad::csv::Row got;
+    sample.get(0, got);  // carl replaced ann in slot 0
+    CHECK(fields_of(got) == std::vector<std::string>{"carl", "333"});
+    CHECK(got.line == 4);
+    sample.get(1, got);
+    CHECK(fields_of(got) == std::vector<std::string>{"bob", "22"});
+    CHECK(sample.order == std::vector<std::uint64_t>{40, 30});
+    CHECK(sample.events[0].user == "carl");
+    CHECK(sample.events[1].user == "bob");
+    CHECK(sample.derived[0] == 4.0);
+    CHECK(sample.derived[ad::kDerivedCount] == 3.0);
+    CHECK(sample.bytes == std::string("carl\0" "333", 8).size() + std::string("bob\0" "22", 6).size());
+  }
+
+  TEST_CASE("a batch added without events gives a sample without events") {
+    ad::RowBatch batch;
+    ad::csv::Reader in(ad::csv::string_lines("t.csv", "n\n1\n"), "t.csv");
+    ad::csv::Row row;
+    REQUIRE(in.next(row));
+    batch.add(row, 0, 0, {}, false, "");
+    ad::Sample sample;
+    sample.put(batch, 0);
+    CHECK(sample.size() == 1);
+    CHECK(sample.events.empty());
+  }
+}
