@@ -167,7 +167,7 @@ class LimitsTest(adtest.TempDirTestCase):
             status, rss[n], err = measure("ad-score", ["-q", "-m", self.model, "-o", os.path.join(self.tmp, "o.csv"),
                                                       path])
             self.assertEqual(status, 0, err)
-        # 300 rows of 1 MiB in one batch took 566 MiB; in batches of 16 MiB, three held at once, about 130.
+        # 300 rows of 1 MiB in one batch took 566 MiB; in batches of 8 MiB, five held at once, about 120.
         self.assertLess(rss[300], rss[30] + 100, rss)
 
     # -- ad-mail --------------------------------------------------------------------------

@@ -90,7 +90,10 @@ class Batcher {
       if (out_col_[k] >= width_) writer_.field(scored::kAppended[k]);
     writer_.end_row();
     for (auto& b : batches_) b.features.cols = model.features.size();
-    if (opt.threads != 1) worker_ = std::make_unique<SerialWorker>(1);
+    if (opt.threads != 1) {
+      writing_ = std::make_unique<SerialWorker>(1);
+      scoring_ = std::make_unique<SerialWorker>(1);
+    }
   }
 
   void add(const csv::Row& row) {
@@ -100,6 +103,8 @@ class Batcher {
       if (opt_.logins_only) return;
       kind = Kind::kPass;
     }
+    // A batch holds at most kBatchBytes of fields, or one row that is longer.
+    if (batches_[filling_].arena.size() + row_bytes(row) > kBatchBytes) flush_batch();
     Batch& b = batches_[filling_];
     std::size_t slot = b.size();
     b.features.values.resize((slot + 1) * b.features.cols);
@@ -128,32 +133,49 @@ class Batcher {
       }
     }
     keep(b, row, kind);
-    if (b.size() >= kBatchRows || b.arena.size() >= kBatchBytes) flush_batch();
+    if (b.size() >= kBatchRows) flush_batch();
   }
 
-  // Hands the pending rows over to be scored and written: to the worker, or at once.
+  // Hands the pending rows over to be scored and written: to the scorer, which hands
+  // them on to the writer, or at once.
   void flush_batch() {
     Batch& b = batches_[filling_];
     if (b.size() == 0) return;
-    if (!worker_) {
+    if (!scoring_) {
+      score(b);
       write(b);
       b.clear();
       return;
     }
-    worker_->submit([this, &b] {
-      write(b);
-      b.clear();
+    scoring_->submit([this, &b] {
+      score(b);
+      writing_->submit([this, &b] {
+        write(b);
+        b.clear();
+      });
     });
-    // With one task waiting and one running, the batch after them is free (worker.h).
+    // When this submit returns, the scorer has taken the batch before this one, so it
+    // has handed the one before that to the writer, which has therefore taken the
+    // batch three back and finished the one four back: the batch after this one in
+    // a ring of five (worker.h).
     filling_ = (filling_ + 1) % batches_.size();
   }
 
   // Waits until every row handed over is written (to the output's buffer).
   void wait() {
-    if (worker_) worker_->wait();
+    if (scoring_) scoring_->wait();
+    if (writing_) writing_->wait();
   }
 
  private:
+  // The bytes keep() adds to a batch's arena for row.
+  static std::size_t row_bytes(const csv::Row& row) {
+    if (row.plain) return row.text.size();
+    std::size_t n = 0;
+    for (auto f : row.fields) n += f.size();
+    return n;
+  }
+
   // Keeps row's fields (or its whole line) in b, for writing.
   void keep(Batch& b, const csv::Row& row, Kind kind) {
     b.kinds.push_back(kind);
@@ -174,10 +196,13 @@ class Batcher {
     }
   }
 
-  // Scores b's rows, groups the flagged logins into incidents and writes the rows.
-  void write(Batch& b) {
+  void score(Batch& b) const {
     b.features.rows = b.size();
     model_.score(b.features, b.scores, opt_.threads);
+  }
+
+  // Groups b's flagged logins into incidents and writes its rows, with their scores.
+  void write(Batch& b) {
     std::string cells[scored::kAppended.size()];
     for (std::size_t r = 0; r < b.size(); ++r) {
       for (auto& c : cells) c.clear();
@@ -252,15 +277,20 @@ class Batcher {
   int time_col_ = -1, activity_col_ = -1, user_col_ = -1;
   std::size_t width_ = 0, appended_ = 0;
   std::size_t out_col_[scored::kAppended.size()] = {};
-  // The writer's (the worker thread's, with one).
+  // The writer's (the writing thread's, with one).
   csv::Writer writer_;
   IncidentGrouper incidents_;
   // The reader's (the caller's thread).
   Profiles profiles_;  // the model's, updated in memory as logins are scored (profile.h)
   LoginTracker tracker_;
-  std::array<Batch, 3> batches_;  // with a worker: one filling, one waiting, one being written
+  // With workers: one filling, one waiting for the scorer and one being scored, one
+  // waiting for the writer and one being written.
+  std::array<Batch, 5> batches_;
   std::size_t filling_ = 0;
-  std::unique_ptr<SerialWorker> worker_;  // last: destroyed (joined) first
+  // The writing thread outlives the scoring one, whose tasks hand batches to it; the
+  // scoring thread is destroyed (joined) first, having handed over all it had.
+  std::unique_ptr<SerialWorker> writing_;
+  std::unique_ptr<SerialWorker> scoring_;
 };
 
 // The databases must be those the model learned with: places and networks mean

@@ -17,10 +17,11 @@
 // Rows are scored in batches of up to kBatchRows (or kBatchBytes of fields), in
 // parallel over threads, and written in input order, so the output does not depend on
 // the thread count. With more than one
-// thread, reading and scoring overlap: the caller's thread reads, parses and derives
-// the features of a batch while a worker (worker.h) scores, groups and writes the one
-// before; the login tracker stays on the reading thread and the incident grouper on
-// the writing one, each seeing the rows in input order. On a live input
+// thread, reading, scoring and writing overlap in a pipeline of three stages: the
+// caller's thread reads, parses and derives the features of a batch while a worker
+// (worker.h) scores the one before and another groups and writes the one before that;
+// the login tracker stays on the reading thread and the incident grouper on the
+// writing one, each seeing the rows in input order. On a live input
 // (a pipe or a terminal) the pending batch is scored, written and flushed whenever the
 // reader is about to wait for more input: each login appears as soon as it arrives,
 // and a fast pipe still gets the throughput of batches.
@@ -59,8 +60,9 @@ struct ScoreReport {
 };
 
 inline constexpr std::size_t kBatchRows = 4096;
-// ... or fewer, when their fields add up to this many bytes (long rows).
-inline constexpr std::size_t kBatchBytes = std::size_t{16} << 20;
+// ... or fewer, so that their fields add up to at most this many bytes (long rows; a
+// single longer row makes a batch of its own). At most five batches are held at once.
+inline constexpr std::size_t kBatchBytes = std::size_t{8} << 20;
 
 // Scores `in` into `out` (CSV with a header). Throws ad::Error(kData) for a column the
 // model needs that the input lacks (naming it), for bad data when options.on_error is
