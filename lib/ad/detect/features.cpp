@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <cstdint>
 
 #include "ad/core/error.h"
 #include "ad/detect/ip.h"
@@ -52,11 +53,48 @@ std::string rarity_key(int role, std::string_view value) {
   return std::string(value);
 }
 
+namespace {
+
+// Clinger's fast path for the common [-]digits[.digits] with at most 15 digits: the
+// digits as an integer m < 10^15 < 2^53 and 10^k (k <= 15) are both exact doubles, so
+// m / 10^k, one correctly rounded division, is the correctly rounded value of the
+// text, which is what std::from_chars returns. False (out untouched) for any other
+// form, which from_chars then parses.
+bool parse_short_decimal(std::string_view text, double& out) {
+  static constexpr double kPow10[] = {1e0, 1e1, 1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
+                                      1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15};
+  const char* p = text.data();
+  const char* const end = p + text.size();
+  const bool negative = p != end && *p == '-';
+  if (negative) ++p;
+  if (end - p > 16) return false;  // more than 15 digits and a point
+  std::uint64_t m = 0;
+  const char* digits = p;
+  for (unsigned d; p != end && (d = static_cast<unsigned char>(*p) - '0') < 10; ++p) m = m * 10 + d;
+  std::ptrdiff_t whole = p - digits, fraction = 0;
+  if (p != end) {
+    if (*p != '.') return false;
+    const char* point = ++p;
+    for (unsigned d; p != end && (d = static_cast<unsigned char>(*p) - '0') < 10; ++p) m = m * 10 + d;
+    fraction = p - point;
+    // Not a digit after the point: "1.", "." and "1.2.3" are left to from_chars.
+    if (p != end || fraction == 0) return false;
+  }
+  if (whole + fraction == 0 || whole + fraction > 15) return false;
+  double v = static_cast<double>(m);
+  if (fraction > 0) v /= kPow10[fraction];
+  out = negative ? -v : v;
+  return true;
+}
+
+}  // namespace
+
 bool parse_number(std::string_view text, double& out) {
   while (!text.empty() && text.front() == ' ') text.remove_prefix(1);
   while (!text.empty() && text.back() == ' ') text.remove_suffix(1);
   if (text.empty()) return false;
   if (text.front() == '+') text.remove_prefix(1);
+  if (parse_short_decimal(text, out)) return true;
   auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), out);
   return ec == std::errc() && ptr == text.data() + text.size() && std::isfinite(out);
 }

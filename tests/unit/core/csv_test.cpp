@@ -188,6 +188,18 @@ TEST_SUITE("csv") {
     CHECK_THROWS_WITH(r.next(row), "t.csv:3:2: invalid UTF-8 (byte 2 of the field) (column 'city')");
   }
 
+  TEST_CASE("a plain row is checked whole, and an error still names its field") {
+    // Valid multi-byte text in several fields passes; a sequence cut short by a comma is
+    // invalid in the field where it starts, as a quoted row's would be.
+    auto r = from("a,b,c\nZ\xC3\xBCrich,\xE6\x9D\xB1\xE4\xBA\xAC,ok\nx,Z\xC3,\xA9\n\"x\",\"Z\xC3\",\"\xA9\"\n");
+    Row row;
+    REQUIRE(r.next(row));
+    CHECK(row.plain);
+    CHECK(row.fields[1] == "\xE6\x9D\xB1\xE4\xBA\xAC");
+    CHECK_THROWS_WITH(r.next(row), "t.csv:3:2: invalid UTF-8 (byte 2 of the field) (column 'b')");
+    CHECK_THROWS_WITH(r.next(row), "t.csv:4:2: invalid UTF-8 (byte 2 of the field) (column 'b')");
+  }
+
   TEST_CASE("unterminated quote and junk after a closing quote") {
     auto r = from("a,b\n1,\"open\n2,3\n");
     Row row;
