@@ -46,6 +46,11 @@ std::uint32_t login_signals(const LoginContext& ctx) {
   if (ctx.counts.ip_failures_short >= 10) s |= signal::kSourceBurst;
   if (ctx.success && *ctx.success && ctx.counts.user_failures_long >= 3) s |= signal::kSuccessAfterFailures;
   if (ctx.prior_logins == 0) s |= signal::kUnknownUser;
+  const bool success = ctx.success && *ctx.success;
+  if (success && !ctx.session_from.empty() && ctx.session_minutes <= kConcurrentMinutes &&
+      never(v(Derived::kNewWideNetwork)))
+    s |= signal::kConcurrentSession;
+  if (!std::isnan(v(Derived::kNewWideNetwork)) && ctx.network_users == 0) s |= signal::kUnusedNetwork;
   return s;
 }
 
@@ -66,6 +71,7 @@ std::string_view incident_kind_name(IncidentKind kind) {
     case IncidentKind::kOther: return "other";
     case IncidentKind::kNovelty: return "novelty";
     case IncidentKind::kOffHours: return "off_hours";
+    case IncidentKind::kConcurrentSession: return "concurrent_session";
     case IncidentKind::kTravel: return "travel";
     case IncidentKind::kTakeover: return "takeover";
     case IncidentKind::kBruteForce: return "brute_force";
@@ -80,7 +86,8 @@ double incident_score(const Incident& inc) {
   int aspects = 0;
   double place = has(s, signal::kFastTravel)
                      ? 35
-                     : (has(s, signal::kNewCountry) ? 15 : 0) + (has(s, signal::kNewNetwork) ? 10 : 0);
+                     : (has(s, signal::kNewCountry) ? 15 : 0) + (has(s, signal::kNewNetwork) ? 10 : 0) +
+                           (has(s, signal::kUnusedNetwork) ? 10 : 0);
   if (place > 0) {
     points += place;
     ++aspects;
@@ -91,6 +98,10 @@ double incident_score(const Incident& inc) {
   }
   if (has(s, signal::kOffHours)) {
     points += 10;
+    ++aspects;
+  }
+  if (has(s, signal::kConcurrentSession)) {
+    points += 25;
     ++aspects;
   }
   const bool burst = has(s, kBurst);
@@ -112,6 +123,7 @@ IncidentKind incident_kind(const Incident& inc) {
   if (has(s, signal::kSuccessAfterFailures) || inc.success_after_failure) return IncidentKind::kTakeover;
   if (has(s, signal::kFastTravel)) return IncidentKind::kTravel;
   if (has(s, kNewPlace) && has(s, signal::kNewDevice)) return IncidentKind::kTakeover;
+  if (has(s, signal::kConcurrentSession)) return IncidentKind::kConcurrentSession;
   if (has(s, signal::kOffHours)) return IncidentKind::kOffHours;
   if (has(s, kNewPlace | signal::kNewDevice)) return IncidentKind::kNovelty;
   return IncidentKind::kOther;

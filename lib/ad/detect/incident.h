@@ -40,25 +40,29 @@
 // Incident score (0-100), recomputed as each event joins (so it can only grow):
 //
 //   place      impossible travel (> 1000 km/h) 35, else new country 15 + new network 10
+//              + a network nobody here has used 10
 //   device     new device or user agent family 10
 //   time       hour unusual for the user (>= 8 bits, login.h) 10
+//   session    a success from a new network within 30 min of one from another (a
+//              concurrent session) 25
 //   attempts   burst of failures on the user (>= 5 in 10 min) or from the source IP
 //              (>= 10 failures in 10 min) 20; a success after
 //              >= 3 failures of the user in 1 h, or a failure then a success of one
 //              user in the incident, 30 more
-//   together   10 for each of these four aspects beyond the first that fired
+//   together   10 for each of these five aspects beyond the first that fired
 //   victims    10 x log2(distinct users), at most 30
 //   volume     5 x log2(events), at most 10
 //
 // The sum, at most 100. One odd feature scores 10 to 25 (a believable trip: 25; late
 // work: 10; a new phone on a new carrier: 30); an attack scores where signals stack:
-// a takeover's new network, country and device 45 and more, a brute force 35 to 80,
-// a spray 60 to 100.
+// a takeover's new network, country and device 45 and more, a session replayed from a
+// network nobody uses 55, a brute force 35 to 80, a spray 60 to 100.
 //
 // The kind names what the incident looks like most, first match wins: spray (3 or
 // more users with failures), brute_force (a burst of failures), takeover (success
-// after failures, or a new network or country together with a new device), travel
-// (impossible travel), off_hours, novelty (a new network, country or device), other.
+// after failures), travel (impossible travel), takeover (a new network or country
+// together with a new device), concurrent_session, off_hours, novelty (a new network,
+// country or device), other.
 #pragma once
 
 #include <cstdint>
@@ -85,7 +89,15 @@ inline constexpr std::uint32_t kUserBurst = 1u << 5;    // user_failures >= 5 (t
 inline constexpr std::uint32_t kSourceBurst = 1u << 6;  // ip_failures >= 10 (this one excluded)
 inline constexpr std::uint32_t kSuccessAfterFailures = 1u << 7;  // >= 3
 inline constexpr std::uint32_t kUnknownUser = 1u << 8;  // no earlier successful login
+// A success from a wide network new to the user, at most kConcurrentMinutes after the
+// user's last success from another one (network.h: concurrent_session).
+inline constexpr std::uint32_t kConcurrentSession = 1u << 9;
+// A wide network no user has logged in from before (network_users 0), for a user with
+// the kNetworkHistory logins the network features need.
+inline constexpr std::uint32_t kUnusedNetwork = 1u << 10;
 }  // namespace signal
+
+inline constexpr double kConcurrentMinutes = 30;
 
 inline constexpr double kFastTravelKmh = 1000;
 inline constexpr double kOffHoursBits = 8;
@@ -107,9 +119,19 @@ struct IncidentEvent {
 IncidentEvent incident_event(const LoginContext& ctx, std::string_view user, bool flagged);
 
 // Stored nowhere, printed in incident_kind: the order is the precedence, lowest first.
-enum class IncidentKind : std::uint8_t { kOther, kNovelty, kOffHours, kTravel, kTakeover, kBruteForce, kSpray };
+enum class IncidentKind : std::uint8_t {
+  kOther,
+  kNovelty,
+  kOffHours,
+  kConcurrentSession,
+  kTravel,
+  kTakeover,
+  kBruteForce,
+  kSpray
+};
 
-// "other", "novelty", "off_hours", "travel", "takeover", "brute_force", "spray".
+// "other", "novelty", "off_hours", "concurrent_session", "travel", "takeover",
+// "brute_force", "spray".
 std::string_view incident_kind_name(IncidentKind kind);
 
 struct Incident {

@@ -164,6 +164,19 @@ TEST_SUITE("incident") {
     CHECK(single(kOffHours).kind == ad::IncidentKind::kOffHours);
     CHECK(single(0).kind == ad::IncidentKind::kOther);
 
+    // A session replayed from a network nobody here uses: new network 10 + unused 10,
+    // a concurrent session 25, two aspects 10.
+    const ad::Incident replay = single(kNewNetwork | kUnusedNetwork | kConcurrentSession);
+    CHECK(replay.score == 55);
+    CHECK(replay.kind == ad::IncidentKind::kConcurrentSession);
+    CHECK(ad::incident_kind_name(replay.kind) == "concurrent_session");
+    CHECK(single(kUnusedNetwork | kNewNetwork).score == 20);
+    CHECK(single(kUnusedNetwork | kNewNetwork).kind == ad::IncidentKind::kNovelty);
+    // A new device as well makes it a takeover; an impossible trip makes it travel.
+    CHECK(single(kNewNetwork | kConcurrentSession | kNewDevice).kind == ad::IncidentKind::kTakeover);
+    CHECK(single(kFastTravel | kConcurrentSession).kind == ad::IncidentKind::kTravel);
+    CHECK(single(kOffHours | kConcurrentSession).kind == ad::IncidentKind::kConcurrentSession);
+
     // A brute force: failures in a burst, then a success; the score grows as it does.
     ad::IncidentGrouper g;
     double prev = 0;

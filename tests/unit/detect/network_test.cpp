@@ -13,6 +13,7 @@
 #include "ad/core/csv.h"
 #include "ad/core/roles.h"
 #include "ad/core/timestamp.h"
+#include "ad/detect/incident.h"
 #include "ad/detect/login.h"
 
 namespace {
@@ -135,6 +136,38 @@ TEST_SUITE("network") {
     CHECK(value(r.feed("2025-02-05T09:40:00Z,erin,10.1.2.3,Oslo,laptop,success\n"
                        "2025-02-05T09:45:00Z,erin,198.19.0.1,Oslo,laptop,failure\n"),
                 Derived::kConcurrentSession) == 0.0);
+  }
+
+  TEST_CASE("login signals: a concurrent session from a new network, and a network nobody used") {
+    using namespace ad::signal;
+    ad::Profiles profiles;
+    Replay r(profiles);
+    r.feed(daily("erin", 12, "10.1.2.3") + daily("frank", 12, "192.0.2.1"));
+    auto signals = [&](const std::string& rows) { return ad::login_signals(r.feed(rows)); };
+    // 12 minutes after her own login, from a /16 nobody here ever used: both.
+    std::uint32_t replay = signals("2025-02-03T09:42:00Z,erin,10.1.2.3,Oslo,laptop,success\n"
+                                   "2025-02-03T09:54:00Z,erin,198.51.100.7,Oslo,laptop,success\n");
+    CHECK((replay & kConcurrentSession) != 0);
+    CHECK((replay & kUnusedNetwork) != 0);
+    // frank's network, new to erin, 5 minutes after her: concurrent, but used here.
+    std::uint32_t shared = signals("2025-02-04T09:00:00Z,erin,10.1.2.3,Oslo,laptop,success\n"
+                                   "2025-02-04T09:05:00Z,erin,192.0.2.50,Oslo,laptop,success\n");
+    CHECK((shared & kConcurrentSession) != 0);
+    CHECK((shared & kUnusedNetwork) == 0);
+    // More than kConcurrentMinutes after, or a failure: not a concurrent session.
+    CHECK((signals("2025-02-05T09:00:00Z,erin,10.1.2.3,Oslo,laptop,success\n"
+                   "2025-02-05T09:31:00Z,erin,198.18.0.7,Oslo,laptop,success\n") &
+           kConcurrentSession) == 0);
+    CHECK((signals("2025-02-06T09:00:00Z,erin,10.1.2.3,Oslo,laptop,success\n"
+                   "2025-02-06T09:05:00Z,erin,198.20.0.7,Oslo,laptop,failure\n") &
+           kConcurrentSession) == 0);
+    // A network she has used before is not new to her, minutes after or not.
+    CHECK((signals("2025-02-07T09:00:00Z,erin,192.0.2.50,Oslo,laptop,success\n"
+                   "2025-02-07T09:05:00Z,erin,10.1.2.3,Oslo,laptop,success\n") &
+           kConcurrentSession) == 0);
+    // A new user's first logins: the network features are not judged, so neither signal.
+    std::uint32_t fresh = signals("2025-02-08T09:00:00Z,gus,198.21.0.1,Oslo,laptop,success\n");
+    CHECK((fresh & (kConcurrentSession | kUnusedNetwork)) == 0);
   }
 
   TEST_CASE("place_jump: a new place and network soon after a session elsewhere") {
