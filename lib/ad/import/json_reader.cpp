@@ -75,6 +75,15 @@ bool JsonReader::next_text(std::string& text, std::uint64_t& start) {
         throw data_error("unexpected end of input inside a JSON value", at(start_));
       }
       ++line_;
+      if (lines_.overlong()) {  // the source read past the line: it ends any value open
+        const bool open = in_value_;
+        in_value_ = in_string_ = escape_ = false;
+        buffer_.clear();
+        throw data_error(open ? "line " + std::to_string(line_) +
+                                    " of 16 MiB or more inside the JSON value that starts here"
+                              : "line of 16 MiB or more",
+                         at(open ? start_ : line_));
+      }
       rest_ = l;
       if (line_ == 1 && rest_.substr(0, 3) == "\xEF\xBB\xBF") rest_.remove_prefix(3);
       have_line_ = true;

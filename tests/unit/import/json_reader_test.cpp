@@ -77,6 +77,17 @@ TEST_CASE("end of input inside a value, and records that are not objects") {
                                                            "error@1: a record is a JSON string, not an object"});
 }
 
+TEST_CASE("a line of 16 MiB or more is a bad record of its own, and reading goes on") {
+  const std::string big = "{\"a\":\"" + std::string(ad::csv::kMaxLineBytes, 'x') + "\"}";
+  // A JSON Line: the line is named, not "end of input inside a value".
+  CHECK(read_all("{\"a\":1}\n" + big + "\n{\"a\":3}\n") ==
+        std::vector<std::string>{"1:{\"a\":1}", "error@2: line of 16 MiB or more", "3:{\"a\":3}"});
+  // Inside a value that started on an earlier line: the error is at the value's start.
+  CHECK(read_all("{\"a\":\n" + big + "\n{\"b\":2}\n") ==
+        std::vector<std::string>{"error@1: line 2 of 16 MiB or more inside the JSON value that starts here",
+                                 "3:{\"b\":2}"});
+}
+
 TEST_CASE("invalid UTF-8 in a string is the JSON library's error") {
   auto r = read_all("{\"a\":\"\xff\"}\n");
   REQUIRE(r.size() == 1);
