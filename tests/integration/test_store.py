@@ -249,6 +249,23 @@ class StoreTest(adtest.TempDirTestCase):
             f"select count(*) from (select extra->>'timestamp' from \"{self.table}\" group by 1 having count(*) > 1) d"),
             "0")
 
+    def test_batches_with_keys_stored_before_or_repeated_store_exactly_the_new_rows(self):
+        # A batch goes straight into the table (binary COPY) unless a key in it is stored
+        # already or repeated; then it goes through the staging table, and so do the next
+        # ones until one of them holds only new keys (store/batch.h).
+        self.assertStatus(self.store(input=csv_text(PROTO_HEADER, proto_rows(20, 10))), adtest.OK)
+        rows = (proto_rows(0, 20) + proto_rows(25, 20) + proto_rows(50, 5) * 2 + proto_rows(60, 40)
+                + proto_rows(0, 10))
+        r = self.store("--batch-rows", "10", self.write("in.csv", csv_text(PROTO_HEADER, rows)))
+        self.assertStatus(r, adtest.OK)
+        self.assertIn("stored 80 new of 100 flagged rows (20 stored before)", r.stderr)
+        self.assertEqual(self.count(), 90)
+        self.assertEqual(self.server.sql(
+            f"select count(distinct extra->>'timestamp') from \"{self.table}\""), "90")
+        r = self.store("--batch-rows", "7", self.write("in.csv", csv_text(PROTO_HEADER, rows)))
+        self.assertIn("stored 0 new of 100 flagged rows (100 stored before)", r.stderr)
+        self.assertEqual(self.count(), 90)
+
     # -- schema ---------------------------------------------------------------------
     def test_schema_is_created_with_its_version_and_indexes(self):
         self.assertStatus(self.store(input=csv_text(PROTO_HEADER, proto_rows(0, 3))), adtest.OK)

@@ -44,6 +44,8 @@ std::string quote_ident(std::string_view name);
 // 'text', doubling single quotes. REQUIRES: standard_conforming_strings is on (ad-store
 // sets it for its sessions) and text has no NUL byte.
 std::string sql_literal(std::string_view text);
+// ARRAY['a', ...]::text[] of sql_literal()s, with the same requirements.
+std::string text_array(const std::vector<std::string>& items);
 
 // The statements that take table from version `from` to from + 1.
 // REQUIRES: 0 <= from < kSchemaVersion; table passed check_table_name.
