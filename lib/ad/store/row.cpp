@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <utility>
 
 #include "ad/core/error.h"
 #include "ad/core/text.h"
@@ -123,6 +124,12 @@ RowEncoder::RowEncoder(const std::vector<std::string>& header, const Roles& role
   }
   std::sort(key_columns_.begin(), key_columns_.end(),
             [&](int a, int b) { return header[a] < header[b]; });
+  // extra's keys in the order jsonb keeps them (shorter first, then by bytes), so that the
+  // server's sort of each object's keys finds them sorted.
+  std::sort(extra_columns_.begin(), extra_columns_.end(), [&](int a, int b) {
+    return std::make_pair(header[a].size(), std::string_view(header[a])) <
+           std::make_pair(header[b].size(), std::string_view(header[b]));
+  });
 }
 
 std::optional<scored::Row> RowEncoder::parse(const csv::Row& row) const {

@@ -13,7 +13,9 @@
 //     data error). Their text is kept verbatim
 //     in `extra`.
 //   - `extra` (jsonb) maps the header name of every other non-empty field, and of the
-//     typed ones, to its text: {"timestamp": "2025-01-01 04:02:00", ...}.
+//     typed ones, to its text: {"timestamp": "2025-01-01 04:02:00", ...}. The keys are
+//     written in jsonb's own order (shorter names first, then by bytes), which saves
+//     the server sorting them.
 // A Layout records, per input header, which column holds each field (its "placement":
 // a text core column, or "" for extra), so the original header and column order can be
 // rebuilt. Layouts are stored once, in <table>_layouts, keyed by a hash of their content.
@@ -128,7 +130,7 @@ class RowEncoder {
   int id_ = -1, time_ = -1, user_ = -1, ip_ = -1, country_ = -1;
   scored::Columns scored_;
   int reasons_ = -1;
-  std::vector<int> extra_columns_;  // columns kept in extra, in header order
+  std::vector<int> extra_columns_;  // columns kept in extra, in jsonb's key order
   std::vector<int> key_columns_;    // non-scored columns, by byte order of their names
 };
 
