@@ -93,6 +93,8 @@ std::vector<std::string> migration(int from, const std::string& table) {
       };
     case 2:
       return incident_migration(table);
+    case 3:
+      return {"DROP INDEX IF EXISTS " + index("ip_address")};
     default:
       throw Error(Status::kInternal, "no schema migration from version " + std::to_string(from));
   }
