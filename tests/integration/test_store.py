@@ -249,13 +249,31 @@ class StoreTest(adtest.TempDirTestCase):
             f"select count(*) from (select extra->>'timestamp' from \"{self.table}\" group by 1 having count(*) > 1) d"),
             "0")
 
+    def test_batches_with_keys_stored_before_or_repeated_store_exactly_the_new_rows(self):
+        # A batch goes straight into the table (binary COPY) unless a key in it is stored
+        # already or repeated; then it goes through the staging table, and so do the next
+        # ones until one of them holds only new keys (store/batch.h).
+        self.assertStatus(self.store(input=csv_text(PROTO_HEADER, proto_rows(20, 10))), adtest.OK)
+        rows = (proto_rows(0, 20) + proto_rows(25, 20) + proto_rows(50, 5) * 2 + proto_rows(60, 40)
+                + proto_rows(0, 10))
+        r = self.store("--batch-rows", "10", self.write("in.csv", csv_text(PROTO_HEADER, rows)))
+        self.assertStatus(r, adtest.OK)
+        self.assertIn("stored 80 new of 100 flagged rows (20 stored before)", r.stderr)
+        self.assertEqual(self.count(), 90)
+        self.assertEqual(self.server.sql(
+            f"select count(distinct extra->>'timestamp') from \"{self.table}\""), "90")
+        r = self.store("--batch-rows", "7", self.write("in.csv", csv_text(PROTO_HEADER, rows)))
+        self.assertIn("stored 0 new of 100 flagged rows (100 stored before)", r.stderr)
+        self.assertEqual(self.count(), 90)
+
     # -- schema ---------------------------------------------------------------------
     def test_schema_is_created_with_its_version_and_indexes(self):
         self.assertStatus(self.store(input=csv_text(PROTO_HEADER, proto_rows(0, 3))), adtest.OK)
-        self.assertEqual(self.server.sql(f"select version from ad_schema where table_name = '{self.table}'"), "3")
+        self.assertEqual(self.server.sql(f"select version from ad_schema where table_name = '{self.table}'"), "4")
         indexes = self.server.sql(f"select indexdef from pg_indexes where tablename = '{self.table}' order by 1")
-        for part in ["(row_key)", "(event_time)", "(user_id, event_time)", "(ip_address)"]:
+        for part in ["(row_key)", "(event_time)", "(user_id, event_time)", "(incident_id, event_time)"]:
             self.assertIn(part, indexes)
+        self.assertNotIn("(ip_address)", indexes)  # dropped by version 4
         self.assertIn("UNIQUE", indexes.split("(row_key)")[0].split("\n")[-1])
         self.assertEqual(self.server.sql(f"select count(*) from \"{self.table}_layouts\""), "1")
 
@@ -278,11 +296,12 @@ class StoreTest(adtest.TempDirTestCase):
         first = proto_rows(0, 5)
         # Rows stored by version 1 survive the upgrade.
         self.assertStatus(self.store(input=csv_text(PROTO_HEADER, first[:2])), adtest.OK)
-        self.assertEqual(self.server.sql(f"select version from ad_schema where table_name = '{t}'"), "3")
+        self.assertEqual(self.server.sql(f"select version from ad_schema where table_name = '{t}'"), "4")
         self.assertEqual(self.server.sql(
             f"select count(*) from information_schema.columns where table_name = '{t}' and column_name = 'model_id'"),
             "1")
-        self.assertIn("(ip_address)", self.server.sql(f"select indexdef from pg_indexes where tablename = '{t}'"))
+        # Version 2 added the ip_address index, version 4 dropped it.
+        self.assertNotIn("(ip_address)", self.server.sql(f"select indexdef from pg_indexes where tablename = '{t}'"))
         self.assertStatus(self.store("--model-id", "m2", input=csv_text(PROTO_HEADER, first)), adtest.OK)
         self.assertEqual(self.count(), 5)
         self.assertEqual(self.count("model_id = 'm2'"), 3)
@@ -300,7 +319,7 @@ class StoreTest(adtest.TempDirTestCase):
         r = self.store(input=csv_text(PROTO_HEADER, proto_rows(1, 1)))
         self.assertStatus(r, adtest.DATA)
         self.assertIn("newer than this ad-store knows", r.stderr)
-        self.server.sql(f"update ad_schema set version = 3 where table_name = '{self.table}'")
+        self.server.sql(f"update ad_schema set version = 4 where table_name = '{self.table}'")
         # Registered, but dropped by hand: said plainly, not recreated behind the user's back.
         self.server.sql(f'drop table "{self.table}"')
         r = self.store(input=csv_text(PROTO_HEADER, proto_rows(1, 1)))
@@ -432,8 +451,10 @@ class StoreTest(adtest.TempDirTestCase):
                                                 "e2,bob,0.95,1,99.9,r2,I-a,+70 ,spray"])
         more = adtest.to_csv(header, [["e3", "carol", "0.97", "1", "99.9", "r3", "I-a", "80", "spray"]])
         self.assertStatus(self.store(input=more), adtest.OK)
-        self.assertEqual(self.server.sql(f"select version from ad_schema where table_name = '{t}'"), "3")
+        self.assertEqual(self.server.sql(f"select version from ad_schema where table_name = '{t}'"), "4")
         self.assertEqual(self.count("incident_id = 'I-a'"), 3)
+        indexes = self.server.sql(f"select indexname from pg_indexes where tablename = '{t}' order by 1")
+        self.assertEqual(indexes.split("\n"), [f"{t}_event_time", f"{t}_incident_id", f"{t}_pkey", f"{t}_user_id"])
         self.assertEqual(self.incidents(columns="incident_id, incident_kind, incident_score, events, users,"
                                                 " user_ids, reasons"),
                          "I-a|spray|80|3|3|{alice,bob,carol}|r3")

@@ -2,6 +2,12 @@
 
 #include <cstring>
 
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <cpuid.h>
+#include <immintrin.h>
+#define AD_SHA_NI 1
+#endif
+
 namespace ad {
 
 namespace {
@@ -20,13 +26,68 @@ constexpr std::array<std::uint32_t, 64> kRound = {
 
 inline std::uint32_t rotr(std::uint32_t x, int n) { return (x >> n) | (x << (32 - n)); }
 
+#ifdef AD_SHA_NI
+bool detect_sha_ni() {
+  unsigned a, b, c, d;
+  if (!__get_cpuid(1, &a, &b, &c, &d)) return false;
+  bool ssse3_sse41 = (c & (1u << 9)) && (c & (1u << 19));
+  if (!__get_cpuid_count(7, 0, &a, &b, &c, &d)) return false;
+  return ssse3_sse41 && (b & (1u << 29));
+}
+
+// One block with the SHA-NI instructions: 16 groups of four rounds, the message schedule
+// kept in four registers (m[g % 4] holds words 4g..4g+3), the state as ABEF and CDGH.
+__attribute__((target("sha,ssse3,sse4.1"))) void block_sha_ni(std::uint32_t* h, const std::uint8_t* p) {
+  const __m128i kSwap = _mm_set_epi64x(0x0c0d0e0f08090a0bULL, 0x0405060700010203ULL);
+  __m128i t = _mm_shuffle_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(h)), 0xB1);
+  __m128i s1 = _mm_shuffle_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(h + 4)), 0x1B);
+  __m128i s0 = _mm_alignr_epi8(t, s1, 8);  // ABEF
+  s1 = _mm_blend_epi16(s1, t, 0xF0);       // CDGH
+  const __m128i abef = s0, cdgh = s1;
+  __m128i m[4];
+  for (int g = 0; g < 16; ++g) {
+    if (g < 4) {
+      m[g] = _mm_shuffle_epi8(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p + 16 * g)), kSwap);
+    } else {
+      __m128i x = m[(g + 3) % 4], y = m[(g + 2) % 4];
+      __m128i w = _mm_add_epi32(_mm_sha256msg1_epu32(m[g % 4], m[(g + 1) % 4]), _mm_alignr_epi8(x, y, 4));
+      m[g % 4] = _mm_sha256msg2_epu32(w, x);
+    }
+    __m128i k = _mm_add_epi32(m[g % 4], _mm_loadu_si128(reinterpret_cast<const __m128i*>(&kRound[4 * g])));
+    s1 = _mm_sha256rnds2_epu32(s1, s0, k);
+    s0 = _mm_sha256rnds2_epu32(s0, s1, _mm_shuffle_epi32(k, 0x0E));
+  }
+  s0 = _mm_add_epi32(s0, abef);
+  s1 = _mm_add_epi32(s1, cdgh);
+  t = _mm_shuffle_epi32(s0, 0x1B);    // FEBA
+  s1 = _mm_shuffle_epi32(s1, 0xB1);   // DCHG
+  s0 = _mm_blend_epi16(t, s1, 0xF0);  // DCBA
+  s1 = _mm_alignr_epi8(s1, t, 8);     // HGFE
+  _mm_storeu_si128(reinterpret_cast<__m128i*>(h), s0);
+  _mm_storeu_si128(reinterpret_cast<__m128i*>(h + 4), s1);
+}
+#endif
+
 }  // namespace
 
-Sha256::Sha256()
+bool Sha256::cpu_extensions() {
+#ifdef AD_SHA_NI
+  static const bool has = detect_sha_ni();
+  return has;
+#else
+  return false;
+#endif
+}
+
+Sha256::Sha256(Impl impl)
     : h_{0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab,
-         0x5be0cd19} {}
+         0x5be0cd19},
+      cpu_(impl == Impl::kAuto && cpu_extensions()) {}
 
 void Sha256::block(const std::uint8_t* p) {
+#ifdef AD_SHA_NI
+  if (cpu_) return block_sha_ni(h_.data(), p);
+#endif
   std::uint32_t w[64];
   for (int t = 0; t < 16; ++t)
     w[t] = std::uint32_t(p[4 * t]) << 24 | std::uint32_t(p[4 * t + 1]) << 16 |

@@ -13,7 +13,12 @@ namespace ad {
 
 class Sha256 {
  public:
-  Sha256();
+  // kAuto uses the CPU's SHA extensions (x86-64 SHA-NI) when it has them, which hash a
+  // block about five times faster than the portable code; both give the same digests.
+  enum class Impl { kAuto, kPortable };
+  explicit Sha256(Impl impl = Impl::kAuto);
+  // Whether kAuto uses the CPU's SHA extensions on this machine.
+  static bool cpu_extensions();
   void update(std::string_view bytes);
   // REQUIRES: called once; the object is spent afterwards.
   std::array<std::uint8_t, 32> finish();
@@ -24,6 +29,7 @@ class Sha256 {
   std::array<std::uint8_t, 64> buf_;
   std::size_t used_ = 0;
   std::uint64_t bytes_ = 0;
+  bool cpu_ = false;
 };
 
 // The digest of bytes (text::hex and text::base64 write it out).

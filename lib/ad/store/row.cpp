@@ -1,9 +1,8 @@
 #include "ad/store/row.h"
 
-#include <arpa/inet.h>
-
 #include <algorithm>
 #include <cstring>
+#include <utility>
 
 #include "ad/core/error.h"
 #include "ad/core/text.h"
@@ -45,12 +44,8 @@ void append_json_string(std::string& out, std::string_view s) {
 }
 
 bool is_ip_address(std::string_view s) {
-  if (s.empty() || s.size() > 45) return false;
-  char buf[48];
-  std::memcpy(buf, s.data(), s.size());
-  buf[s.size()] = '\0';
-  unsigned char addr[16];
-  return ::inet_pton(AF_INET, buf, addr) == 1 || ::inet_pton(AF_INET6, buf, addr) == 1;
+  IpAddress ip;
+  return parse_ip_address(s, ip);
 }
 
 namespace {
@@ -129,6 +124,12 @@ RowEncoder::RowEncoder(const std::vector<std::string>& header, const Roles& role
   }
   std::sort(key_columns_.begin(), key_columns_.end(),
             [&](int a, int b) { return header[a] < header[b]; });
+  // extra's keys in the order jsonb keeps them (shorter first, then by bytes), so that the
+  // server's sort of each object's keys finds them sorted.
+  std::sort(extra_columns_.begin(), extra_columns_.end(), [&](int a, int b) {
+    return std::make_pair(header[a].size(), std::string_view(header[a])) <
+           std::make_pair(header[b].size(), std::string_view(header[b]));
+  });
 }
 
 std::optional<scored::Row> RowEncoder::parse(const csv::Row& row) const {
@@ -174,32 +175,27 @@ void RowEncoder::encode(const csv::Row& row, EncodedRow& out) const {
     out.null[slot] = column < 0;
     if (column >= 0) out.text[slot].assign(f[column]);
   };
-  auto set_if = [&](std::size_t slot, int column, bool (*valid)(std::string_view)) {
-    out.null[slot] = column < 0 || !valid(f[column]);
-    if (!out.null[slot]) out.text[slot].assign(f[column]);
-  };
 
-  auto k = key(row);
+  out.key = key(row);
   out.null[0] = false;
-  out.text[0] = "\\x" + text::hex(k);
 
   set(1, id_);
   out.null[2] = true;
   if (time_ >= 0) {
     if (auto ms = parse_time_ms(f[time_], assume_tz_s_)) {
       out.null[2] = false;
-      out.text[2] = format_time_iso(*ms);
+      out.time_ms = *ms;
     }
   }
   set(3, user_);
-  set_if(4, ip_, is_ip_address);
+  out.null[4] = ip_ < 0 || !parse_ip_address(f[ip_], out.ip);
   set(5, country_);
   auto parsed = parse(row);
   for (std::size_t slot : {6, 7, 8}) out.null[slot] = !parsed;
   if (parsed) {
-    out.text[6].assign(f[scored_[scored::Field::kScore]]);
-    out.text[7] = parsed->flag ? "1" : "0";
-    out.text[8].assign(f[scored_[scored::Field::kSeverity]]);
+    out.score = parsed->score;
+    out.flag = parsed->flag;
+    out.severity = parsed->severity;
   }
   set(9, reasons_);
   auto set_nonempty = [&](std::size_t slot, int column) {
@@ -208,7 +204,7 @@ void RowEncoder::encode(const csv::Row& row, EncodedRow& out) const {
   };
   set_nonempty(11, scored_[scored::Field::kIncidentId]);
   out.null[12] = !(parsed && parsed->incident_score);
-  if (!out.null[12]) out.text[12].assign(f[scored_[scored::Field::kIncidentScore]]);
+  if (!out.null[12]) out.incident_score = *parsed->incident_score;
   set_nonempty(13, scored_[scored::Field::kIncidentKind]);
 
   std::string& x = out.text[10];
@@ -225,6 +221,48 @@ void RowEncoder::encode(const csv::Row& row, EncodedRow& out) const {
     append_json_string(x, f[c]);
   }
   x.push_back('}');
+}
+
+// ---------------------------------------------------------------------------------
+// Binary COPY
+
+std::string copy_columns() {
+  std::string s;
+  for (auto c : kStagingColumns) s += std::string(c) + ", ";
+  return s + "layout_id, model_id";
+}
+
+void append_tuple(CopyData& out, const EncodedRow& row, std::int64_t layout_id,
+                  const std::string& model_id) {
+  out.begin_tuple(static_cast<std::int16_t>(kFields + 2));
+  for (std::size_t i = 0; i < kFields; ++i) {
+    if (row.null[i]) {
+      out.null();
+      continue;
+    }
+    switch (i) {
+      case 0: out.bytes(std::string_view(reinterpret_cast<const char*>(row.key.data()), row.key.size())); break;
+      case 2: out.timestamptz_ms(row.time_ms); break;
+      case 4: out.inet(row.ip); break;
+      case 6: out.float8(row.score); break;
+      case 7: out.int16(row.flag ? 1 : 0); break;
+      case 8: out.float8(row.severity); break;
+      case 10: {
+        std::size_t at = out.open();
+        out.buffer().push_back('\1');  // jsonb version 1
+        out.buffer().append(row.text[10]);
+        out.close(at);
+        break;
+      }
+      case 12: out.float8(row.incident_score); break;
+      default: out.text(row.text[i]);
+    }
+  }
+  out.int64(layout_id);
+  if (model_id.empty())
+    out.null();
+  else
+    out.text(model_id);
 }
 
 }  // namespace ad::store

@@ -13,7 +13,9 @@
 //     data error). Their text is kept verbatim
 //     in `extra`.
 //   - `extra` (jsonb) maps the header name of every other non-empty field, and of the
-//     typed ones, to its text: {"timestamp": "2025-01-01 04:02:00", ...}.
+//     typed ones, to its text: {"timestamp": "2025-01-01 04:02:00", ...}. The keys are
+//     written in jsonb's own order (shorter names first, then by bytes), which saves
+//     the server sorting them.
 // A Layout records, per input header, which column holds each field (its "placement":
 // a text core column, or "" for extra), so the original header and column order can be
 // rebuilt. Layouts are stored once, in <table>_layouts, keyed by a hash of their content.
@@ -38,6 +40,7 @@
 #include "ad/core/roles.h"
 #include "ad/core/scored.h"
 #include "ad/core/sha256.h"
+#include "ad/store/copy.h"
 
 namespace ad::store {
 
@@ -50,7 +53,7 @@ void append_json_string(std::string& out, std::string_view s);
 // True if s is an IPv4 or IPv6 address that PostgreSQL's inet accepts (inet_pton).
 bool is_ip_address(std::string_view s);
 
-// The staging columns, in COPY order; see RowEncoder::encode.
+// The columns of a row that come from the input, in COPY order; see RowEncoder::encode.
 inline constexpr std::array<const char*, 14> kStagingColumns = {
     "row_key",         "event_id",    "event_time",     "user_id",      "ip_address",
     "location",        "anomaly_score", "anomaly_flag", "severity",     "anomaly_reasons",
@@ -74,11 +77,25 @@ Layout make_layout(const std::vector<std::string>& header, const Roles& roles,
 std::int64_t layout_id(const std::vector<std::string>& header,
                        const std::vector<std::string>& placement);
 
-// One encoded row: kFields texts for COPY, nullopt-like as `null[i]`.
+// One encoded row, field i for kStagingColumns[i]; null[i] when it is NULL. The text
+// columns (event_id, user_id, location, anomaly_reasons, incident_id, incident_kind) and
+// extra (JSON) are in text[i]; the typed ones in the members below.
 struct EncodedRow {
   std::array<std::string, kFields> text;
   std::array<bool, kFields> null{};
+  std::array<std::uint8_t, 16> key{};  // row_key
+  std::int64_t time_ms = 0;            // event_time, epoch milliseconds
+  IpAddress ip;                        // ip_address
+  double score = 0, severity = 0, incident_score = 0;
+  bool flag = false;
 };
+
+// Appends row to out as one binary COPY tuple of kStagingColumns, then layout_id and
+// model_id (NULL when empty): the columns of copy_columns().
+void append_tuple(CopyData& out, const EncodedRow& row, std::int64_t layout_id,
+                  const std::string& model_id);
+// kStagingColumns, then layout_id and model_id, comma-separated.
+std::string copy_columns();
 
 class RowEncoder {
  public:
@@ -113,7 +130,7 @@ class RowEncoder {
   int id_ = -1, time_ = -1, user_ = -1, ip_ = -1, country_ = -1;
   scored::Columns scored_;
   int reasons_ = -1;
-  std::vector<int> extra_columns_;  // columns kept in extra, in header order
+  std::vector<int> extra_columns_;  // columns kept in extra, in jsonb's key order
   std::vector<int> key_columns_;    // non-scored columns, by byte order of their names
 };
 

@@ -53,6 +53,12 @@ std::string sql_literal(std::string_view text) {
   return s;
 }
 
+std::string text_array(const std::vector<std::string>& items) {
+  std::string s = "ARRAY[";
+  for (std::size_t i = 0; i < items.size(); ++i) s += (i ? "," : "") + sql_literal(items[i]);
+  return s + "]::text[]";
+}
+
 std::vector<std::string> migration(int from, const std::string& table) {
   const std::string t = quote_ident(table);
   auto index = [&](const std::string& suffix) { return quote_ident(table + "_" + suffix); };
@@ -87,6 +93,8 @@ std::vector<std::string> migration(int from, const std::string& table) {
       };
     case 2:
       return incident_migration(table);
+    case 3:
+      return {"DROP INDEX IF EXISTS " + index("ip_address")};
     default:
       throw Error(Status::kInternal, "no schema migration from version " + std::to_string(from));
   }

@@ -9,19 +9,16 @@
 #include <cerrno>
 #include <chrono>
 #include <cmath>
-#include <condition_variable>
-#include <deque>
 #include <mutex>
 #include <optional>
 #include <pqxx/pqxx>
 #include <thread>
-#include <tuple>
 #include <utility>
 
 #include "ad/core/csv.h"
 #include "ad/core/error.h"
 #include "ad/core/roles.h"
-#include "ad/store/incident.h"
+#include "ad/store/batch.h"
 #include "ad/store/row.h"
 
 namespace ad::store {
@@ -38,7 +35,6 @@ struct Stopped {};
 
 constexpr std::size_t kMaxBatchBytes = 64u << 20;
 constexpr unsigned kMaxWriters = 2;
-constexpr const char* kStaging = "pg_temp.ad_store_staging";
 
 // ---------------------------------------------------------------------------------
 // Input: the CSV line source, teed to standard output on request.
@@ -89,209 +85,6 @@ std::unique_ptr<csv::LineSource> open_input(const std::string& path, FdGuard& gu
   guard.owns = !is_stdin;
   return csv::fd_lines(guard.fd, name);
 }
-
-// ---------------------------------------------------------------------------------
-// A batch of encoded rows, kept until committed (a retry sends it again).
-
-class Batch {
- public:
-  static constexpr std::size_t kNull = static_cast<std::size_t>(-1);
-
-  void add(const EncodedRow& row) {
-    if (rows_ == 0) started_ = Clock::now();
-    for (std::size_t i = 0; i < kFields; ++i) {
-      if (row.null[i]) {
-        offsets_.push_back(kNull);
-      } else {
-        offsets_.push_back(arena_.size());
-        arena_.append(row.text[i]);
-        arena_.push_back('\0');
-      }
-    }
-    ++rows_;
-  }
-  std::size_t rows() const { return rows_; }
-  std::size_t bytes() const { return arena_.size(); }
-  bool empty() const { return rows_ == 0; }
-  Clock::time_point started() const { return started_; }
-  void clear() {
-    arena_.clear();
-    offsets_.clear();
-    rows_ = 0;
-  }
-  void stream(pqxx::stream_to& s) const {
-    for (std::size_t r = 0; r < rows_; ++r) s << tuple(r, std::make_index_sequence<kFields>());
-  }
-
- private:
-  const char* field(std::size_t row, std::size_t i) const {
-    std::size_t o = offsets_[row * kFields + i];
-    return o == kNull ? nullptr : arena_.data() + o;
-  }
-  template <std::size_t... I>
-  std::tuple<decltype(I, static_cast<const char*>(nullptr))...> tuple(
-      std::size_t row, std::index_sequence<I...>) const {
-    return {field(row, I)...};
-  }
-
-  std::string arena_;
-  std::vector<std::size_t> offsets_;
-  std::size_t rows_ = 0;
-  Clock::time_point started_;
-};
-
-std::string text_array(const std::vector<std::string>& items) {
-  std::string s = "ARRAY[";
-  for (std::size_t i = 0; i < items.size(); ++i) s += (i ? "," : "") + sql_literal(items[i]);
-  return s + "]::text[]";
-}
-
-std::string staging_ddl() {
-  return "CREATE TEMP TABLE IF NOT EXISTS ad_store_staging (row_key bytea,"
-         " event_id text, event_time timestamptz, user_id text, ip_address inet, location text,"
-         " anomaly_score double precision, anomaly_flag smallint, severity double precision,"
-         " anomaly_reasons text, extra jsonb, incident_id text, incident_score double precision,"
-         " incident_kind text) ON COMMIT DELETE ROWS";
-}
-
-std::string insert_sql(const std::string& table, std::int64_t layout, const std::string& model_id) {
-  std::string columns;
-  for (auto c : kStagingColumns) columns += std::string(c) + ", ";
-  return "INSERT INTO " + quote_ident(table) + " (" + columns + "layout_id, model_id) SELECT " +
-         columns + std::to_string(layout) + ", " +
-         (model_id.empty() ? std::string("NULL") : sql_literal(model_id)) + " FROM " + kStaging +
-         " ON CONFLICT (row_key) DO NOTHING";
-}
-
-// The statements that store a batch from the staging table: the insert, then, for input
-// with incident ids, the lock and refresh of the incidents the batch touches
-// (store/incident.h).
-std::vector<std::string> batch_sql(const std::string& table, std::int64_t layout,
-                                   const std::string& model_id, bool incidents) {
-  std::vector<std::string> statements{insert_sql(table, layout, model_id)};
-  if (incidents) {
-    std::string ids = std::string("SELECT incident_id FROM ") + kStaging;
-    statements.push_back(lock_incidents_sql(table, ids));
-    statements.push_back(refresh_incidents_sql(table, ids));
-  }
-  return statements;
-}
-
-// The unit of work for one batch: COPY, the statements, commit. Returns the rows the
-// first statement inserted.
-std::uint64_t commit_batch(pqxx::connection_base& conn, const Batch& batch,
-                           const std::vector<std::string>& sql) {
-  pqxx::work tx(conn);
-  {
-    pqxx::stream_to copy(tx, kStaging,
-                         std::vector<std::string>(kStagingColumns.begin(), kStagingColumns.end()));
-    batch.stream(copy);
-    copy.complete();
-  }
-  auto r = tx.exec(sql.front());
-  for (std::size_t i = 1; i < sql.size(); ++i) tx.exec(sql[i]);
-  tx.commit();
-  return static_cast<std::uint64_t>(r.affected_rows());
-}
-
-// Writer threads, one Session (connection) each, committing batches side by side: the
-// server's work per row is larger than ours, and a second backend uses a second core.
-// Batches are committed in any order; each is still whole or not at all.
-class Writers {
- public:
-  Writers(std::vector<std::unique_ptr<Session>> sessions, std::vector<std::string> sql)
-      : sessions_(std::move(sessions)), sql_(std::move(sql)) {
-    // Stop signals go to the reading thread, which polls for them.
-    sigset_t block, old;
-    sigemptyset(&block);
-    for (int sig : {SIGINT, SIGTERM, SIGHUP}) sigaddset(&block, sig);
-    pthread_sigmask(SIG_BLOCK, &block, &old);
-    for (auto& s : sessions_) threads_.emplace_back([this, session = s.get()] { loop(*session); });
-    pthread_sigmask(SIG_SETMASK, &old, nullptr);
-  }
-  ~Writers() {
-    {
-      std::lock_guard<std::mutex> lock(m_);
-      closing_ = true;
-      queue_.clear();
-    }
-    cv_.notify_all();
-    for (auto& t : threads_) t.join();
-  }
-
-  // Hands batch over, leaving it empty. Blocks while every writer is busy. Rethrows a
-  // writer's failure.
-  void submit(Batch& batch) {
-    std::unique_lock<std::mutex> lock(m_);
-    cv_.wait(lock, [&] { return error_ || queue_.size() + busy_ < threads_.size(); });
-    if (error_) settle_and_throw(lock);
-    queue_.push_back(std::move(batch));
-    batch.clear();
-    cv_.notify_all();
-  }
-  // Waits until every batch handed over is committed. Rethrows a writer's failure.
-  void drain() {
-    std::unique_lock<std::mutex> lock(m_);
-    cv_.wait(lock, [&] { return error_ || (queue_.empty() && busy_ == 0); });
-    if (error_) settle_and_throw(lock);
-  }
-  std::uint64_t stored() {
-    std::lock_guard<std::mutex> lock(m_);
-    return stored_;
-  }
-  bool failed() {
-    std::lock_guard<std::mutex> lock(m_);
-    return error_ != nullptr;
-  }
-  std::uint64_t batches() {
-    std::lock_guard<std::mutex> lock(m_);
-    return batches_;
-  }
-
- private:
-  void settle_and_throw(std::unique_lock<std::mutex>& lock) {
-    queue_.clear();
-    cv_.wait(lock, [&] { return busy_ == 0; });
-    std::rethrow_exception(error_);
-  }
-  void loop(Session& session) {
-    std::unique_lock<std::mutex> lock(m_);
-    for (;;) {
-      cv_.wait(lock, [&] { return closing_ || !queue_.empty(); });
-      if (closing_) return;
-      Batch batch = std::move(queue_.front());
-      queue_.pop_front();
-      ++busy_;
-      lock.unlock();
-      std::uint64_t stored = 0;
-      std::exception_ptr error;
-      try {
-        session.run([&](pqxx::connection_base& conn) { stored = commit_batch(conn, batch, sql_); });
-      } catch (...) {
-        error = std::current_exception();
-      }
-      lock.lock();
-      --busy_;
-      if (error && !error_) error_ = error;
-      if (!error) {
-        stored_ += stored;
-        ++batches_;
-      }
-      cv_.notify_all();
-    }
-  }
-
-  std::vector<std::unique_ptr<Session>> sessions_;
-  std::vector<std::string> sql_;
-  std::mutex m_;
-  std::condition_variable cv_;
-  std::deque<Batch> queue_;
-  std::size_t busy_ = 0;
-  bool closing_ = false;
-  std::exception_ptr error_;
-  std::uint64_t stored_ = 0, batches_ = 0;
-  std::vector<std::thread> threads_;
-};
 
 }  // namespace
 
@@ -469,13 +262,12 @@ WriteStats write(const std::string& input, const SessionOptions& session_options
   };
   const Layout& layout = in.encoder->layout();
   Writers pool(connect(session_options, options.table, layout, warn_locked, note_locked),
-               batch_sql(options.table, layout.id, options.model_id,
-                         in.encoder->scored_columns()[scored::Field::kIncidentId] >= 0));
+               batch_sql(options.table, in.encoder->scored_columns()[scored::Field::kIncidentId] >= 0));
 
   const auto max_age = std::chrono::duration_cast<Clock::duration>(
       std::chrono::duration<double>(options.batch_seconds));
   WriteStats stats;
-  Batch batch;
+  Batch batch(layout.id, options.model_id);
   auto commit = [&] {
     if (!batch.empty()) pool.submit(batch);
   };

@@ -3,8 +3,9 @@
 // write() reads scored CSV (ad-score's output: the input columns plus anomaly_score,
 // anomaly_flag, severity and anomaly_reasons) and stores the flagged rows, or every row,
 // in a table (store/schema.h), one row per record, keyed so that a record is stored once
-// however often it is offered (store/row.h). Rows go in batches: each batch is COPYed
-// into a temporary staging table and inserted with ON CONFLICT DO NOTHING, in one
+// however often it is offered (store/row.h). Rows go in batches (store/batch.h): each
+// batch is COPYed in binary straight into the table, or, when it holds a key stored
+// before, through a temporary staging table and INSERT ... ON CONFLICT DO NOTHING, in one
 // transaction, so it is committed whole or not at all. A batch is committed when it holds
 // batch_rows rows, when its first row is batch_seconds old (on a live pipe, a timer
 // commits a trickle of rows even while no input arrives), at the end of the input, on an

@@ -34,4 +34,21 @@ TEST_SUITE("sha256") {
       CHECK(d == whole.finish());
     }
   }
+  TEST_CASE("the CPU's SHA extensions, when used, give the portable code's digests") {
+    const std::string which = Sha256::cpu_extensions() ? "yes" : "no";
+    MESSAGE("SHA extensions on this CPU: " << which);
+    std::string text(1000, '\0');
+    std::uint32_t x = 1;
+    for (auto& c : text) c = static_cast<char>((x = x * 1103515245 + 12345) >> 16);
+    for (std::size_t n = 0; n <= text.size(); n += (n < 200 ? 1 : 61)) {
+      Sha256 a, b(Sha256::Impl::kPortable);
+      a.update(std::string_view(text).substr(0, n));
+      b.update(std::string_view(text).substr(0, n));
+      CAPTURE(n);
+      CHECK(a.finish() == b.finish());
+    }
+    Sha256 p(Sha256::Impl::kPortable);
+    p.update("abc");
+    CHECK(ad::text::hex(p.finish()) == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+  }
 }

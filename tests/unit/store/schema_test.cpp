@@ -38,7 +38,8 @@ TEST_SUITE("store_schema") {
     auto v3 = migration(2, "t");
     CHECK(v3[0].find("ALTER TABLE \"t\" ADD COLUMN incident_id text") == 0);
     CHECK(v3.back().find("INSERT INTO \"t_incidents\"") == 0);
-    CHECK(kSchemaVersion == 3);
+    CHECK(migration(3, "t") == std::vector<std::string>{"DROP INDEX IF EXISTS \"t_ip_address\""});
+    CHECK(kSchemaVersion == 4);
     CHECK_THROWS_AS(migration(kSchemaVersion, "t"), ad::Error);
   }
   TEST_CASE("export of one layout restores its header exactly") {
