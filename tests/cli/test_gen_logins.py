@@ -179,6 +179,24 @@ class RichLayout(Generated):
         self.assertGreaterEqual(impossible, 5)
 
 
+class TripsToTheEnd(Generated):
+    def test_trips_do_not_thin_out_before_the_last_day(self):
+        """A test period at the end of the data holds as many trips as the weeks before.
+        Trips that would end after the last day used to be left out (and the user's trips
+        stopped there), so the last two weeks had 0.6 of the trips of the two before, and
+        scripts/evaluate measured false incidents on a test period with half the trips."""
+        _, rows, labels = self.make("--seed", 3, "--users", 300, "--days", 42, "--oddity-rate", 3, "--no-attacks")
+        start = epoch("2025-01-01T00:00:00Z")
+        first = {}
+        for r, l in zip(rows, labels):
+            if l[3] == "trip":
+                first.setdefault(l[4], (epoch(r[1]) - start) // 86400)
+        before = sum(14 <= d < 28 for d in first.values())
+        last = sum(28 <= d < 42 for d in first.values())
+        self.assertGreater(before, 80)
+        self.assertGreater(last, 0.8 * before, f"trips starting in the last two weeks: {last}, the two before: {before}")
+
+
 class PrototypeLayout(Generated):
     def test_columns_and_activity(self):
         header, rows, labels = self.make("--seed", 3, *SMALL, "--layout", "prototype")
