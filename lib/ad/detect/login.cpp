@@ -294,7 +294,8 @@ void learn_profile(UserProfile& up, const LoginEvent& e, const LoginContext& ctx
   ++up.weekdays[static_cast<std::size_t>(ctx.weekday)];
   if (!ctx.wide.empty()) {
     if (up.wide_networks.count(ctx.wide) == 0) population.add_user(ctx.wide);
-    up.wide_networks.add(ctx.wide, t);
+    const std::string evicted = up.wide_networks.add(ctx.wide, t);
+    if (!evicted.empty()) population.remove_user(evicted);
     if (t >= up.session_ms) {
       up.session_ms = t;
       up.session_net = ctx.wide;
