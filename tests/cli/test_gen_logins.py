@@ -510,6 +510,24 @@ class Evaluate(adtest.TempDirTestCase):
             self.assertEqual(gap["attacks"], 30)
             self.assertGreater(gap["user_days"], 0)
 
+    def test_data_seed_draws_the_datasets_again(self):
+        if not os.path.exists(adtest.tool("ad-score")):
+            self.skipTest("ad-score is not built")
+        logins = []
+        for seed in (0, 0, 5):
+            out = os.path.join(self.tmp, "r.json")
+            p = subprocess.run([sys.executable, EVALUATE, "--quick", "--datasets", "realistic", "-q", "--no-baseline",
+                                "--data-seed", str(seed), "--bin", adtest.BIN, "--json", out],
+                               capture_output=True, timeout=300)
+            self.assertEqual(p.returncode, 0, p.stderr.decode())
+            with open(out) as f:
+                doc = json.load(f)
+            self.assertEqual(doc["data_seed"], seed)
+            m = doc["results"][0]["metrics"]
+            logins.append((m["logins"], m["attack_events"], doc["results"][0]["incidents"]["ad"]["user_days"]))
+        self.assertEqual(logins[0], logins[1])
+        self.assertNotEqual(logins[0], logins[2])
+
     def test_unknown_dataset_is_a_usage_error(self):
         p = subprocess.run([sys.executable, EVALUATE, "--datasets", "nope", "--no-ad"], capture_output=True,
                            timeout=60)
