@@ -347,7 +347,12 @@ void LoginTracker::observe(const LoginEvent& event, LoginContext& ctx) {
 
   // Learn.
   windows_.add(e.user, ctx.current[static_cast<int>(Trait::kIp)], e.time_ms, e.success && !*e.success);
-  if (!e.user.empty()) learn_profile(profiles_.get(e.user, e.time_ms), e, ctx, clock, population_);
+  if (e.user.empty()) return;
+  const std::size_t users_before = profiles_.size();
+  UserProfile& up = profiles_.get(e.user, e.time_ms);
+  // A new user over max_users evicted others (profile.h): their networks no longer count.
+  if (!p && profiles_.size() <= users_before) population_ = NetworkPopulation(profiles_);
+  learn_profile(up, e, ctx, clock, population_);
 }
 
 std::string describe_derived(Derived x, const LoginContext& c) {

@@ -36,8 +36,8 @@
 // rebuilt from the profiles' wide-network lists (profile.h) when scoring starts, so the
 // model file holds no separate table; a user counts once per wide network for as long as
 // the network stays in their list (kMaxValues entries): the tracker takes the user off
-// when the network gives way in the list, so ad-train's counts, while it reads, are
-// those the lists would rebuild. Memory: one entry per distinct wide network in those
+// when the network gives way in the list, and counts again when profiles are evicted
+// (max_users), so ad-train's counts, while it reads, are those the lists would rebuild. Memory: one entry per distinct wide network in those
 // lists.
 #pragma once
 
