@@ -179,6 +179,24 @@ class RichLayout(Generated):
         self.assertGreaterEqual(impossible, 5)
 
 
+class TripsToTheEnd(Generated):
+    def test_trips_do_not_thin_out_before_the_last_day(self):
+        """A test period at the end of the data holds as many trips as the weeks before.
+        Trips that would end after the last day used to be left out (and the user's trips
+        stopped there), so the last two weeks had 0.6 of the trips of the two before, and
+        scripts/evaluate measured false incidents on a test period with half the trips."""
+        _, rows, labels = self.make("--seed", 3, "--users", 300, "--days", 42, "--oddity-rate", 3, "--no-attacks")
+        start = epoch("2025-01-01T00:00:00Z")
+        first = {}
+        for r, l in zip(rows, labels):
+            if l[3] == "trip":
+                first.setdefault(l[4], (epoch(r[1]) - start) // 86400)
+        before = sum(14 <= d < 28 for d in first.values())
+        last = sum(28 <= d < 42 for d in first.values())
+        self.assertGreater(before, 80)
+        self.assertGreater(last, 0.8 * before, f"trips starting in the last two weeks: {last}, the two before: {before}")
+
+
 class PrototypeLayout(Generated):
     def test_columns_and_activity(self):
         header, rows, labels = self.make("--seed", 3, *SMALL, "--layout", "prototype")
@@ -491,6 +509,24 @@ class Evaluate(adtest.TempDirTestCase):
             gap = r["incidents"]["gap30"]  # the baseline grouping, for every method
             self.assertEqual(gap["attacks"], 30)
             self.assertGreater(gap["user_days"], 0)
+
+    def test_data_seed_draws_the_datasets_again(self):
+        if not os.path.exists(adtest.tool("ad-score")):
+            self.skipTest("ad-score is not built")
+        logins = []
+        for seed in (0, 0, 5):
+            out = os.path.join(self.tmp, "r.json")
+            p = subprocess.run([sys.executable, EVALUATE, "--quick", "--datasets", "realistic", "-q", "--no-baseline",
+                                "--data-seed", str(seed), "--bin", adtest.BIN, "--json", out],
+                               capture_output=True, timeout=300)
+            self.assertEqual(p.returncode, 0, p.stderr.decode())
+            with open(out) as f:
+                doc = json.load(f)
+            self.assertEqual(doc["data_seed"], seed)
+            m = doc["results"][0]["metrics"]
+            logins.append((m["logins"], m["attack_events"], doc["results"][0]["incidents"]["ad"]["user_days"]))
+        self.assertEqual(logins[0], logins[1])
+        self.assertNotEqual(logins[0], logins[2])
 
     def test_unknown_dataset_is_a_usage_error(self):
         p = subprocess.run([sys.executable, EVALUATE, "--datasets", "nope", "--no-ad"], capture_output=True,

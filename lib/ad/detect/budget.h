@@ -14,6 +14,13 @@
 // finds a threshold that meets the budget, the lowest such one where the count is
 // monotone, which it is nearly everywhere.
 //
+// How close it comes (measured for issue 12 on attack-free gen-logins data, 30 days of
+// history): at --budget 3 the replay expects 2.9 per 1,000 user-days, and ad-score then
+// raised 2.2 to 2.6 over the next 10 days (realistic simulation, 12 seeds) and 3.1 over
+// the next 20 (sign-in simulation, 8 seeds). One replay holds about a dozen incidents
+// at the default budget, so one model's rate is known to about a third; the replay's
+// 15 days hold two weekends, and weekends raise several times the weekdays' rate.
+//
 // When the training sample holds only part of the history (more rows than
 // --sample-rows), the replay sees only the sampled logins; user-days are counted on the
 // same logins, so the rate is that of a thinner stream and the threshold errs low.

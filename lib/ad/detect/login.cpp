@@ -294,7 +294,8 @@ void learn_profile(UserProfile& up, const LoginEvent& e, const LoginContext& ctx
   ++up.weekdays[static_cast<std::size_t>(ctx.weekday)];
   if (!ctx.wide.empty()) {
     if (up.wide_networks.count(ctx.wide) == 0) population.add_user(ctx.wide);
-    up.wide_networks.add(ctx.wide, t);
+    const std::string evicted = up.wide_networks.add(ctx.wide, t);
+    if (!evicted.empty()) population.remove_user(evicted);
     if (t >= up.session_ms) {
       up.session_ms = t;
       up.session_net = ctx.wide;
@@ -346,7 +347,12 @@ void LoginTracker::observe(const LoginEvent& event, LoginContext& ctx) {
 
   // Learn.
   windows_.add(e.user, ctx.current[static_cast<int>(Trait::kIp)], e.time_ms, e.success && !*e.success);
-  if (!e.user.empty()) learn_profile(profiles_.get(e.user, e.time_ms), e, ctx, clock, population_);
+  if (e.user.empty()) return;
+  const std::size_t users_before = profiles_.size();
+  UserProfile& up = profiles_.get(e.user, e.time_ms);
+  // A new user over max_users evicted others (profile.h): their networks no longer count.
+  if (!p && profiles_.size() <= users_before) population_ = NetworkPopulation(profiles_);
+  learn_profile(up, e, ctx, clock, population_);
 }
 
 std::string describe_derived(Derived x, const LoginContext& c) {

@@ -14,6 +14,12 @@ NetworkPopulation::NetworkPopulation(const Profiles& profiles) {
     for (const auto& e : profile->wide_networks.entries()) add_user(e.value);
 }
 
+void NetworkPopulation::remove_user(const std::string& wide) {
+  auto it = users_.find(wide);
+  if (it == users_.end()) return;
+  if (--it->second == 0) users_.erase(it);
+}
+
 std::uint32_t NetworkPopulation::users(const std::string& wide) const {
   auto it = users_.find(wide);
   return it == users_.end() ? 0 : it->second;

@@ -35,8 +35,10 @@
 // NetworkPopulation counts, per wide network, the users who logged in from it. It is
 // rebuilt from the profiles' wide-network lists (profile.h) when scoring starts, so the
 // model file holds no separate table; a user counts once per wide network for as long as
-// the network stays in their list (kMaxValues entries). Memory: one entry per distinct
-// wide network in those lists.
+// the network stays in their list (kMaxValues entries): the tracker takes the user off
+// when the network gives way in the list, and counts again when profiles are evicted
+// (max_users), so ad-train's counts, while it reads, are those the lists would rebuild. Memory: one entry per distinct wide network in those
+// lists.
 #pragma once
 
 #include <cstdint>
@@ -71,6 +73,8 @@ class NetworkPopulation {
   std::uint32_t users(const std::string& wide) const;
   // Counts one more user on `wide`.
   void add_user(const std::string& wide) { ++users_[wide]; }
+  // Counts one user fewer on `wide` (its entry goes at 0): `wide` left a user's list.
+  void remove_user(const std::string& wide);
   std::size_t size() const { return users_.size(); }
 
  private:

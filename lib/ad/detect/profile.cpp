@@ -4,20 +4,23 @@
 
 namespace ad {
 
-void ValueCounts::add(std::string_view value, std::int64_t when_ms) {
+std::string ValueCounts::add(std::string_view value, std::int64_t when_ms) {
   for (auto& e : entries_)
     if (e.value == value) {
       ++e.count;
       e.last_ms = std::max(e.last_ms, when_ms);
-      return;
+      return {};
     }
+  std::string evicted;
   if (entries_.size() >= kMaxValues) {
     auto victim = std::min_element(entries_.begin(), entries_.end(), [](const Entry& a, const Entry& b) {
       return a.count != b.count ? a.count < b.count : a.last_ms < b.last_ms;
     });
+    evicted = std::move(victim->value);
     entries_.erase(victim);
   }
   entries_.push_back({std::string(value), 1, when_ms});
+  return evicted;
 }
 
 std::uint32_t ValueCounts::count(std::string_view value) const {

@@ -47,7 +47,9 @@ class ValueCounts {
     std::uint32_t count = 0;
     std::int64_t last_ms = 0;
   };
-  void add(std::string_view value, std::int64_t when_ms);
+  // Counts value; when it is new and the list is full, the least counted (then least
+  // recent) entry gives way. Returns the value that gave way ("" if none).
+  std::string add(std::string_view value, std::int64_t when_ms);
   std::uint32_t count(std::string_view value) const;
   // The most counted value ("" if none).
   const std::string& top() const;

@@ -217,6 +217,53 @@ TEST_SUITE("network") {
     CHECK(pop.users("10.3.0.0/16") == 1);
   }
 
+  TEST_CASE("network_users: a network that leaves a user's list and comes back counts the user once") {
+    // jo uses 10.1/16 once, then eight other /16s twice each: the ninth network pushes
+    // 10.1 out of jo's list (kMaxValues 8, the least counted goes). The tracker's counts
+    // must stay those of the lists, as ad-score rebuilds them: it counted jo again on
+    // 10.1 when it came back, and never let the eviction take jo off.
+    static_assert(ad::ValueCounts::kMaxValues == 8);
+    ad::Profiles profiles;
+    Replay r(profiles);
+    auto t = ad::parse_time_ms("2025-01-06T09:00:00Z");
+    REQUIRE(t);
+    std::int64_t at = *t;
+    auto row = [&](const std::string& user, const std::string& ip) {
+      at += 3600000;
+      return ad::format_time_iso(at) + "," + user + "," + ip + ",Oslo,laptop,success\n";
+    };
+    std::string rows = row("jo", "10.1.0.1");
+    for (int net = 2; net <= 9; ++net)
+      for (int k = 0; k < 2; ++k) rows += row("jo", "10." + std::to_string(net) + ".0.1");
+    r.feed(rows);
+    CHECK(profiles.find("jo")->wide_networks.count("10.1.0.0/16") == 0);  // pushed out
+    CHECK(ad::NetworkPopulation(profiles).users("10.1.0.0/16") == 0);
+    CHECK(r.feed(row("kim", "10.1.5.5")).network_users == 0);  // jo no longer counts
+    r.feed(row("jo", "10.1.0.1"));                             // back in jo's list
+    CHECK(ad::NetworkPopulation(profiles).users("10.1.0.0/16") == 2);
+    CHECK(r.feed(row("lee", "10.1.6.6")).network_users == 2);  // jo and kim, once each
+  }
+
+  TEST_CASE("network_users: users evicted from the profiles (max_users) no longer count") {
+    ad::Profiles profiles(10);
+    Replay r(profiles);
+    auto t = ad::parse_time_ms("2025-01-06T09:00:00Z");
+    REQUIRE(t);
+    std::int64_t at = *t;
+    auto row = [&](const std::string& user, const std::string& ip) {
+      at += 3600000;
+      return ad::format_time_iso(at) + "," + user + "," + ip + ",Oslo,laptop,success\n";
+    };
+    std::string rows;
+    for (int u = 0; u < 10; ++u) rows += row("u" + std::to_string(u), "10.5.0.1");
+    for (int u = 10; u < 15; ++u) rows += row("u" + std::to_string(u), "10.6.0.1");  // u0..u4 go
+    r.feed(rows);
+    CHECK(profiles.size() == 10);
+    CHECK(profiles.find("u0") == nullptr);
+    CHECK(ad::NetworkPopulation(profiles).users("10.5.0.0/16") == 5);
+    CHECK(r.feed(row("kim", "10.5.9.9")).network_users == 5);
+  }
+
   TEST_CASE("network_name: the kind from an ASN database when known") {
     CHECK(ad::network_name("AS14061", "hosting") == "AS14061 (hosting)");
     CHECK(ad::network_name("10.1.0.0/16", "") == "10.1.0.0/16");
