@@ -59,6 +59,15 @@ std::string daily(const std::string& user, int n, const std::string& ip, const s
   return out;
 }
 
+// Rows one hour apart from 2025-01-06T09:00Z: row(user, ip) is the next success.
+struct Hourly {
+  std::int64_t at = *ad::parse_time_ms("2025-01-06T09:00:00Z");
+  std::string operator()(const std::string& user, const std::string& ip) {
+    at += 3600000;
+    return ad::format_time_iso(at) + "," + user + "," + ip + ",Oslo,laptop,success\n";
+  }
+};
+
 }  // namespace
 
 TEST_SUITE("network") {
@@ -225,13 +234,7 @@ TEST_SUITE("network") {
     static_assert(ad::ValueCounts::kMaxValues == 8);
     ad::Profiles profiles;
     Replay r(profiles);
-    auto t = ad::parse_time_ms("2025-01-06T09:00:00Z");
-    REQUIRE(t);
-    std::int64_t at = *t;
-    auto row = [&](const std::string& user, const std::string& ip) {
-      at += 3600000;
-      return ad::format_time_iso(at) + "," + user + "," + ip + ",Oslo,laptop,success\n";
-    };
+    Hourly row;
     std::string rows = row("jo", "10.1.0.1");
     for (int net = 2; net <= 9; ++net)
       for (int k = 0; k < 2; ++k) rows += row("jo", "10." + std::to_string(net) + ".0.1");
@@ -247,13 +250,7 @@ TEST_SUITE("network") {
   TEST_CASE("network_users: users evicted from the profiles (max_users) no longer count") {
     ad::Profiles profiles(10);
     Replay r(profiles);
-    auto t = ad::parse_time_ms("2025-01-06T09:00:00Z");
-    REQUIRE(t);
-    std::int64_t at = *t;
-    auto row = [&](const std::string& user, const std::string& ip) {
-      at += 3600000;
-      return ad::format_time_iso(at) + "," + user + "," + ip + ",Oslo,laptop,success\n";
-    };
+    Hourly row;
     std::string rows;
     for (int u = 0; u < 10; ++u) rows += row("u" + std::to_string(u), "10.5.0.1");
     for (int u = 10; u < 15; ++u) rows += row("u" + std::to_string(u), "10.6.0.1");  // u0..u4 go
