@@ -282,6 +282,10 @@ TEST_SUITE("train") {
     CHECK(e.where().line > 40);
     CHECK(e.where().line < 60);
     CHECK(contains(e.message(), "lower --sample-rows"));
+    opt.forest.threads = 2;  // found by the second thread of the pass: the same error
+    ad::Error e2 = train_error(csv, opt);
+    CHECK(e2.where().line == e.where().line);
+    CHECK(std::string(e2.what()) == e.what());
     opt.sample_limit = 20;  // a smaller sample fits: the same input trains
     CHECK(train_csv(csv, opt).model.info.rows_used == 100);
   }
