@@ -1,5 +1,5 @@
-// IP addresses: canonical_ip is idempotent, and ip_network and ip_wide_network accept
-// what it accepts.
+// IP addresses: canonical_ip is idempotent, ip_network and ip_wide_network accept
+// what it accepts, and ip_names gives the three from one parse.
 #include <string>
 
 #include "ad/detect/ip.h"
@@ -16,5 +16,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* bytes, std::size_t siz
     FUZZ_CHECK(again && *again == *canon, "canonical form '" + *canon + "' is not canonical");
     FUZZ_CHECK(net.has_value(), "an address without a network: '" + *canon + "'");
   }
+  auto names = ad::ip_names(text);
+  FUZZ_CHECK(names.has_value() == canon.has_value(), "ip_names and canonical_ip disagree on accepting it");
+  if (names && net && wide)
+    FUZZ_CHECK(names->address == *canon && names->network == *net && names->wide == *wide,
+               "ip_names differs from the three functions");
   return 0;
 }

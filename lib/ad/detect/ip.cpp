@@ -43,11 +43,10 @@ std::optional<std::string> canonical_ip(std::string_view text) {
 
 namespace {
 // The IPv4 network of `v4_bits` (24 or 16) or the IPv6 network of `v6_bits` (48 or 32)
-// that holds the address text.
-std::optional<std::string> network_of(std::string_view text, int v4_bits, int v6_bits) {
-  unsigned char b[16] = {};
-  int family = 0;
-  if (!parse(text, family, b)) return std::nullopt;
+// that holds the parsed address b.
+std::string network_of(int family, const unsigned char* address, int v4_bits, int v6_bits) {
+  unsigned char b[16];
+  std::memcpy(b, address, sizeof b);
   char out[64];
   if (family == AF_INET) {
     if (v4_bits == 24)
@@ -63,10 +62,26 @@ std::optional<std::string> network_of(std::string_view text, int v4_bits, int v6
   }
   return std::string(out);
 }
+
+std::optional<std::string> network_of(std::string_view text, int v4_bits, int v6_bits) {
+  unsigned char b[16] = {};
+  int family = 0;
+  if (!parse(text, family, b)) return std::nullopt;
+  return network_of(family, b, v4_bits, v6_bits);
+}
 }  // namespace
 
 std::optional<std::string> ip_network(std::string_view text) { return network_of(text, 24, 48); }
 
 std::optional<std::string> ip_wide_network(std::string_view text) { return network_of(text, 16, 32); }
+
+std::optional<IpNames> ip_names(std::string_view text) {
+  unsigned char b[16] = {};
+  int family = 0;
+  if (!parse(text, family, b)) return std::nullopt;
+  char out[INET6_ADDRSTRLEN];
+  ::inet_ntop(family, b, out, sizeof out);
+  return IpNames{out, network_of(family, b, 24, 48), network_of(family, b, 16, 32)};
+}
 
 }  // namespace ad

@@ -26,4 +26,11 @@ std::optional<std::string> ip_network(std::string_view text);
 // IPv4-mapped address gets its IPv4 /16. nullopt if text is not an IP address.
 std::optional<std::string> ip_wide_network(std::string_view text);
 
+// The three names above of one address, from one parse: canonical_ip, ip_network and
+// ip_wide_network of text. nullopt if text is not an IP address.
+struct IpNames {
+  std::string address, network, wide;
+};
+std::optional<IpNames> ip_names(std::string_view text);
+
 }  // namespace ad

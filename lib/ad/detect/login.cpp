@@ -171,13 +171,16 @@ void set_current(const LoginEvent& e, LoginContext& ctx) {
   for (int k = 0; k < kTraitCount; ++k)
     ctx.current[static_cast<std::size_t>(k)] = std::string(e.traits[static_cast<std::size_t>(k)]);
   std::string& address = ctx.current[static_cast<int>(Trait::kIp)];
-  if (auto c = canonical_ip(address)) address = *c;
   std::string& net = ctx.current[static_cast<int>(Trait::kNetwork)];
-  if (auto n = ip_network(e.traits[static_cast<int>(Trait::kIp)])) net = *n;
-  else net = ctx.current[static_cast<int>(Trait::kIp)];
+  if (auto names = ip_names(address)) {  // one parse for all three
+    address = std::move(names->address);
+    net = std::move(names->network);
+    ctx.wide = std::move(names->wide);
+  } else {
+    net = address;  // not an address: judged as it is written
+  }
   std::string& ua = ctx.current[static_cast<int>(Trait::kUserAgent)];
   ua = user_agent_family(ua);
-  if (auto w = ip_wide_network(e.traits[static_cast<int>(Trait::kIp)])) ctx.wide = *w;
 }
 
 // history, and new_ip ... new_user_agent.

@@ -31,3 +31,19 @@ TEST_SUITE("ip") {
     CHECK(ad::ip_network("::ffff:10.1.2.77") == "10.1.2.0/24");
   }
 }
+
+TEST_SUITE("ip") {
+  TEST_CASE("ip_names: the three names from one parse, as the three functions give them") {
+    for (const char* text : {"10.1.2.77", "::ffff:10.1.2.3", "2001:DB8:42:1::5", "2001:db8::1", "0.0.0.0", "::",
+                             "fe80::1", "not-an-ip", "", "10.1.2", "1.2.3.4.5", "2001:db8::g"}) {
+      CAPTURE(text);
+      auto names = ad::ip_names(text);
+      REQUIRE(names.has_value() == ad::canonical_ip(text).has_value());
+      if (!names) continue;
+      CHECK(names->address == *ad::canonical_ip(text));
+      CHECK(names->network == *ad::ip_network(text));
+      CHECK(names->wide == *ad::ip_wide_network(text));
+    }
+    CHECK(ad::ip_names("::ffff:10.1.2.3")->wide == "10.1.0.0/16");
+  }
+}
