@@ -938,7 +938,11 @@ class IncidentTest(MailTestCase):
 
     def test_a_stream_alerts_an_incident_once_per_band(self):
         _, table = self.scored("c.csv", GOOD_ROWS + burst(0, 20) + burst(20, 21, "success"))
-        lines = [",".join(row) + "\n" for row in table]  # no field needs quoting here
+        lines = []  # one CSV line per row, quoted as needed: reasons may hold commas
+        for row in table:
+            buf = io.StringIO()
+            csv.writer(buf, lineterminator="\n").writerow(row)
+            lines.append(buf.getvalue())
         env = dict(os.environ)
         env.update(self.env)
         p = subprocess.Popen(

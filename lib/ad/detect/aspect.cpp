@@ -78,6 +78,7 @@ std::optional<Aspect> aspect_of(const Feature& f) {
       return Aspect::kDevice;
     case Derived::kHourUnusual:
     case Derived::kWeekdayUnusual:
+    case Derived::kHourRarity:
       return Aspect::kTime;
     case Derived::kUserFailures:
     case Derived::kIpFailures:

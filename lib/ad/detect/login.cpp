@@ -18,7 +18,8 @@ constexpr std::array<std::string_view, kDerivedCount> kNames = {
     "history",     "new_ip",          "new_network", "new_country",  "new_city",
     "new_device",  "new_user_agent",  "hour_unusual", "weekday_unusual", "travel_speed",
     "user_failures", "ip_failures",   "ip_users",    "user_logins",  "success_after_failures",
-    "new_wide_network", "network_users", "concurrent_session", "new_everything", "place_jump"};
+    "new_wide_network", "network_users", "concurrent_session", "new_everything", "place_jump",
+    "hour_rarity"};
 
 int d(Derived x) { return static_cast<int>(x); }
 
@@ -95,6 +96,7 @@ std::vector<Derived> available_derived(const LoginColumns& c, bool places) {
   if (c.has(Role::kUserAgent)) out.push_back(Derived::kNewUserAgent);
   out.push_back(Derived::kHourUnusual);
   out.push_back(Derived::kWeekdayUnusual);
+  out.push_back(Derived::kHourRarity);
   if (place) out.push_back(Derived::kTravelSpeed);
   if (outcome) out.push_back(Derived::kUserFailures);
   if (outcome && ip) out.push_back(Derived::kIpFailures);
@@ -347,6 +349,10 @@ void LoginTracker::observe(const LoginEvent& event, LoginContext& ctx) {
   judge_travel(p, e, ctx);
   judge_attempts(windows_, e, ctx);
   judge_network(p, population_, ctx);
+  ctx.local_hour = clock.local_hour;
+  ctx.local_minute = clock.local_minute;
+  ctx.hour_share = hours_.share_near(clock.local_hour);
+  ctx.values[d(Derived::kHourRarity)] = hours_.rarity(clock.local_hour);
 
   // Learn.
   windows_.add(e.user, ctx.current[static_cast<int>(Trait::kIp)], e.time_ms, e.success && !*e.success);
@@ -354,8 +360,35 @@ void LoginTracker::observe(const LoginEvent& event, LoginContext& ctx) {
   const std::size_t users_before = profiles_.size();
   UserProfile& up = profiles_.get(e.user, e.time_ms);
   // A new user over max_users evicted others (profile.h): their networks no longer count.
-  if (!p && profiles_.size() <= users_before) population_ = NetworkPopulation(profiles_);
+  if (!p && profiles_.size() <= users_before) {
+    population_ = NetworkPopulation(profiles_);
+    hours_ = HourPopulation(profiles_);
+  }
   learn_profile(up, e, ctx, clock, population_);
+  if (!e.success || *e.success) hours_.add(clock.local_hour);  // as learn_profile counts hours
+}
+
+HourPopulation::HourPopulation(const Profiles& profiles) {
+  for (const auto& [name, profile] : profiles.sorted())
+    for (int h = 0; h < 24; ++h) {
+      logins_[static_cast<std::size_t>(h)] += profile->local_hours[static_cast<std::size_t>(h)];
+      total_ += profile->local_hours[static_cast<std::size_t>(h)];
+    }
+}
+
+double HourPopulation::share_near(int hour) const {
+  if (total_ == 0) return 0;
+  std::uint64_t near = 0;
+  for (int k = -1; k <= 1; ++k) near += logins_[static_cast<std::size_t>((hour + k + 24) % 24)];
+  return static_cast<double>(near) / static_cast<double>(total_);
+}
+
+double HourPopulation::rarity(int hour) const {
+  if (total_ < kHourPopulationMin) return NAN;
+  std::uint64_t near = 0;
+  for (int k = -1; k <= 1; ++k) near += logins_[static_cast<std::size_t>((hour + k + 24) % 24)];
+  const double share = (static_cast<double>(near) + 3.0) / (static_cast<double>(total_) + 24.0);
+  return -std::log2(share / (3.0 / 24.0));
 }
 
 std::string describe_derived(Derived x, const LoginContext& c) {
@@ -391,6 +424,9 @@ std::string describe_derived(Derived x, const LoginContext& c) {
     }
     case Derived::kWeekdayUnusual:
       return fmt::format("login on a {} (UTC), rare for this user", kDays[c.weekday]);
+    case Derived::kHourRarity:
+      return fmt::format("login at {:02}:{:02} local time, rare for everyone here: {:.1f}% of logins within 1 h",
+                         c.local_hour, c.local_minute, 100.0 * c.hour_share);
     case Derived::kTravelSpeed: {
       std::string t = c.minutes >= 120 ? fmt::format("{:.0f} h", c.minutes / 60) : fmt::format("{:.0f} min", c.minutes);
       return fmt::format("travel {}{:.0f} km in {} since {}{}", c.approximate ? "~" : "", c.km, t,

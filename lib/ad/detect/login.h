@@ -22,6 +22,11 @@
 //                     clock; the smaller surprise counts, so a traveller keeping home hours
 //                     and one adopting local hours are both at usual hours. Needs 5
 //                     earlier logins.
+//   hour_rarity       how rare the hour is for everyone here, in bits: -log2 of the
+//                     share of all users' logins within an hour of it in local solar
+//                     time, against the 3/24 an even spread would give (0 for a usual
+//                     hour, about 6 for 03:00 in an office), smoothed by one login per
+//                     hour. Needs kHourPopulationMin logins of all users before it.
 //   weekday_unusual   1 - 7 x the user's share of logins on this weekday, at least 0;
 //                     needs 10 earlier logins
 //   travel_speed      km/h from the place of the user's last successful login (at
@@ -83,8 +88,9 @@ enum class Derived : int {
   kConcurrentSession = 17,
   kNewEverything = 18,
   kPlaceJump = 19,
+  kHourRarity = 20,
 };
-inline constexpr int kDerivedCount = 20;
+inline constexpr int kDerivedCount = 21;
 inline constexpr int kDerivedKindBase = 16;
 
 // "history", "new_ip", ..., as in the table above.
@@ -146,6 +152,8 @@ struct LoginContext {
   bool local_time = false;                       // solar time when this is true
   std::pair<int, int> usual_hours{-1, -1};
   std::uint32_t near_logins = 0;                 // the user's logins within 2 h of the hour
+  int local_hour = 0, local_minute = 0;          // local solar time, for hour_rarity
+  double hour_share = 0;                         // all users' share of logins within 1 h
   double km = 0, minutes = 0;
   bool approximate = false;
   std::string from_place;
@@ -159,13 +167,34 @@ struct LoginContext {
   bool place_is_city = false;  // new_everything judged the city (else the country)
 };
 
+// The logins of all users by hour of local solar time, from the profiles (profile.h)
+// and then from each login learned, for hour_rarity.
+class HourPopulation {
+ public:
+  HourPopulation() = default;
+  explicit HourPopulation(const Profiles& profiles);
+  void add(int hour) {
+    ++logins_[static_cast<std::size_t>(hour)];
+    ++total_;
+  }
+  // hour_rarity of a login at `hour`, NaN below kHourPopulationMin logins.
+  double rarity(int hour) const;
+  // The share of all logins within an hour of `hour` (0 with none).
+  double share_near(int hour) const;
+
+ private:
+  std::array<std::uint64_t, 24> logins_{};
+  std::uint64_t total_ = 0;
+};
+inline constexpr std::uint64_t kHourPopulationMin = 200;
+
 class LoginTracker {
  public:
   // Starts from profiles, and counts the users of each wide network in them. With
   // geoip, each login's address is looked up: the databases fill in the country, city
   // and coordinates the event lacks, and an ASN database's AS is the wide network.
   explicit LoginTracker(Profiles& profiles, const GeoIp* geoip = nullptr)
-      : profiles_(profiles), population_(profiles), geoip_(geoip) {}
+      : profiles_(profiles), population_(profiles), hours_(profiles), geoip_(geoip) {}
   // Fills ctx for event from what is known before it, then learns from it.
   void observe(const LoginEvent& event, LoginContext& ctx);
 
@@ -176,6 +205,7 @@ class LoginTracker {
   Profiles& profiles_;
   Windows windows_;
   NetworkPopulation population_;
+  HourPopulation hours_;
   const GeoIp* geoip_;
   IpFacts facts_;  // the current login's, while observe() runs
 };

@@ -127,6 +127,7 @@ TEST_SUITE("aspect") {
         {Derived::kConcurrentSession, Aspect::kNetwork},
         {Derived::kNewEverything, Aspect::kNetwork},
         {Derived::kPlaceJump, Aspect::kNetwork},
+        {Derived::kHourRarity, Aspect::kTime},
     };
     REQUIRE(expected.size() == static_cast<std::size_t>(ad::kDerivedCount));
     for (const auto& [d, a] : expected) {

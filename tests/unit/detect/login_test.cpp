@@ -122,8 +122,8 @@ TEST_SUITE("login") {
                            "weekday_unusual", "travel_speed", "user_failures", "ip_failures",
                            "ip_users",    "user_logins",     "success_after_failures",
                            "new_wide_network", "network_users", "concurrent_session", "new_everything",
-                           "place_jump"};
-    REQUIRE(ad::kDerivedCount == 20);
+                           "place_jump", "hour_rarity"};
+    REQUIRE(ad::kDerivedCount == 21);
     for (int i = 0; i < ad::kDerivedCount; ++i) CHECK(ad::derived_name(static_cast<Derived>(i)) == names[i]);
   }
 
@@ -648,7 +648,7 @@ TEST_SUITE("login") {
     const std::vector<Derived> all = {
         Derived::kHistory,    Derived::kNewIp,          Derived::kNewNetwork,    Derived::kNewCountry,
         Derived::kNewCity,    Derived::kNewDevice,      Derived::kNewUserAgent,  Derived::kHourUnusual,
-        Derived::kWeekdayUnusual, Derived::kTravelSpeed, Derived::kUserFailures, Derived::kIpFailures,
+        Derived::kWeekdayUnusual, Derived::kHourRarity, Derived::kTravelSpeed, Derived::kUserFailures, Derived::kIpFailures,
         Derived::kIpUsers,    Derived::kUserLogins,     Derived::kSuccessAfterFailures,
         Derived::kNewWideNetwork, Derived::kNetworkUsers, Derived::kConcurrentSession, Derived::kNewEverything,
         Derived::kPlaceJump};
@@ -660,19 +660,19 @@ TEST_SUITE("login") {
 
     // User and time only.
     CHECK(derived_of("timestamp,user") ==
-          std::vector<Derived>{Derived::kHistory, Derived::kHourUnusual, Derived::kWeekdayUnusual,
+          std::vector<Derived>{Derived::kHistory, Derived::kHourUnusual, Derived::kWeekdayUnusual, Derived::kHourRarity,
                                Derived::kUserLogins});
 
     // Without an outcome: no failure features. Without a device: no new_everything.
     CHECK(derived_of("timestamp,user,ip,country") ==
           std::vector<Derived>{Derived::kHistory, Derived::kNewIp, Derived::kNewNetwork, Derived::kNewCountry,
-                               Derived::kHourUnusual, Derived::kWeekdayUnusual, Derived::kTravelSpeed,
+                               Derived::kHourUnusual, Derived::kWeekdayUnusual, Derived::kHourRarity, Derived::kTravelSpeed,
                                Derived::kIpUsers, Derived::kUserLogins, Derived::kNewWideNetwork,
                                Derived::kNetworkUsers, Derived::kConcurrentSession, Derived::kPlaceJump});
 
     // An outcome but no IP: the user's failures only.
     CHECK(derived_of("timestamp,user,status") ==
-          std::vector<Derived>{Derived::kHistory, Derived::kHourUnusual, Derived::kWeekdayUnusual,
+          std::vector<Derived>{Derived::kHistory, Derived::kHourUnusual, Derived::kWeekdayUnusual, Derived::kHourRarity,
                                Derived::kUserFailures, Derived::kUserLogins, Derived::kSuccessAfterFailures});
 
     // Travel needs a country or both coordinates.
@@ -687,7 +687,7 @@ TEST_SUITE("login") {
     // The prototype's layout: no outcome, no city, no user agent.
     CHECK(derived_of("user_id,timestamp,activity_type,ip_address,device_type,data_size_kb,location") ==
           std::vector<Derived>{Derived::kHistory, Derived::kNewIp, Derived::kNewNetwork, Derived::kNewCountry,
-                               Derived::kNewDevice, Derived::kHourUnusual, Derived::kWeekdayUnusual,
+                               Derived::kNewDevice, Derived::kHourUnusual, Derived::kWeekdayUnusual, Derived::kHourRarity,
                                Derived::kTravelSpeed, Derived::kIpUsers, Derived::kUserLogins,
                                Derived::kNewWideNetwork, Derived::kNetworkUsers, Derived::kConcurrentSession,
                                Derived::kNewEverything, Derived::kPlaceJump});
@@ -801,6 +801,42 @@ TEST_SUITE("login") {
     CHECK(f.user == "bob");
     CHECK_FALSE(f.success);
     CHECK_FALSE(f.point);
+  }
+
+  TEST_CASE("hour_rarity: how rare the local hour is among everyone's logins") {
+    // 10 users x 20 days at 09:00 (no place: local solar time is UTC) = 200 logins, the
+    // minimum: the 201st login is the first judged.
+    Replay r("timestamp,user");
+    std::string history;
+    for (int u = 0; u < 10; ++u) history += daily("u" + std::to_string(u), 20, "09:00");
+    const auto& last = r.feed(history);
+    CHECK(std::isnan(value(last, Derived::kHourRarity)));  // 199 logins before it
+    // 09:30: hours 08..10 hold all 200: (200 + 3) / (200 + 24) against 3/24.
+    const auto& usual = r.feed("2025-02-01T09:30:00Z,u0\n");
+    CHECK(value(usual, Derived::kHourRarity) == doctest::Approx(-std::log2(203.0 / 224.0 * 8.0)));
+    CHECK(value(usual, Derived::kHourRarity) < -2.8);
+    // 03:10, nobody's hour: (0 + 3) / (201 + 24) against 3/24, about 3.2 bits; also for a
+    // user who never logged in before.
+    const auto& night = r.feed("2025-02-01T03:10:00Z,newcomer\n");
+    CHECK(value(night, Derived::kHourRarity) == doctest::Approx(-std::log2(3.0 / 225.0 * 8.0)));
+    CHECK(ad::describe_derived(Derived::kHourRarity, night) ==
+          "login at 03:10 local time, rare for everyone here: 0.0% of logins within 1 h");
+    // Each login counts at once, and a tracker that starts from the profiles (as
+    // ad-score's does) counts the same.
+    r.feed("2025-02-01T03:30:00Z,u1\n");
+    const auto& again = r.feed("2025-02-01T03:40:00Z,u2\n");
+    CHECK(value(again, Derived::kHourRarity) == doctest::Approx(-std::log2(5.0 / 227.0 * 8.0)));
+    ad::HourPopulation rebuilt(r.profiles);
+    CHECK(rebuilt.rarity(3) == doctest::Approx(-std::log2(6.0 / 228.0 * 8.0)));
+    CHECK(rebuilt.share_near(9) == doctest::Approx(201.0 / 204.0));
+
+    // A failed login is not counted, as profiles do not count it among the hours.
+    Replay f("timestamp,user,status");
+    std::string succeeded;
+    for (int u = 0; u < 10; ++u) succeeded += daily("u" + std::to_string(u), 20, "09:00", ",success");
+    f.feed(succeeded + "2025-02-01T03:00:00Z,u1,failure\n");
+    CHECK(value(f.feed("2025-02-01T03:10:00Z,u2,success\n"), Derived::kHourRarity) ==
+          doctest::Approx(-std::log2(3.0 / 224.0 * 8.0)));
   }
 
   TEST_CASE("hour_unusual in two clocks: UTC and local solar time") {
