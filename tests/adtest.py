@@ -30,6 +30,18 @@ class Result:
         return f"Result(status={self.status}, stdout={self.stdout[:300]!r}, stderr={self.stderr[:500]!r})"
 
 
+def load_script(name):
+    """scripts/<name> (a Python script without .py) as a module, to test its functions."""
+    import importlib.machinery
+    import importlib.util
+    loader = importlib.machinery.SourceFileLoader("ad_" + name.replace("-", "_"),
+                                                  os.path.join(SOURCE, "scripts", name))
+    spec = importlib.util.spec_from_loader(loader.name, loader)
+    module = importlib.util.module_from_spec(spec)
+    loader.exec_module(module)
+    return module
+
+
 def to_csv(header, rows):
     """CSV text (LF line ends, minimal quoting) of a header and rows of fields."""
     out = io.StringIO()

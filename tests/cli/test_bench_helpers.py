@@ -1,8 +1,6 @@
 """scripts/bench's compiled helpers: the isotree reference and score_only build against
 this tree's libraries and run, so the benchmark does not stop half way (score_only once
 failed to link after a library gained a dependency, and nothing noticed)."""
-import importlib.machinery
-import importlib.util
 import json
 import os
 import subprocess
@@ -15,18 +13,9 @@ import adtest  # noqa: E402
 sys.dont_write_bytecode = True  # keep the source tree clean
 
 
-def load_bench():
-    path = os.path.join(adtest.SOURCE, "scripts", "bench")
-    loader = importlib.machinery.SourceFileLoader("ad_bench", path)
-    spec = importlib.util.spec_from_loader("ad_bench", loader)
-    module = importlib.util.module_from_spec(spec)
-    loader.exec_module(module)
-    return module
-
-
 class BenchHelpersTest(adtest.TempDirTestCase):
     def test_helpers_build_and_score_a_small_csv(self):
-        bench = load_bench()
+        bench = adtest.load_script("bench")
         lines = ["x0,x1"] + [f"{i % 17}.5,{(i * 7) % 23}" for i in range(600)] + ["900,-900"]
         data = self.write("d.csv", "\n".join(lines) + "\n")
         model = os.path.join(self.tmp, "m.model")

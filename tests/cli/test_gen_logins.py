@@ -1,7 +1,6 @@
 """scripts/gen-logins (sample data) and scripts/evaluate (the yardstick of issue 3)."""
 import csv
 import datetime
-import importlib.machinery
 import importlib.util
 import io
 import json
@@ -450,14 +449,6 @@ class Options(adtest.TempDirTestCase):
         self.assertEqual(p.stderr, b"")
 
 
-def load_evaluate():
-    loader = importlib.machinery.SourceFileLoader("ad_evaluate", EVALUATE)
-    spec = importlib.util.spec_from_loader("ad_evaluate", loader)
-    mod = importlib.util.module_from_spec(spec)
-    loader.exec_module(mod)
-    return mod
-
-
 def have_sklearn():
     return importlib.util.find_spec("sklearn") is not None
 
@@ -465,7 +456,7 @@ def have_sklearn():
 @unittest.skipUnless(have_sklearn(), "scripts/evaluate needs python3-sklearn (scripts/setup test)")
 class Evaluate(adtest.TempDirTestCase):
     def test_metrics_on_a_known_case(self):
-        ev = load_evaluate()
+        ev = adtest.load_script("evaluate")
         header = ["event_id", "timestamp", "user_id", "status"]
         # 6 logins: 2 attacks (one incident each), 3 normal, 1 trip.
         labels = [["1", "a", "0", "normal", ""], ["2", "b", "1", "takeover", "takeover-001"],

@@ -1,8 +1,6 @@
 """scripts/adlib/incidents.py and scripts/evaluate's incident view, on a hand-made scored
 CSV with its labels, counted by hand."""
 import csv
-import importlib.machinery
-import importlib.util
 import io
 import os
 import sys
@@ -130,17 +128,9 @@ class Metrics(unittest.TestCase):
         self.assertEqual(one("stuffing", 4), ["stuffing 4.0 alerts per attack > 3"])
 
 
-def load_evaluate():
-    loader = importlib.machinery.SourceFileLoader("ad_evaluate", os.path.join(SCRIPTS, "evaluate"))
-    spec = importlib.util.spec_from_loader("ad_evaluate", loader)
-    mod = importlib.util.module_from_spec(spec)
-    loader.exec_module(mod)
-    return mod
-
-
 class EvaluateView(unittest.TestCase):
     def test_both_groupings_from_the_scored_csv(self):
-        ev = load_evaluate()
+        ev = adtest.load_script("evaluate")
         rows, labels, _, _ = load()
         header = ["event_id", "timestamp", "user_id"]
         ds = {"header": header, "test": [[r[h] for h in header] for r in rows], "labels": labels}

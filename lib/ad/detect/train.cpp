@@ -196,7 +196,7 @@ bool track_login(csv::Reader& in, const csv::Row& row, const TrainOptions& opt, 
 void keep_batch(const csv::Reader& in, const TrainOptions& opt, RowBatch& batch, Pass& pass) {
   csv::Row row;
   for (std::size_t i = 0; i < batch.size(); ++i) {
-    split_fields(batch.joined(i), batch.lines[i], row);
+    batch.row(i, row);
     count_values(in, row, pass);
     if (batch.slots[i] == RowBatch::kNotKept) continue;
     pass.sample.put(batch, i);

@@ -4,19 +4,6 @@
 
 namespace ad {
 
-void join_fields(const csv::Row& row, std::string& out) {
-  if (row.plain) {  // its fields joined by ','; no field holds one
-    const std::size_t base = out.size();
-    out.append(row.text);
-    std::replace(out.begin() + static_cast<std::ptrdiff_t>(base), out.end(), ',', '\0');
-    return;
-  }
-  for (std::size_t i = 0; i < row.fields.size(); ++i) {
-    if (i) out.push_back('\0');
-    out.append(row.fields[i]);
-  }
-}
-
 void split_fields(std::string_view joined, std::uint64_t line, csv::Row& row) {
   row.fields.clear();
   row.line = line;
@@ -31,7 +18,19 @@ void split_fields(std::string_view joined, std::uint64_t line, csv::Row& row) {
 
 void RowBatch::add(const csv::Row& row, std::uint64_t position, std::size_t slot, const LoginContext& ctx,
                    bool with_event, std::string_view user) {
-  join_fields(row, arena);
+  const std::size_t start = arena.size();
+  first.push_back(bounds.size());
+  if (row.plain) {  // the fields are views into the text, separated by ','
+    arena.append(row.text);
+    for (std::string_view f : row.fields)
+      bounds.push_back(static_cast<std::uint32_t>(f.data() + f.size() - row.text.data()));
+  } else {
+    for (std::size_t f = 0; f < row.fields.size(); ++f) {
+      if (f) arena.push_back('\0');
+      arena.append(row.fields[f]);
+      bounds.push_back(static_cast<std::uint32_t>(arena.size() - start));
+    }
+  }
   ends.push_back(arena.size());
   lines.push_back(row.line);
   positions.push_back(position);
@@ -45,9 +44,30 @@ void RowBatch::add(const csv::Row& row, std::uint64_t position, std::size_t slot
   }
 }
 
+void RowBatch::row(std::size_t i, csv::Row& out) const {
+  const std::string_view b = bytes(i);
+  const std::size_t last = i + 1 < size() ? first[i + 1] : bounds.size();
+  out.fields.clear();
+  out.line = lines[i];
+  out.plain = false;
+  std::size_t begin = 0;
+  for (std::size_t f = first[i]; f < last; ++f) {
+    out.fields.push_back(b.substr(begin, bounds[f] - begin));
+    begin = bounds[f] + 1;
+  }
+}
+
+void RowBatch::joined(std::size_t i, std::string& out) const {
+  out.assign(bytes(i));
+  const std::size_t last = i + 1 < size() ? first[i + 1] : bounds.size();
+  for (std::size_t f = first[i]; f + 1 < last; ++f) out[bounds[f]] = '\0';
+}
+
 void RowBatch::clear() {
   arena.clear();
   ends.clear();
+  bounds.clear();
+  first.clear();
   lines.clear();
   positions.clear();
   slots.clear();
@@ -71,7 +91,7 @@ void Sample::put(RowBatch& batch, std::size_t i) {
   if (!batch.events.empty()) events[slot] = std::move(batch.events[i]);
   std::string& joined = rows[slot];  // a replaced row's memory is used again
   bytes -= joined.size();
-  joined.assign(batch.joined(i));
+  batch.joined(i, joined);
   bytes += joined.size();
 }
 

@@ -10,7 +10,9 @@
 // into the Sample. Batches are handled one at a time in input order, so the sample and
 // the counts are those one thread doing it all would get, at any thread count.
 //
-// A row is kept as its fields joined by NUL, which csv::Reader never lets through.
+// The sample keeps a row as its fields joined by NUL, which csv::Reader never lets
+// through. A batch keeps a row's bytes as read when it can (a plain row: its fields
+// joined by ','), with the end of each field, so that neither thread scans a row again.
 #pragma once
 
 #include <cstddef>
@@ -25,8 +27,6 @@
 
 namespace ad {
 
-// Appends row's fields to out, joined by NUL.
-void join_fields(const csv::Row& row, std::string& out);
 // Sets row's fields to views into joined (fields joined by NUL) and its line to line.
 void split_fields(std::string_view joined, std::uint64_t line, csv::Row& row);
 
@@ -44,14 +44,21 @@ struct RowBatch {
            bool with_event, std::string_view user);
   std::size_t size() const { return lines.size(); }
   bool full() const { return size() >= kMaxRows || arena.size() >= kMaxBytes; }
-  std::string_view joined(std::size_t i) const {
+  // Row i's bytes: its fields, each but the last followed by one separator byte.
+  std::string_view bytes(std::size_t i) const {
     std::size_t begin = i ? ends[i - 1] : 0;
     return std::string_view(arena).substr(begin, ends[i] - begin);
   }
+  // Sets row to row i of the batch (views into the batch).
+  void row(std::size_t i, csv::Row& row) const;
+  // Row i's fields joined by NUL, into out (replacing its content).
+  void joined(std::size_t i, std::string& out) const;
   void clear();
 
-  std::string arena;                  // every row's fields, joined by NUL, one after another
-  std::vector<std::size_t> ends;      // end of each row in arena
+  std::string arena;                   // every row's bytes, one after another
+  std::vector<std::size_t> ends;       // end of each row in arena
+  std::vector<std::uint32_t> bounds;   // per field, its end, from its row's start
+  std::vector<std::size_t> first;      // per row, its first field in bounds
   std::vector<std::uint64_t> lines;   // the line each row starts on
   std::vector<std::uint64_t> positions;
   std::vector<std::size_t> slots;

@@ -32,23 +32,28 @@ ad::LoginContext context(double first, std::int64_t time_ms) {
 }  // namespace
 
 TEST_SUITE("train_sample") {
-  TEST_CASE("join_fields and split_fields give back the fields of plain and quoted rows") {
+  TEST_CASE("a batch gives back the fields of plain and quoted rows, and their NUL-joined form") {
     const std::string csv = "a,b,c\n1,,x y\n\"q,1\",\"line\nbreak\",\n,,\n";
     std::vector<bool> plain;
     auto expected = records(csv, &plain);
     REQUIRE(expected.size() == 3);
-    CHECK(plain == std::vector<bool>{true, false, true});  // both kinds are joined
+    CHECK(plain == std::vector<bool>{true, false, true});  // both kinds are kept
     ad::csv::Reader in(ad::csv::string_lines("t.csv", csv), "t.csv");
-    ad::csv::Row row, back;
-    for (const auto& want : expected) {
-      REQUIRE(in.next(row));
-      std::string joined = "junk";
-      ad::join_fields(row, joined);  // appends
-      REQUIRE(joined.substr(0, 4) == "junk");
-      ad::split_fields(std::string_view(joined).substr(4), row.line, back);
-      CHECK(fields_of(back) == want);
-      CHECK(back.line == row.line);
+    ad::RowBatch batch;
+    ad::csv::Row row;
+    while (in.next(row)) batch.add(row, 0, ad::RowBatch::kNotKept, {}, false, "");
+    CHECK(batch.bytes(0) == "1,,x y");  // a plain row as read
+    ad::csv::Row back, split;
+    std::string joined = "junk";
+    for (std::size_t i = 0; i < expected.size(); ++i) {
+      CAPTURE(i);
+      batch.row(i, back);
+      CHECK(fields_of(back) == expected[i]);
+      CHECK(back.line == static_cast<std::uint64_t>(i == 2 ? 5 : i + 2));
       CHECK_FALSE(back.plain);
+      batch.joined(i, joined);  // replaces
+      ad::split_fields(joined, back.line, split);
+      CHECK(fields_of(split) == expected[i]);
     }
   }
 
@@ -61,8 +66,11 @@ TEST_SUITE("train_sample") {
     REQUIRE(in.next(row));
     batch.add(row, 8, ad::RowBatch::kNotKept, context(50, 200), true, "bob");
     REQUIRE(batch.size() == 2);
-    CHECK(batch.joined(0) == std::string_view("ann\0" "1", 5));
-    CHECK(batch.joined(1) == std::string_view("bob\0" "2", 5));
+    std::string joined;
+    batch.joined(0, joined);
+    CHECK(joined == std::string("ann\0" "1", 5));
+    batch.joined(1, joined);
+    CHECK(joined == std::string("bob\0" "2", 5));
     CHECK(batch.lines == std::vector<std::uint64_t>{2, 3});
     CHECK(batch.positions == std::vector<std::uint64_t>{7, 8});
     CHECK(batch.events[0].user == "ann");
