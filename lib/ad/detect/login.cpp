@@ -376,18 +376,19 @@ HourPopulation::HourPopulation(const Profiles& profiles) {
     }
 }
 
+std::uint64_t HourPopulation::near(int hour) const {
+  std::uint64_t n = 0;
+  for (int k = -1; k <= 1; ++k) n += logins_[static_cast<std::size_t>((hour + k + 24) % 24)];
+  return n;
+}
+
 double HourPopulation::share_near(int hour) const {
-  if (total_ == 0) return 0;
-  std::uint64_t near = 0;
-  for (int k = -1; k <= 1; ++k) near += logins_[static_cast<std::size_t>((hour + k + 24) % 24)];
-  return static_cast<double>(near) / static_cast<double>(total_);
+  return total_ == 0 ? 0 : static_cast<double>(near(hour)) / static_cast<double>(total_);
 }
 
 double HourPopulation::rarity(int hour) const {
   if (total_ < kHourPopulationMin) return NAN;
-  std::uint64_t near = 0;
-  for (int k = -1; k <= 1; ++k) near += logins_[static_cast<std::size_t>((hour + k + 24) % 24)];
-  const double share = (static_cast<double>(near) + 3.0) / (static_cast<double>(total_) + 24.0);
+  const double share = (static_cast<double>(near(hour)) + 3.0) / (static_cast<double>(total_) + 24.0);
   return -std::log2(share / (3.0 / 24.0));
 }
 

@@ -183,6 +183,7 @@ class HourPopulation {
   double share_near(int hour) const;
 
  private:
+  std::uint64_t near(int hour) const;  // logins within an hour of `hour`
   std::array<std::uint64_t, 24> logins_{};
   std::uint64_t total_ = 0;
 };
