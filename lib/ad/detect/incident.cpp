@@ -46,7 +46,8 @@ std::uint32_t login_signals(const LoginContext& ctx) {
   if (ctx.counts.ip_failures_short >= 10) s |= signal::kSourceBurst;
   if (ctx.success && *ctx.success && ctx.counts.user_failures_long >= 3) s |= signal::kSuccessAfterFailures;
   if (ctx.prior_logins == 0) s |= signal::kUnknownUser;
-  const bool success = ctx.success && *ctx.success;
+  // As concurrent_session counts it: a login of unknown outcome counts as a success.
+  const bool success = !ctx.success || *ctx.success;
   if (success && !ctx.session_from.empty() && ctx.session_minutes <= kConcurrentMinutes &&
       never(v(Derived::kNewWideNetwork)))
     s |= signal::kConcurrentSession;

@@ -145,6 +145,24 @@ TEST_SUITE("incident") {
     CHECK((s & ad::signal::kUnknownUser) != 0);
     ctx.success = false;
     CHECK((ad::login_signals(ctx) & ad::signal::kSuccessAfterFailures) == 0);
+
+    // A concurrent session: a new wide network minutes after a session elsewhere. Data
+    // without an outcome column counts as successes, as concurrent_session does.
+    ad::LoginContext c;
+    c.values.fill(NAN);
+    c.prior_logins = 20;
+    c.values[static_cast<int>(ad::Derived::kNewWideNetwork)] = 1.0;
+    c.session_from = "10.1.0.0/16";
+    c.session_minutes = 12;
+    c.network_users = 3;
+    CHECK(ad::login_signals(c) == ad::signal::kConcurrentSession);
+    c.success = false;
+    CHECK(ad::login_signals(c) == 0);
+    c.success = true;
+    c.session_minutes = 31;
+    CHECK(ad::login_signals(c) == 0);
+    c.network_users = 0;
+    CHECK(ad::login_signals(c) == ad::signal::kUnusedNetwork);
   }
 
   TEST_CASE("attacks outrank legitimate oddities, one odd feature ranks lowest") {
