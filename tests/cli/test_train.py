@@ -232,7 +232,7 @@ class ModelTest(Base):
         self.assertRegex(info, r"(?m)^forest: +7 trees, sample size 16, seed 99$")
         self.assertRegex(info, r"contamination 0\.1")
         self.assertNotRegex(info, r"(?m)^  device_type :")
-        self.assertRegex(info, r"(?m)^aspect time: +7 trees over hour_unusual, weekday_unusual, hour_rarity$")
+        self.assertRegex(info, r"(?m)^aspect time: +7 trees with split ceilings over hour_unusual, weekday_unusual, hour_rarity$")
         # --aspects chooses the aspect forests; none leaves the whole forest alone.
         for aspects, expected in [("none", []), ("attempts,time", ["attempts", "time"])]:
             with self.subTest(aspects):

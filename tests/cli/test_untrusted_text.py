@@ -34,13 +34,14 @@ def history(n, seed=1):
 
 
 def strangers():
-    """Logins at the user's usual hour, failed, from a new network, a new city and a new
-    device with long non-ASCII names, so that those names are quoted in the reasons."""
+    """Logins at the user's usual hour, failed, from the user's own network but a new city
+    and a new device with long non-ASCII names, so that those names are quoted in the
+    reasons (a network nobody uses would head the reasons instead)."""
     rows = []
     for u in range(12):
         city = LONG_CITIES[u % len(LONG_CITIES)]
         device = LONG_DEVICES[u % len(LONG_DEVICES)]
-        rows.append(f"{9000 + u},2024-05-29T{8 + u % 8:02d}:{u:02d}:00Z,user{u},203.0.113.{u + 1},NO,{city},{device},failure")
+        rows.append(f"{9000 + u},2024-05-29T{8 + u % 8:02d}:{u:02d}:00Z,user{u},10.0.{u}.{u + 1},NO,{city},{device},failure")
     return rows
 
 

@@ -847,8 +847,10 @@ class StreamingTest(MailTestCase):
 # user3 from one foreign address at office hours. With the test model, its incident
 # scores 65 (high) from the sixth failure on and stays there; a success after the
 # failures adds 30 (95, critical).
+# Two logins as their users usually log in (adtest.login_history): at their usual hour
+# (user1 and user9 log in at 09), from their own network and device.
 GOOD_ROWS = ["9001,2024-05-29T09:10:00Z,user1,10.0.1.7,NO,Web,512,success",
-             "9002,2024-05-29T09:11:00Z,user2,10.0.2.9,NO,Mobile,300,success"]
+             "9002,2024-05-29T09:11:00Z,user9,10.0.9.9,NO,Web,300,success"]
 
 
 def burst(first, last, status="failure"):

@@ -18,6 +18,12 @@
 // Each row still adds its trees' path lengths in tree order, so its sum is the
 // reference walk's, bit for bit, at any block size and thread count.
 //
+// A forest with ceilings (Forest::has_ceilings) also keeps each node's ceiling (+inf
+// for "always left"), and rows are widened to a third copy of their features as they
+// are (NaN stays NaN, which is above no ceiling): a row's path length in a tree loses 1
+// for each node on its way whose ceiling the value is above, as the reference walk
+// counts it.
+//
 // A forest with a tree taller than kMaxHeight (a model file can hold any) or a split
 // that is not finite gets no compact layout: build() returns nullptr and Forest keeps
 // its reference walk.
@@ -41,7 +47,8 @@ class CompactForest {
   // The layout of a well-formed forest's flat nodes (Forest::from_arrays checks them),
   // or nullptr when it cannot have one.
   static std::unique_ptr<CompactForest> build(const std::vector<Forest::Node>& nodes,
-                                              const std::vector<std::uint32_t>& roots, std::size_t features);
+                                              const std::vector<std::uint32_t>& roots, std::size_t features,
+                                              const std::vector<double>& ceilings = {});
 
   // For the n rows of `rows` (row-major, `cols` values each: the forest's features), adds
   // each row's path lengths over the trees, in tree order, to sums[0..n).
@@ -51,10 +58,14 @@ class CompactForest {
 
  private:
   // Walks rows [0, n) of the widened block xs (groups of 16 rows, each stored by feature
-  // slot: 2 * features_ slots) through every tree.
+  // slot: copies() * features_ slots) through every tree.
+  template <bool kCeilings>
   void walk_block(const double* xs, std::size_t n, double* sums) const;
+  std::size_t copies() const { return ceiling_.empty() ? 2 : 3; }
   bool place(const std::vector<Forest::Node>& nodes, std::size_t root, std::size_t node, std::size_t t,
              std::size_t at);
+  void place_ceilings(const std::vector<Forest::Node>& nodes, const std::vector<double>& ceilings,
+                      std::size_t root, std::size_t node, std::size_t t, std::size_t at);
 
   int height_ = 0;
   std::size_t features_ = 0;
@@ -63,6 +74,8 @@ class CompactForest {
   std::vector<double> split_;         // trees x inner_: the split value, +inf for "always left"
   std::vector<std::uint32_t> slot_;   // trees x inner_: feature, + features_ if missing goes left
   std::vector<double> leaf_;          // trees x 2^H: the path length at each bottom slot
+  std::vector<double> ceiling_;       // trees x inner_: each node's ceiling, +inf for "always
+                                      // left"; empty without ceilings
 };
 
 }  // namespace ad

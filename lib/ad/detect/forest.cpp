@@ -51,9 +51,9 @@ class TreeBuilder {
  public:
   TreeBuilder(const std::vector<double>& sample, std::size_t n, std::size_t cols,
               const std::vector<std::uint32_t>& features, int max_depth, Rng& rng,
-              std::vector<Forest::Node>& nodes, std::vector<std::uint32_t>& counts)
+              std::vector<Forest::Node>& nodes, std::vector<std::uint32_t>& counts, std::vector<double>* ceilings)
       : x_(sample), cols_(cols), max_depth_(max_depth), rng_(rng), nodes_(nodes), counts_(counts),
-        features_(features) {
+        ceilings_(ceilings), features_(features) {
     idx_.resize(n);
     std::iota(idx_.begin(), idx_.end(), 0u);
   }
@@ -63,6 +63,7 @@ class TreeBuilder {
     std::size_t self = nodes_.size();
     nodes_.push_back({});
     counts_.push_back(static_cast<std::uint32_t>(n));
+    if (ceilings_) ceilings_->push_back(INFINITY);
     double lo = 0, hi = 0;
     std::uint32_t f = 0;
     if (depth >= max_depth_ || n <= 1 || !pick_split(begin, end, f, lo, hi)) {
@@ -71,6 +72,7 @@ class TreeBuilder {
     }
     double split = lo + (hi - lo) * rng_.uniform();
     if (split >= hi) split = lo;  // as scikit-learn: keep the split inside the range
+    if (ceilings_) (*ceilings_)[self] = split + (hi - lo);
     // Partition: non-missing left (x <= split), then right, missing collected after.
     std::size_t l = begin;
     std::vector<std::uint32_t> missing;
@@ -124,6 +126,7 @@ class TreeBuilder {
   Rng& rng_;
   std::vector<Forest::Node>& nodes_;
   std::vector<std::uint32_t>& counts_;
+  std::vector<double>* ceilings_;  // or null
   std::vector<std::uint32_t> idx_;
   std::vector<std::uint32_t> features_;
 };
@@ -169,6 +172,7 @@ Forest Forest::fit(const Matrix& data, const ForestParams& params) {
 
   std::vector<std::vector<Node>> tree_nodes(trees);
   std::vector<std::vector<std::uint32_t>> tree_counts(trees);
+  std::vector<std::vector<double>> tree_ceilings(trees);
   parallel_for(trees, params.threads, 1, [&](std::size_t b, std::size_t e) {
     std::vector<double> sample;
     for (std::size_t t = b; t < e; ++t) {
@@ -177,7 +181,8 @@ Forest Forest::fit(const Matrix& data, const ForestParams& params) {
       sample.resize(psi * data.cols);
       for (std::size_t i = 0; i < psi; ++i)
         std::copy_n(data.row(rows[i]), data.cols, sample.begin() + i * data.cols);
-      TreeBuilder builder(sample, psi, data.cols, features, max_depth, rng, tree_nodes[t], tree_counts[t]);
+      TreeBuilder builder(sample, psi, data.cols, features, max_depth, rng, tree_nodes[t], tree_counts[t],
+                          params.ceilings ? &tree_ceilings[t] : nullptr);
       builder.grow(0, psi, 0);
     }
   });
@@ -185,17 +190,17 @@ Forest Forest::fit(const Matrix& data, const ForestParams& params) {
     forest.roots_.push_back(static_cast<std::uint32_t>(forest.nodes_.size()));
     forest.nodes_.insert(forest.nodes_.end(), tree_nodes[t].begin(), tree_nodes[t].end());
     forest.counts_.insert(forest.counts_.end(), tree_counts[t].begin(), tree_counts[t].end());
+    forest.ceilings_.insert(forest.ceilings_.end(), tree_ceilings[t].begin(), tree_ceilings[t].end());
   }
-  forest.compact_ = CompactForest::build(forest.nodes_, forest.roots_, forest.features_);
+  forest.compact_ = CompactForest::build(forest.nodes_, forest.roots_, forest.features_, forest.ceilings_);
   return forest;
 }
 
 double Forest::path_length(const double* row) const {
   double total = 0;
   const Node* base = nodes_.data();
-  for (std::uint32_t root : roots_) {
-    total += leaf_value(base + root, row);
-  }
+  for (std::uint32_t root : roots_)
+    total += ceilings_.empty() ? leaf_value(base + root, row) : leaf_value(base + root, ceilings_.data() + root, row);
   return total;
 }
 
@@ -220,7 +225,10 @@ void Forest::score(const Matrix& data, std::vector<double>& out, int threads) co
       } else {
         for (std::uint32_t root : roots_) {
           const Node* tree = nodes_.data() + root;
-          for (std::size_t i = lo; i < hi; ++i) out[i] += leaf_value(tree, data.row(i));
+          if (ceilings_.empty())
+            for (std::size_t i = lo; i < hi; ++i) out[i] += leaf_value(tree, data.row(i));
+          else
+            for (std::size_t i = lo; i < hi; ++i) out[i] += leaf_value(tree, ceilings_.data() + root, data.row(i));
         }
       }
       for (std::size_t i = lo; i < hi; ++i) out[i] = std::exp2(-out[i] * norm);
@@ -229,11 +237,16 @@ void Forest::score(const Matrix& data, std::vector<double>& out, int threads) co
 }
 
 Forest Forest::from_arrays(std::size_t features, int sample_size, std::vector<Node> nodes,
-                           std::vector<std::uint32_t> counts, std::vector<std::uint32_t> roots) {
+                           std::vector<std::uint32_t> counts, std::vector<std::uint32_t> roots,
+                           std::vector<double> ceilings) {
   auto bad = [](const std::string& why) { return data_error("forest: " + why); };
   if (roots.empty()) throw bad("no trees");
   if (counts.size() != nodes.size()) throw bad("node and count arrays differ in length");
   if (sample_size < 2) throw bad("sample size below 2");
+  if (!ceilings.empty() && ceilings.size() != nodes.size()) throw bad("ceiling and node arrays differ in length");
+  for (std::size_t i = 0; i < ceilings.size(); ++i)
+    if (std::isnan(ceilings[i]) || (!(nodes[i].bits & kLeaf) && ceilings[i] < nodes[i].value))
+      throw bad("a ceiling is not a number or is below its split");
   for (std::size_t t = 0; t < roots.size(); ++t) {
     std::size_t begin = roots[t];
     std::size_t end = t + 1 < roots.size() ? roots[t + 1] : nodes.size();
@@ -256,7 +269,8 @@ Forest Forest::from_arrays(std::size_t features, int sample_size, std::vector<No
   f.nodes_ = std::move(nodes);
   f.counts_ = std::move(counts);
   f.roots_ = std::move(roots);
-  f.compact_ = CompactForest::build(f.nodes_, f.roots_, f.features_);
+  f.ceilings_ = std::move(ceilings);
+  f.compact_ = CompactForest::build(f.nodes_, f.roots_, f.features_, f.ceilings_);
   return f;
 }
 

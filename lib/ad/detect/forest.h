@@ -41,6 +41,9 @@ struct ForestParams {
   // The features the trees may split on (indices into the rows); empty = all. Rows keep
   // their full width, so a forest over a subset scores the same rows as the others.
   std::vector<std::uint32_t> columns;
+  // Give each split a ceiling, so that a value far above what the trees saw counts as
+  // isolated sooner (Forest::has_ceilings).
+  bool ceilings = false;
 };
 
 // A dense row-major matrix of features: rows x cols, NaN = missing.
@@ -80,6 +83,22 @@ class Forest {
   // Whether score(Matrix) uses the compact layout (compact_forest.h).
   bool compact() const { return compact_ != nullptr; }
 
+  // Without ceilings an Isolation Forest cannot score a row beyond its training data
+  // higher than the most extreme training row: both end in the same leaf. With ceilings
+  // (ForestParams::ceilings), each split node also holds the top of the range of values
+  // it treats as seen: split + (max - min) of its rows' values of the split feature, the
+  // upper end of the range isotree's penalize_range keeps (after SCiForest, Liu, Ting &
+  // Zhou 2010). A walk subtracts 1 from a tree's path length for each node on its way
+  // whose ceiling the row's value is above (a missing value never is), as if the row had
+  // been isolated there a level sooner. The further a row lies above what the trees saw,
+  // the more nodes it leaves early, and the higher it scores.
+  //
+  // Only above: ad grows such forests over login features (aspect.h), which all grow
+  // with how odd a login is (a novelty, a count of failures, how rare an hour is). Below
+  // the range lies the ordinary: a novelty of 1 / (1 + times seen) keeps falling as a
+  // user's history grows, and a floor would flag the oldest habits.
+  bool has_ceilings() const { return !ceilings_.empty(); }
+
   std::size_t features() const { return features_; }
   int sample_size() const { return sample_size_; }
   std::size_t trees() const { return roots_.size(); }
@@ -90,10 +109,14 @@ class Forest {
   const std::vector<Node>& node_array() const { return nodes_; }
   const std::vector<std::uint32_t>& count_array() const { return counts_; }
   const std::vector<std::uint32_t>& root_array() const { return roots_; }
+  // With ceilings, one per node (a leaf's is +inf); else empty.
+  const std::vector<double>& ceiling_array() const { return ceilings_; }
   // Rebuilds a forest from flat storage. Throws ad::Error(kData) if the arrays are not
-  // a well-formed forest (children in range, features < features, ...).
+  // a well-formed forest (children in range, features < features, ceilings empty or one
+  // per node, none NaN nor below its split, ...).
   static Forest from_arrays(std::size_t features, int sample_size, std::vector<Node> nodes,
-                            std::vector<std::uint32_t> counts, std::vector<std::uint32_t> roots);
+                            std::vector<std::uint32_t> counts, std::vector<std::uint32_t> roots,
+                            std::vector<double> ceilings = {});
 
  private:
   double path_length(const double* row) const;
@@ -107,12 +130,26 @@ class Forest {
     }
     return n->value;
   }
+  // The same, less one for each node on the way whose ceiling the row's value is above
+  // (ceilings: the tree's, one per node).
+  static double leaf_value(const Node* tree, const double* ceilings, const double* row) {
+    const Node* n = tree;
+    double above = 0;
+    while (!(n->bits & kLeaf)) {
+      double v = row[n->bits & kFeatureMask];
+      above += static_cast<double>(v > ceilings[n - tree]);  // NaN: false
+      bool right = v > n->value || (v != v && (n->bits & kMissingRight));
+      n = right ? tree + n->right : n + 1;
+    }
+    return n->value - above;
+  }
 
   std::size_t features_ = 0;
   int sample_size_ = 0;
   std::vector<Node> nodes_;
   std::vector<std::uint32_t> counts_;
   std::vector<std::uint32_t> roots_;  // start of each tree in nodes_
+  std::vector<double> ceilings_;      // one per node, or empty
   std::shared_ptr<const CompactForest> compact_;  // the same trees, for scoring matrices
 };
 

@@ -38,9 +38,14 @@
 //               filled in places; geoip.h), then per user of PROFILES (sorted by name):
 //               name, the last success's time and wide network, and the wide-network
 //               value list (value, count, last seen) (network.h)
+//  10 CEILINGS  the forests' split ceilings (forest.h, has_ceilings): the whole forest's
+//               list, then the count of aspect forests and each one's list, in ASPECTS
+//               order; a list is a u64 count (0 for a forest without, else its node
+//               count) and that many f64 (a leaf's +inf)
 //
 // Format 2 added local hours and ASPECTS; format 3 added BUDGET; format 4 added
-// NETWORKS and the wide-network features. Format 2 and 3 files are still read (format
+// NETWORKS and the wide-network features; format 5 added CEILINGS (a format 4 file's
+// forests have none, and score as they did). Format 2 and 3 files are still read (format
 // 2 as contamination models; both without wide-network profiles, which their features
 // never use); format 1 files are refused with a request to retrain.
 //
@@ -65,7 +70,7 @@
 
 namespace ad {
 
-inline constexpr std::uint32_t kModelFormat = 4;
+inline constexpr std::uint32_t kModelFormat = 5;
 inline constexpr std::uint32_t kOldestModelFormat = 2;  // the oldest format load() reads
 
 struct ModelInfo {

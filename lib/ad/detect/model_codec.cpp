@@ -13,11 +13,13 @@ namespace ad::model_codec {
 
 const char* tag_name(std::uint32_t tag) {
   static const char* kNames[] = {"",        "META",    "SCHEMA", "TABLES",  "FOREST",
-                                 "CALIB",   "PROFILES", "ASPECTS", "BUDGET", "NETWORKS"};
+                                 "CALIB",   "PROFILES", "ASPECTS", "BUDGET", "NETWORKS", "CEILINGS"};
   return tag <= kLastTag ? kNames[tag] : "";
 }
 
-std::uint32_t first_format(Tag tag) { return tag == kNetworks ? 4 : tag == kBudget ? 3 : 2; }
+std::uint32_t first_format(Tag tag) {
+  return tag == kCeilings ? 5 : tag == kNetworks ? 4 : tag == kBudget ? 3 : 2;
+}
 
 void Put::u32(std::uint32_t v) {
   for (int i = 0; i < 4; ++i) s_.push_back(static_cast<char>((v >> (8 * i)) & 0xFF));
@@ -398,6 +400,37 @@ void read_networks(Get& g, Model& m) {
   }
 }
 
+void put_ceilings(Put& p, const Forest& f) {
+  p.u64(f.ceiling_array().size());
+  for (double v : f.ceiling_array()) p.f64(v);
+}
+
+// Reads a ceiling list into forest f (an empty one leaves f as it is).
+void get_ceilings(Get& g, Forest& f) {
+  std::vector<double> c(g.count(8));
+  for (double& v : c) v = g.f64();
+  if (c.empty()) return;
+  try {
+    f = Forest::from_arrays(f.features(), f.sample_size(), f.node_array(), f.count_array(), f.root_array(),
+                            std::move(c));
+  } catch (const Error& e) {
+    g.fail(e.message());
+  }
+}
+
+void write_ceilings(Put& p, const Model& m) {
+  put_ceilings(p, m.forest);
+  p.u64(m.aspects.size());
+  for (const auto& a : m.aspects) put_ceilings(p, a.forest);
+}
+
+// Needs FOREST and ASPECTS first (the order kSectionOrder writes).
+void read_ceilings(Get& g, Model& m) {
+  get_ceilings(g, m.forest);
+  if (g.count(8) != m.aspects.size()) g.fail("ceiling lists and aspect forests differ in number");
+  for (auto& a : m.aspects) get_ceilings(g, a.forest);
+}
+
 // The sections, in Tag order, each with its writer and reader.
 struct SectionCodec {
   void (*write)(Put&, const Model&);
@@ -407,7 +440,7 @@ constexpr SectionCodec kCodecs[kLastTag + 1] = {
     {nullptr, nullptr},          {write_meta, read_meta},         {write_schema, read_schema},
     {write_tables, read_tables}, {write_forest, read_forest},     {write_calib, read_calib},
     {write_profiles, read_profiles}, {write_aspects, read_aspects}, {write_budget, read_budget},
-    {write_networks, read_networks},
+    {write_networks, read_networks}, {write_ceilings, read_ceilings},
 };
 
 }  // namespace

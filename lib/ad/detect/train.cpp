@@ -67,6 +67,7 @@ void fit_aspects(Model& model, const Matrix& data, const Matrix& calib, const Tr
   std::vector<double> scores;
   for (Aspect a : opt.aspects) {
     ForestParams params = opt.forest;
+    params.ceilings = true;
     for (std::size_t j = 0; j < model.features.size(); ++j)
       if (aspect_of(model.features[j]) == a) params.columns.push_back(static_cast<std::uint32_t>(j));
     if (params.columns.empty()) continue;

@@ -14,18 +14,23 @@ using ad::Matrix;
 namespace {
 
 // The tree walk as forest.h defines it, written out again as the oracle: x <= split
-// goes left, a missing value goes where the node's kMissingRight bit says.
+// goes left, a missing value goes where the node's kMissingRight bit says; with
+// ceilings, a tree's path length loses 1 for each node on the way whose ceiling a
+// (non-missing) value is above.
 double oracle_path_lengths(const Forest& f, const double* row) {
   const auto& nodes = f.node_array();
+  const auto& ceilings = f.ceiling_array();
   double total = 0;
   for (std::uint32_t root : f.root_array()) {
     std::size_t i = root;
+    double above = 0;
     while (!(nodes[i].bits & Forest::kLeaf)) {
       double v = row[nodes[i].bits & Forest::kFeatureMask];
+      if (!ceilings.empty() && !std::isnan(v) && v > ceilings[i]) above += 1;
       bool right = std::isnan(v) ? (nodes[i].bits & Forest::kMissingRight) != 0 : v > nodes[i].value;
       i = right ? root + nodes[i].right : i + 1;
     }
-    total += nodes[i].value;
+    total += nodes[i].value - above;
   }
   return total;
 }
@@ -46,15 +51,23 @@ Matrix training(std::size_t rows, std::size_t cols, std::uint64_t seed) {
 }
 
 // Rows that probe the splits: each split value exactly, the doubles just below and
-// above it (which a float32 threshold would confuse), missing values and infinities.
+// above it (which a float32 threshold would confuse), the same about its ceiling (with
+// ceilings), missing values and infinities.
 Matrix probes(const Forest& f, std::size_t cols, std::uint64_t seed) {
   Matrix m;
   m.cols = cols;
   ad::Rng rng(seed);
   const double inf = std::numeric_limits<double>::infinity();
-  for (const auto& n : f.node_array()) {
+  for (std::size_t k = 0; k < f.nodes(); ++k) {
+    const auto& n = f.node_array()[k];
     if (n.bits & Forest::kLeaf) continue;
-    for (double v : {n.value, std::nextafter(n.value, -inf), std::nextafter(n.value, inf), double(NAN), inf, -inf}) {
+    std::vector<double> values = {n.value, std::nextafter(n.value, -inf), std::nextafter(n.value, inf),
+                                  double(NAN), inf, -inf};
+    if (f.has_ceilings()) {
+      double c = f.ceiling_array()[k];
+      values.insert(values.end(), {c, std::nextafter(c, -inf), std::nextafter(c, inf)});
+    }
+    for (double v : values) {
       for (std::size_t j = 0; j < cols; ++j) m.values.push_back((rng.uniform() - 0.3) * 1000.0 / 3.0);
       m.values[m.values.size() - cols + (n.bits & Forest::kFeatureMask)] = v;
       if (rng.uniform() < 0.2) m.values[m.values.size() - cols + rng.below(cols)] = NAN;
@@ -70,25 +83,36 @@ TEST_SUITE("compact_forest") {
   TEST_CASE("the compact walk gives the reference walk's path lengths and scores, bit for bit") {
     for (std::uint64_t seed : {1u, 2u, 3u}) {
       for (int psi : {3, 16, 256, 600}) {
-        Matrix train = training(700, 4, seed);
-        Forest f = Forest::fit(train, {30, psi, seed, 1});
-        REQUIRE(f.compact());
-        auto c = CompactForest::build(f.node_array(), f.root_array(), f.features());
-        REQUIRE(c);
-        CHECK(c->height() <= static_cast<int>(std::ceil(std::log2(std::min(psi, 700)))));
-        CHECK(c->height() >= 2);
-        Matrix rows = probes(f, 4, seed + 10);
-        std::vector<double> sums(rows.rows, 0.0);
-        c->add_path_lengths(rows.values.data(), rows.rows, rows.cols, sums.data());
-        std::vector<double> scores1, scores2;
-        f.score(rows, scores1, 1);
-        f.score(rows, scores2, 2);
-        std::size_t wrong = 0;
-        for (std::size_t i = 0; i < rows.rows; ++i) {
-          if (!same_bits(sums[i], oracle_path_lengths(f, rows.row(i)))) ++wrong;
-          if (!same_bits(scores1[i], f.score(rows.row(i))) || !same_bits(scores2[i], scores1[i])) ++wrong;
+        for (bool ceilings : {false, true}) {
+          CAPTURE(ceilings);
+          Matrix train = training(700, 4, seed);
+          ad::ForestParams params{30, psi, seed, 1};
+          params.ceilings = ceilings;
+          Forest f = Forest::fit(train, params);
+          REQUIRE(f.compact());
+          REQUIRE(f.has_ceilings() == ceilings);
+          auto c = CompactForest::build(f.node_array(), f.root_array(), f.features(), f.ceiling_array());
+          REQUIRE(c);
+          CHECK(c->height() <= static_cast<int>(std::ceil(std::log2(std::min(psi, 700)))));
+          CHECK(c->height() >= 2);
+          Matrix rows = probes(f, 4, seed + 10);
+          std::vector<double> sums(rows.rows, 0.0);
+          c->add_path_lengths(rows.values.data(), rows.rows, rows.cols, sums.data());
+          std::vector<double> scores1, scores2;
+          f.score(rows, scores1, 1);
+          f.score(rows, scores2, 2);
+          // The same trees without ceilings: with them, some probes must score otherwise.
+          Forest bare = Forest::from_arrays(f.features(), f.sample_size(), f.node_array(), f.count_array(),
+                                            f.root_array());
+          std::size_t wrong = 0, raised = 0;
+          for (std::size_t i = 0; i < rows.rows; ++i) {
+            if (!same_bits(sums[i], oracle_path_lengths(f, rows.row(i)))) ++wrong;
+            if (!same_bits(scores1[i], f.score(rows.row(i))) || !same_bits(scores2[i], scores1[i])) ++wrong;
+            raised += scores1[i] > bare.score(rows.row(i));
+          }
+          CHECK(wrong == 0);
+          CHECK((raised > 0) == ceilings);
         }
-        CHECK(wrong == 0);
       }
     }
   }

@@ -2,12 +2,14 @@
 
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cmath>
 #include <stdexcept>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "ad/core/error.h"
 
@@ -257,5 +259,98 @@ TEST_SUITE("forest") {
     ForestParams ok{2, 8, 1, 1};
     ok.columns = {2};
     CHECK_NOTHROW(Forest::fit(three, ok));
+  }
+
+  TEST_CASE("ceilings change no split: the same trees, with a ceiling at or above each split") {
+    Matrix m = blob(500, 4);
+    ForestParams plain{20, 64, 9, 1};
+    ForestParams with = plain;
+    with.ceilings = true;
+    Forest a = Forest::fit(m, plain);
+    Forest b = Forest::fit(m, with);
+    CHECK_FALSE(a.has_ceilings());
+    CHECK(a.ceiling_array().empty());
+    REQUIRE(b.has_ceilings());
+    REQUIRE(b.ceiling_array().size() == b.nodes());
+    REQUIRE(a.nodes() == b.nodes());
+    std::size_t differ = 0, inner = 0;
+    for (std::size_t i = 0; i < a.nodes(); ++i) {
+      const auto &x = a.node_array()[i], &y = b.node_array()[i];
+      differ += x.bits != y.bits || x.right != y.right || !(x.value == y.value);
+      const double c = b.ceiling_array()[i];
+      if (y.bits & Forest::kLeaf) {
+        CHECK(c == INFINITY);
+      } else {
+        ++inner;
+        // split + the width of the node's values: inside the blob, at most 1 + 1 wide.
+        CHECK(c > y.value);
+        CHECK(c < y.value + 9.0);
+      }
+    }
+    CHECK(differ == 0);
+    CHECK(inner > 0);
+    with.threads = 2;
+    CHECK(Forest::fit(m, with).ceiling_array() == b.ceiling_array());
+  }
+
+  TEST_CASE("with ceilings, a row far beyond the training data outscores one just beyond it; without, they tie") {
+    Matrix m = blob(2000, 5);
+    m.rows -= 1;  // no outlier: values in [-0.5, 0.5)
+    m.values.resize(m.rows * m.cols);
+    ForestParams p{100, 256, 3, 1};
+    Forest plain = Forest::fit(m, p);
+    p.ceilings = true;
+    Forest ceiled = Forest::fit(m, p);
+    const double near[2] = {0.55, 0.55}, far[2] = {50.0, 50.0};
+    // Beyond every split, both rows end in the most extreme training row's leaves.
+    CHECK(plain.score(near) == plain.score(far));
+    CHECK(ceiled.score(far) > ceiled.score(near));
+    std::vector<double> train;
+    ceiled.score(m, train, 1);
+    CHECK(ceiled.score(far) > *std::max_element(train.begin(), train.end()));
+    // Leaving nodes early only ever shortens a path.
+    CHECK(ceiled.score(near) >= plain.score(near));
+  }
+
+  TEST_CASE("with ceilings, a value below the training range or a missing one counts as without") {
+    Matrix m = blob(500, 6);
+    ForestParams p{50, 128, 4, 1};
+    Forest plain = Forest::fit(m, p);
+    p.ceilings = true;
+    Forest ceiled = Forest::fit(m, p);
+    for (const auto& row : {std::vector<double>{-50, -50}, std::vector<double>{NAN, NAN},
+                            std::vector<double>{NAN, -3}, std::vector<double>{-3, NAN}}) {
+      CAPTURE(row[0]);
+      CAPTURE(row[1]);
+      CHECK(ceiled.score(row.data()) == plain.score(row.data()));
+    }
+    const double up[2] = {50, 50};
+    CHECK(ceiled.score(up) > plain.score(up));
+  }
+
+  TEST_CASE("from_arrays refuses malformed ceilings") {
+    Matrix m = blob(100, 2);
+    ForestParams p{2, 16, 1, 1};
+    p.ceilings = true;
+    Forest f = Forest::fit(m, p);
+    auto rebuild = [&](std::vector<double> c) {
+      return Forest::from_arrays(2, 16, f.node_array(), f.count_array(), f.root_array(), std::move(c));
+    };
+    CHECK(rebuild(f.ceiling_array()).ceiling_array() == f.ceiling_array());
+    CHECK_FALSE(rebuild({}).has_ceilings());
+    std::vector<double> c = f.ceiling_array();
+    c.pop_back();
+    CHECK_THROWS_WITH(rebuild(c), doctest::Contains("ceiling and node arrays differ in length"));
+    std::size_t inner = 0;
+    while (f.node_array()[inner].bits & Forest::kLeaf) ++inner;
+    for (double bad : {double(NAN), f.node_array()[inner].value - 1e-9, -double(INFINITY)}) {
+      CAPTURE(bad);
+      c = f.ceiling_array();
+      c[inner] = bad;
+      CHECK_THROWS_WITH(rebuild(c), doctest::Contains("a ceiling is not a number or is below its split"));
+    }
+    c = f.ceiling_array();
+    c[inner] = f.node_array()[inner].value;  // at the split: every value above it counts
+    CHECK_NOTHROW(rebuild(c));
   }
 }

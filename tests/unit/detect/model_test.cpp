@@ -123,8 +123,8 @@ ad::Matrix xyz_rows() {
   return m;
 }
 
-// A hand-made model over x, y, z with one aspect forest (time) that splits on z only,
-// calibrated on its own training rows as ad-train does.
+// A hand-made model over x, y, z with one aspect forest (time) that splits on z only
+// and has ceilings, calibrated on its own training rows as ad-train does.
 ad::Model aspect_model() {
   ad::Model m;
   m.info.ad_version = "test";
@@ -141,6 +141,7 @@ ad::Model aspect_model() {
   m.forest = ad::Forest::fit(data, {40, 64, 1, 1});
   ad::ForestParams p{40, 64, 2, 1};
   p.columns = {2};
+  p.ceilings = true;
   ad::AspectForest a;
   a.aspect = ad::Aspect::kTime;
   a.forest = ad::Forest::fit(data, p);
@@ -175,7 +176,7 @@ std::size_t forest_bytes(const std::string& b, std::size_t at) {
 
 bool same_forest(const ad::Forest& a, const ad::Forest& b) {
   if (a.features() != b.features() || a.sample_size() != b.sample_size() || a.root_array() != b.root_array() ||
-      a.count_array() != b.count_array() || a.nodes() != b.nodes())
+      a.count_array() != b.count_array() || a.nodes() != b.nodes() || a.ceiling_array() != b.ceiling_array())
     return false;
   for (std::size_t i = 0; i < a.nodes(); ++i) {
     const auto &x = a.node_array()[i], &y = b.node_array()[i];
@@ -463,7 +464,64 @@ TEST_SUITE("model") {
     for (std::size_t i = 0; i < 50; ++i) CHECK(p.score(data.row(i)) == m.score(data.row(i)));
     // describe_model names the aspect and its features.
     CHECK(contains(ad::describe_model(p), "aspect time:"));
-    CHECK(contains(ad::describe_model(p), "40 trees over"));
+    CHECK(contains(ad::describe_model(p), "40 trees with split ceilings over"));
+  }
+
+  TEST_CASE("the CEILINGS section carries the aspect forests' ceilings, and the whole forest has none") {
+    ad::Model m = small_model();
+    REQUIRE(m.aspects.size() == 2);  // time and network, as ad-train grows them
+    CHECK_FALSE(m.forest.has_ceilings());
+    ad::Model p = ad::Model::parse(m.serialize(), "mem");
+    for (std::size_t i = 0; i < m.aspects.size(); ++i) {
+      CHECK(m.aspects[i].forest.has_ceilings());
+      CHECK(p.aspects[i].forest.ceiling_array() == m.aspects[i].forest.ceiling_array());
+    }
+    CHECK_FALSE(p.forest.has_ceilings());
+    CHECK(p.serialize() == m.serialize());
+    CHECK(contains(ad::describe_model(p), "aspect time:    10 trees with split ceilings over hour_unusual"));
+  }
+
+  TEST_CASE("a malformed CEILINGS section is caught even with a valid checksum") {
+    const std::string bytes = small_model().serialize();
+    // CEILINGS: u64 whole count (0), u64 aspect count, then per aspect u64 n, n x f64.
+    const Section& s = section(sections(bytes), 10);
+    REQUIRE(get_u64(bytes, s.body) == 0u);
+    const std::size_t aspects_at = s.body + 8;
+    REQUIRE(get_u64(bytes, aspects_at) == 2u);
+    const std::size_t first = aspects_at + 8;
+    const std::uint64_t n = get_u64(bytes, first);
+    REQUIRE(n > 1);
+    auto put_f64 = [](std::string& b, std::size_t at, double v) {
+      std::uint64_t bits;
+      std::memcpy(&bits, &v, 8);
+      put_u64(b, at, bits);
+    };
+    auto refused = [](std::string b, const std::string& why) {
+      fix_crc(b);
+      ad::Error e = parse_error(b);
+      CHECK(e.status() == ad::Status::kData);
+      CHECK(contains(e.message(), "malformed: CEILINGS section"));
+      CHECK(contains(e.message(), why));
+    };
+    {
+      std::string b = bytes;
+      put_u64(b, aspects_at, 1);
+      refused(b, "ceiling lists and aspect forests differ in number");
+      put_u64(b, aspects_at, 3);
+      refused(b, "ceiling lists and aspect forests differ in number");
+    }
+    {
+      std::string b = bytes;
+      put_u64(b, first, n - 1);  // one ceiling short
+      refused(b, "ceiling and node arrays differ in length");
+    }
+    {
+      std::string b = bytes;
+      put_f64(b, first + 8, std::nan(""));  // the root's ceiling
+      refused(b, "a ceiling is not a number or is below its split");
+      put_f64(b, first + 8, -1e300);
+      refused(b, "a ceiling is not a number or is below its split");
+    }
   }
 
   TEST_CASE("Model::score is the largest of the whole score and the mapped aspect scores") {
@@ -553,11 +611,14 @@ TEST_SUITE("model") {
     CHECK(ad::describe_model(p).find("budget 3 false incidents per 1,000 user-days") != std::string::npos);
   }
 
-  TEST_CASE("format 3 (no NETWORKS) and 2 (no BUDGET either) models are still read, newer ones need them") {
+  TEST_CASE("format 4 (no CEILINGS), 3 (no NETWORKS either) and 2 (no BUDGET either) models are still read, "
+            "newer ones need them") {
     ad::Model m = small_model();
     m.info.budget = 3;
+    REQUIRE_FALSE(m.aspects.empty());
+    REQUIRE(m.aspects[0].forest.has_ceilings());
     std::string bytes = m.serialize();
-    REQUIRE(get_u32(bytes, 8) == 4u);
+    REQUIRE(get_u32(bytes, 8) == 5u);
     // Cuts the last section out, as an older writer would have left the file.
     auto cut_last = [](std::string& b, std::uint32_t tag) {
       const Section last = sections(b).back();
@@ -566,6 +627,17 @@ TEST_SUITE("model") {
       put_u64(b, 16, get_u64(b, 16) - (last.body + last.length - last.header));
       fix_crc(b);
     };
+    cut_last(bytes, 10u);
+    CHECK(contains(parse_error(bytes).message(), "section is missing"));
+    put_u32(bytes, 8, 4);
+    fix_crc(bytes);
+    ad::Model v4 = ad::Model::parse(bytes, "m.model");
+    REQUIRE(v4.aspects.size() == m.aspects.size());
+    for (const auto& a : v4.aspects) CHECK_FALSE(a.forest.has_ceilings());
+    CHECK_FALSE(v4.forest.has_ceilings());
+    CHECK(v4.aspects[0].forest.node_array().size() == m.aspects[0].forest.node_array().size());
+
+    put_u32(bytes, 8, 5);
     cut_last(bytes, 9u);
     CHECK(contains(parse_error(bytes).message(), "section is missing"));
     put_u32(bytes, 8, 3);
@@ -610,7 +682,7 @@ TEST_SUITE("model") {
 
   TEST_CASE("a format 1 model is refused with a request to retrain") {
     std::string bytes = small_model().serialize();
-    REQUIRE(get_u32(bytes, 8) == 4u);
+    REQUIRE(get_u32(bytes, 8) == 5u);
     put_u32(bytes, 8, 1);
     fix_crc(bytes);
     ad::Error e = parse_error(bytes);
