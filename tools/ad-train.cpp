@@ -32,6 +32,10 @@ int main(int argc, char** argv) {
                                        "flagged (default 0.01; always so for data without user and time)")
                             ->check(CLI::Range(1e-6, 0.5))->type_name("F");
   contamination->excludes(budget);
+  app.add_option("--signal-threshold", opt.signal_threshold,
+                 "With the alert budget, also flag a login whose signals alone score this many incident "
+                 "points, whatever its anomaly score (default 60; 0 turns it off)")
+      ->check(CLI::Range(0.0, 100.0))->type_name("POINTS")->excludes(contamination);
   app.add_option("--ignore", opt.ignore, "Never use COLUMN as a feature (repeatable)")
       ->type_name("COLUMN")
       ->allow_extra_args(false);

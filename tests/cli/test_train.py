@@ -42,6 +42,9 @@ USAGE_CASES = [
     ("--budget 0", ["-m", "{T}/m.model", "--budget", "0", "{T}/in.csv"]),
     ("--budget and --contamination", ["-m", "{T}/m.model", "--budget", "3", "--contamination", "0.01",
                                       "{T}/in.csv"]),
+    ("--signal-threshold 101", ["-m", "{T}/m.model", "--signal-threshold", "101", "{T}/in.csv"]),
+    ("--signal-threshold and --contamination", ["-m", "{T}/m.model", "--signal-threshold", "70",
+                                                "--contamination", "0.01", "{T}/in.csv"]),
     ("--sample-rows 1", ["-m", "{T}/m.model", "--sample-rows", "1", "{T}/in.csv"]),
     ("--max-users 0", ["-m", "{T}/m.model", "--max-users", "0", "{T}/in.csv"]),
     ("--seed not a number", ["-m", "{T}/m.model", "--seed", "x1", "{T}/in.csv"]),
@@ -240,6 +243,18 @@ class ModelTest(Base):
                 self.assertStatus(r, adtest.OK)
                 info = adtest.run("ad-score", "-m", os.path.join(self.tmp, "a.model"), "--model-info").stdout
                 self.assertEqual(re.findall(r"(?m)^aspect (\w+):", info), expected)
+
+    def test_signal_threshold_reaches_the_model_with_the_alert_budget_only(self):
+        path = self.write("in.csv", GOOD)
+        cases = [([], "60"), (["--signal-threshold", "70"], "70"), (["--signal-threshold", "0"], None),
+                 (["--contamination", "0.01"], None)]
+        for args, expected in cases:
+            with self.subTest(args):
+                r = self.run_tool(["-q", "-m", "{T}/s.model", path] + args)
+                self.assertStatus(r, adtest.OK)
+                info = adtest.run("ad-score", "-m", os.path.join(self.tmp, "s.model"), "--model-info").stdout
+                signals = re.findall(r"(?m)^signals: +a login whose signals alone score (\d+) or more", info)
+                self.assertEqual(signals, [expected] if expected else [])
 
     def test_stdin_dash_none_and_file_give_the_same_model(self):
         path = self.write("in.csv", GOOD)

@@ -20,18 +20,19 @@ std::uint64_t user_days(const std::vector<IncidentEvent>& events) {
 }
 
 std::uint64_t count_incidents(const std::vector<IncidentEvent>& events, const std::vector<double>& scores,
-                              double threshold) {
+                              double threshold, double signal_threshold) {
   IncidentGrouper grouper;
   IncidentEvent e;
   for (std::size_t i = 0; i < events.size(); ++i) {
     e = events[i];
-    e.flagged = scores[i] > threshold;
+    e.flagged = flagged(scores[i], threshold, e.signals, signal_threshold);
     grouper.add(e);
   }
   return grouper.opened();
 }
 
-BudgetFit fit_budget(const std::vector<IncidentEvent>& events, const std::vector<double>& scores, double budget) {
+BudgetFit fit_budget(const std::vector<IncidentEvent>& events, const std::vector<double>& scores, double budget,
+                     double signal_threshold) {
   if (!(budget > 0)) throw usage_error("the alert budget must be above 0");
   BudgetFit fit;
   fit.user_days = user_days(events);
@@ -41,7 +42,7 @@ BudgetFit fit_budget(const std::vector<IncidentEvent>& events, const std::vector
   if (cand.empty()) return fit;
   const double allowed = budget * static_cast<double>(fit.user_days) / 1000.0;
   auto meets = [&](std::size_t i, std::uint64_t& n) {
-    n = count_incidents(events, scores, cand[i]);
+    n = count_incidents(events, scores, cand[i], signal_threshold);
     return static_cast<double>(n) <= allowed;
   };
   // cand.back() flags nothing, so it always meets the budget.
@@ -56,7 +57,7 @@ BudgetFit fit_budget(const std::vector<IncidentEvent>& events, const std::vector
       lo = mid;
   }
   fit.threshold = cand[hi];
-  fit.incidents = count_incidents(events, scores, fit.threshold);
+  fit.incidents = count_incidents(events, scores, fit.threshold, signal_threshold);
   return fit;
 }
 
@@ -74,7 +75,7 @@ void calibrate_budget(Model& model, const std::vector<double>& calib_scores, con
     replay.push_back(events[calib[k]]);
     scores.push_back(calib_scores[k]);
   }
-  BudgetFit fit = fit_budget(replay, scores, budget);
+  BudgetFit fit = fit_budget(replay, scores, budget, model.signal_threshold);
   model.threshold = fit.threshold;
   model.info.budget = budget;
   model.info.budget_user_days = fit.user_days;

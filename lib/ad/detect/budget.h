@@ -9,6 +9,10 @@
 // 1,000 user-days are at most the budget: every incident raised on the history is a
 // false one, so that is the rate ad-score will raise false incidents at on data like it.
 //
+// Logins flagged by their signals alone (Model::signal_threshold, incident.h: flagged)
+// are flagged in the replay too, whatever the threshold: the incidents they raise come
+// out of the same budget, and the threshold rises to make room for them.
+//
 // The search bisects over the calibration scores. Fewer flags mean fewer incidents, but
 // not strictly (an event that linked two incidents may drop out), so the bisection
 // finds a threshold that meets the budget, the lowest such one where the count is
@@ -41,10 +45,10 @@ inline constexpr double kDefaultBudget = 3;  // false incidents per 1,000 user-d
 // Distinct (user, UTC day) pairs among events.
 std::uint64_t user_days(const std::vector<IncidentEvent>& events);
 
-// Incidents an IncidentGrouper opens over events (in time order) when the events with
-// scores[i] > threshold are flagged.
+// Incidents an IncidentGrouper opens over events (in time order) when the events that
+// flagged() (incident.h) calls flagged at these thresholds are flagged.
 std::uint64_t count_incidents(const std::vector<IncidentEvent>& events, const std::vector<double>& scores,
-                              double threshold);
+                              double threshold, double signal_threshold = 0);
 
 struct BudgetFit {
   double threshold = 1.0;
@@ -53,13 +57,16 @@ struct BudgetFit {
 };
 
 // The lowest threshold among the scores (or the top score, flagging none) at which
-// count_incidents per 1,000 user_days is at most budget. REQUIRES: budget > 0,
+// count_incidents per 1,000 user_days is at most budget, with the signal threshold as
+// it is: the incidents its flags raise are counted first. REQUIRES: budget > 0,
 // events.size() == scores.size().
-BudgetFit fit_budget(const std::vector<IncidentEvent>& events, const std::vector<double>& scores, double budget);
+BudgetFit fit_budget(const std::vector<IncidentEvent>& events, const std::vector<double>& scores, double budget,
+                     double signal_threshold = 0);
 
 // Sets model.threshold and model.info.budget* from the model's scores of the calibration
 // rows (scores[k] is that of sample row calib[k], which came at position order[calib[k]]
-// of the history and is events[calib[k]]), replayed in time order.
+// of the history and is events[calib[k]]), replayed in time order, with the model's
+// signal threshold as it is.
 void calibrate_budget(Model& model, const std::vector<double>& scores, const std::vector<std::size_t>& calib,
                       const std::vector<std::uint64_t>& order, const std::vector<IncidentEvent>& events,
                       double budget);

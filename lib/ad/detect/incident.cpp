@@ -117,6 +117,43 @@ double incident_score(const Incident& inc) {
   return std::min(100.0, points);
 }
 
+double signal_score(std::uint32_t signals) {
+  Incident alone;
+  alone.signals = signals;
+  alone.events = 1;
+  alone.user_count = 1;
+  return incident_score(alone);
+}
+
+bool flagged(double score, double threshold, std::uint32_t signals, double signal_threshold) {
+  return score > threshold || (signal_threshold > 0 && signal_score(signals) >= signal_threshold);
+}
+
+std::vector<Derived> signal_features(const LoginContext& ctx, std::size_t max) {
+  const std::uint32_t signals = login_signals(ctx);
+  // A new device type, else (the signal's other half) a new user agent.
+  const double device = ctx.values[static_cast<std::size_t>(Derived::kNewDevice)];
+  const Derived new_client = !std::isnan(device) && device >= 0.999 ? Derived::kNewDevice : Derived::kNewUserAgent;
+  // By incident_score's points: travel 35, success after failures 30, a concurrent
+  // session 25, a burst 20, a new country 15, then 10 each.
+  static constexpr std::pair<std::uint32_t, Derived> kOrder[] = {
+      {signal::kFastTravel, Derived::kTravelSpeed},
+      {signal::kSuccessAfterFailures, Derived::kSuccessAfterFailures},
+      {signal::kConcurrentSession, Derived::kConcurrentSession},
+      {signal::kUserBurst, Derived::kUserFailures},
+      {signal::kSourceBurst, Derived::kIpFailures},
+      {signal::kNewCountry, Derived::kNewCountry},
+      {signal::kUnusedNetwork, Derived::kNetworkUsers},
+      {signal::kNewNetwork, Derived::kNewNetwork},
+      {signal::kNewDevice, Derived::kNewDevice},
+      {signal::kOffHours, Derived::kHourUnusual},
+  };
+  std::vector<Derived> out;
+  for (const auto& [bit, feature] : kOrder)
+    if (has(signals, bit) && out.size() < max) out.push_back(bit == signal::kNewDevice ? new_client : feature);
+  return out;
+}
+
 IncidentKind incident_kind(const Incident& inc) {
   const std::uint32_t s = inc.signals;
   if (inc.failed_user_count >= 3) return IncidentKind::kSpray;

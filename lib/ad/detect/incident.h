@@ -58,6 +58,9 @@
 // a takeover's new network, country and device 45 and more, a session replayed from a
 // network nobody uses 55, a brute force 35 to 80, a spray 60 to 100.
 //
+// The same points for a lone login (signal_score) also flag it, whatever its anomaly
+// score, when they reach the model's signal threshold (Model::signal_threshold, flagged).
+//
 // The kind names what the incident looks like most, first match wins: spray (3 or
 // more users with failures), brute_force (a burst of failures), takeover (success
 // after failures), travel (impossible travel), takeover (a new network or country
@@ -153,6 +156,19 @@ struct Incident {
 // The score and kind of an incident from its counts, as documented above.
 double incident_score(const Incident& incident);
 IncidentKind incident_kind(const Incident& incident);
+
+// The score a login's signals give it alone: that of an incident of this one login.
+// A session replayed from a network nobody uses, minutes after the user's own login,
+// scores 55; the same from a new country 70; a believable trip 25 to 45.
+double signal_score(std::uint32_t signals);
+
+// Whether a login is flagged: its anomaly score above `threshold`, or, with a signal
+// threshold above 0, its signal_score at least that (Model::signal_threshold).
+bool flagged(double score, double threshold, std::uint32_t signals, double signal_threshold);
+
+// The derived features whose reasons (describe_derived, login.h) put the signals of the
+// login judged with ctx in words, the signals worth most points first, at most `max`.
+std::vector<Derived> signal_features(const LoginContext& ctx, std::size_t max = 3);
 
 // "I-20250101T001947-1a2b3c4d" for an incident whose first event is e.
 std::string incident_id(const IncidentEvent& e);

@@ -188,6 +188,9 @@ std::string describe_model(const Model& m) {
                                                              m.info.budget_user_days));
   else
     line("threshold:     " + std::string(buf) + " (contamination " + std::to_string(m.info.contamination) + ")");
+  if (m.signal_threshold > 0)
+    line(fmt::format("signals:       a login whose signals alone score {:g} or more is flagged too",
+                     m.signal_threshold));
   line("logins only:   " + std::string(m.logins_only ? "yes" : "no"));
   if (m.geoip_places || m.asn_networks)
     line(std::string("databases:     ") + (m.geoip_places ? "City (--geoip)" : "") +

@@ -42,10 +42,11 @@
 //               list, then the count of aspect forests and each one's list, in ASPECTS
 //               order; a list is a u64 count (0 for a forest without, else its node
 //               count) and that many f64 (a leaf's +inf)
+//  11 SIGNALS   the signal threshold (f64, in [0, 100]; 0: off)
 //
 // Format 2 added local hours and ASPECTS; format 3 added BUDGET; format 4 added
-// NETWORKS and the wide-network features; format 5 added CEILINGS (a format 4 file's
-// forests have none, and score as they did). Format 2 and 3 files are still read (format
+// NETWORKS and the wide-network features; format 5 added CEILINGS and SIGNALS (a format
+// 4 file's forests have no ceilings and its signal threshold is 0: it scores as it did). Format 2 and 3 files are still read (format
 // 2 as contamination models; both without wide-network profiles, which their features
 // never use); format 1 files are refused with a request to retrain.
 //
@@ -97,7 +98,10 @@ struct Model {
   std::vector<AspectForest> aspects;       // one forest per aspect (aspect.h); may be empty
   std::vector<double> whole_quantiles;     // the whole forest's training-score quantiles,
                                            // when there are aspects
-  double threshold = 1.0;           // flag when score >= threshold
+  double threshold = 1.0;           // flag when score > threshold
+  // Also flag a login whose signals alone score at least this (signal_score, incident.h);
+  // 0: off. ad-train sets it with the alert budget, which counts its flags too (budget.h).
+  double signal_threshold = 0;
   std::vector<double> quantiles;    // kQuantiles training-score quantiles, ascending
   Profiles profiles;                // per-user profiles at the end of training
   bool asn_networks = false;        // wide networks are ASNs from an ASN database (network.h)

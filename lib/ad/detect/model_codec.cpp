@@ -13,12 +13,12 @@ namespace ad::model_codec {
 
 const char* tag_name(std::uint32_t tag) {
   static const char* kNames[] = {"",        "META",    "SCHEMA", "TABLES",  "FOREST",
-                                 "CALIB",   "PROFILES", "ASPECTS", "BUDGET", "NETWORKS", "CEILINGS"};
+                                 "CALIB",   "PROFILES", "ASPECTS", "BUDGET", "NETWORKS", "CEILINGS", "SIGNALS"};
   return tag <= kLastTag ? kNames[tag] : "";
 }
 
 std::uint32_t first_format(Tag tag) {
-  return tag == kCeilings ? 5 : tag == kNetworks ? 4 : tag == kBudget ? 3 : 2;
+  return tag >= kCeilings ? 5 : tag == kNetworks ? 4 : tag == kBudget ? 3 : 2;
 }
 
 void Put::u32(std::uint32_t v) {
@@ -431,6 +431,10 @@ void read_ceilings(Get& g, Model& m) {
   for (auto& a : m.aspects) get_ceilings(g, a.forest);
 }
 
+void write_signals(Put& p, const Model& m) { p.f64(m.signal_threshold); }
+
+void read_signals(Get& g, Model& m) { m.signal_threshold = g.finite("signal threshold", 0, 100); }
+
 // The sections, in Tag order, each with its writer and reader.
 struct SectionCodec {
   void (*write)(Put&, const Model&);
@@ -440,7 +444,7 @@ constexpr SectionCodec kCodecs[kLastTag + 1] = {
     {nullptr, nullptr},          {write_meta, read_meta},         {write_schema, read_schema},
     {write_tables, read_tables}, {write_forest, read_forest},     {write_calib, read_calib},
     {write_profiles, read_profiles}, {write_aspects, read_aspects}, {write_budget, read_budget},
-    {write_networks, read_networks}, {write_ceilings, read_ceilings},
+    {write_networks, read_networks}, {write_ceilings, read_ceilings}, {write_signals, read_signals},
 };
 
 }  // namespace

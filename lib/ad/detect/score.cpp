@@ -208,14 +208,17 @@ class Batcher {
       for (auto& c : cells) c.clear();
       if (b.kinds[r] == Kind::kScore) {
         double s = b.scores[r];
-        bool flag = s > model_.threshold;
+        // Signals need the login features; without them a login has none.
+        const bool judged = !derived_.empty() && r < b.contexts.size();
+        const std::uint32_t signals = judged ? login_signals(b.contexts[r]) : 0;
+        bool flag = flagged(s, model_.threshold, signals, model_.signal_threshold);
         ++report_.scored;
         cells[cell(scored::Field::kScore)] = fixed(s, 6);
         cells[cell(scored::Field::kFlag)] = flag ? "1" : "0";
         cells[cell(scored::Field::kSeverity)] = fixed(model_.severity(s), 1);
         if (flag) {
           ++report_.flagged;
-          cells[cell(scored::Field::kReasons)] = reasons(b, r);
+          cells[cell(scored::Field::kReasons)] = reasons(b, r, s > model_.threshold);
         }
         incident(b, r, flag, cells);
       }
@@ -239,9 +242,15 @@ class Batcher {
       if (out_col_[k] == col) return static_cast<int>(k);
     return -1;
   }
-  std::string reasons(const Batch& b, std::size_t r) const {
+  // The reasons of flagged row r: the forest's (explain.h) when its score is above the
+  // threshold, else the signals that flagged it.
+  std::string reasons(const Batch& b, std::size_t r, bool by_score) const {
     const double* x = b.features.row(r);
     std::vector<std::string> words;
+    if (!by_score) {
+      for (Derived d : signal_features(b.contexts[r])) words.push_back(describe_derived(d, b.contexts[r]));
+      return join_reasons(words);
+    }
     for (std::size_t f : explain(model_, x)) {
       FeatureKind kind = model_.features[f].kind;
       if (is_derived(kind)) {

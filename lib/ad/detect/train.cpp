@@ -439,7 +439,10 @@ void fit_and_calibrate(Model& model, const Matrix& data, const std::vector<std::
   const Matrix& cal = calib.size() < data.rows ? part : data;
   if (logins) fit_aspects(model, data, cal, opt);
   std::vector<double> scores = calibrate(model, cal, opt);
-  if (opt.budget > 0 && logins) calibrate_budget(model, scores, calib, order, events, opt.budget);
+  if (opt.budget > 0 && logins) {
+    model.signal_threshold = opt.signal_threshold;
+    calibrate_budget(model, scores, calib, order, events, opt.budget);
+  }
   for (const auto& a : model.aspects)
     report.notes.push_back("aspect " + std::string(aspect_name(a.aspect)) + ": a forest of its own over " +
                            aspect_features(a.aspect, model.features));

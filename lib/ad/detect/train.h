@@ -37,6 +37,13 @@ namespace ad {
 // bad number): stop with a data error, or leave the row out and count it.
 enum class OnError { kFail, kSkip };
 
+// The default signal threshold: a login whose signals alone make a 60-point incident
+// (incident.h). 55 is a traveller's first login abroad on a new laptop as much as a
+// session replayed from a network nobody uses; 60 and up takes more at once: such a
+// concurrent session from a new country (70) or on a new device (75), or impossible
+// travel during a concurrent session (70).
+inline constexpr double kDefaultSignalThreshold = 60;
+
 struct TrainOptions {
   ForestParams forest;
   double contamination = 0.01;  // share of training rows the threshold flags
@@ -44,6 +51,9 @@ struct TrainOptions {
   // Above 0, it sets the threshold instead of contamination when the input has user and
   // time columns; 0 (or data without them): contamination does.
   double budget = 0;
+  // With the alert budget: also flag a login whose signals alone score at least this
+  // (Model::signal_threshold; 0: off). Without the budget it is not used (the model's is 0).
+  double signal_threshold = kDefaultSignalThreshold;
   std::map<std::string, std::string> map;  // --map role=column
   std::vector<std::string> ignore;         // columns never used as features
   // With a --format preset that names its features (roles.h): the only generic columns.

@@ -53,6 +53,25 @@ TEST_SUITE("budget") {
     CHECK(ad::count_incidents(h.events, h.scores, 0.1) == 1000);  // a day apart: one incident per login
   }
 
+  TEST_CASE("logins flagged by their signals count whatever the threshold, and take their share of the budget") {
+    using namespace ad::signal;
+    History h = history({0.97, 0.96, 0.95, 0.94, 0.93, 0.92, 0.91, 0.9});
+    // Two logins of user5, on days 3 and 50, whose signals alone score 70 (a session
+    // replayed from a network nobody uses, from a new country), at an ordinary score.
+    for (std::size_t i : {3 * 10 + 5, 50 * 10 + 5})
+      h.events[i].signals = kNewNetwork | kUnusedNetwork | kConcurrentSession | kNewCountry;
+    CHECK(ad::count_incidents(h.events, h.scores, 0.95) == 2);
+    CHECK(ad::count_incidents(h.events, h.scores, 0.95, 70) == 4);
+    CHECK(ad::count_incidents(h.events, h.scores, 0.95, 75) == 2);
+    CHECK(ad::count_incidents(h.events, h.scores, 0.95, 0) == 2);  // off
+    // Budget 3: without the signals the threshold flags 3 incidents; with them it rises
+    // so that those two and one by score make the 3.
+    CHECK(ad::fit_budget(h.events, h.scores, 3).threshold == doctest::Approx(0.94));
+    ad::BudgetFit fit = ad::fit_budget(h.events, h.scores, 3, 60);
+    CHECK(fit.incidents == 3);
+    CHECK(fit.threshold == doctest::Approx(0.96));
+  }
+
   TEST_CASE("the lowest threshold that meets the budget") {
     History h = history({0.97, 0.96, 0.95, 0.94, 0.93, 0.92, 0.91, 0.9});
     ad::BudgetFit fit = ad::fit_budget(h.events, h.scores, 3);  // 3 per 1,000 user-days: 3 incidents

@@ -212,6 +212,54 @@ TEST_SUITE("incident") {
     CHECK(ad::incident_kind_name(inc->kind) == "brute_force");
   }
 
+  TEST_CASE("signal_score is a lone login's incident score; flagged adds it to the anomaly score's test") {
+    using namespace ad::signal;
+    const std::uint32_t replay = kNewNetwork | kUnusedNetwork | kConcurrentSession;
+    CHECK(ad::signal_score(replay) == 55);
+    CHECK(ad::signal_score(replay | kNewCountry) == 70);
+    CHECK(ad::signal_score(replay | kNewDevice) == 75);
+    CHECK(ad::signal_score(kFastTravel | kConcurrentSession) == 70);
+    CHECK(ad::signal_score(kNewNetwork | kNewCountry | kUnusedNetwork | kNewDevice) == 55);  // a trip, new laptop
+    CHECK(ad::signal_score(kNewNetwork | kNewCountry) == 25);
+    CHECK(ad::signal_score(0) == 0);
+    for (std::uint32_t s : {0u, replay, replay | kNewCountry, kUserBurst | kSuccessAfterFailures})
+      CHECK(ad::signal_score(s) == single(s).score);
+    // Above the threshold always; by signals only at or above a signal threshold above 0.
+    CHECK(ad::flagged(0.71, 0.7, 0, 60));
+    CHECK_FALSE(ad::flagged(0.7, 0.7, 0, 60));
+    CHECK_FALSE(ad::flagged(0.4, 0.7, replay, 60));
+    CHECK(ad::flagged(0.4, 0.7, replay | kNewCountry, 60));
+    CHECK(ad::flagged(0.4, 0.7, replay, 55));
+    CHECK_FALSE(ad::flagged(0.4, 0.7, replay | kNewCountry, 0));  // 0: off
+    CHECK_FALSE(ad::flagged(0.4, 0.7, 0, 0));
+  }
+
+  TEST_CASE("signal_features name the signals, the ones worth most points first") {
+    using ad::Derived;
+    ad::LoginContext ctx;
+    ctx.values.fill(NAN);
+    ctx.prior_logins = 20;
+    CHECK(ad::signal_features(ctx).empty());
+    auto set = [&](Derived d, double v) { ctx.values[static_cast<std::size_t>(d)] = v; };
+    set(Derived::kNewNetwork, 1.0);
+    set(Derived::kNewWideNetwork, 1.0);
+    set(Derived::kNewUserAgent, 1.0);  // a new user agent on a known device type
+    set(Derived::kNewDevice, 0.2);
+    ctx.session_from = "10.1.0.0/16";
+    ctx.session_minutes = 4;
+    ctx.network_users = 0;
+    CHECK(ad::signal_features(ctx) ==
+          std::vector<Derived>{Derived::kConcurrentSession, Derived::kNetworkUsers, Derived::kNewNetwork});
+    CHECK(ad::signal_features(ctx, 5) == std::vector<Derived>{Derived::kConcurrentSession, Derived::kNetworkUsers,
+                                                              Derived::kNewNetwork, Derived::kNewUserAgent});
+    set(Derived::kNewDevice, 1.0);
+    set(Derived::kTravelSpeed, 4000);
+    set(Derived::kNewCountry, 1.0);
+    CHECK(ad::signal_features(ctx, 6) ==
+          std::vector<Derived>{Derived::kTravelSpeed, Derived::kConcurrentSession, Derived::kNewCountry,
+                               Derived::kNetworkUsers, Derived::kNewNetwork, Derived::kNewDevice});
+  }
+
   TEST_CASE("state is bounded: idle incidents are forgotten, and at most kMaxOpen are kept") {
     ad::IncidentGrouper g;
     for (int i = 0; i < 5000; ++i) g.add(ev(kT0 + i * kMin, "u" + std::to_string(i), "10.0.0.1", false));

@@ -481,6 +481,25 @@ TEST_SUITE("model") {
     CHECK(contains(ad::describe_model(p), "aspect time:    10 trees with split ceilings over hour_unusual"));
   }
 
+  TEST_CASE("the SIGNALS section carries the signal threshold, from 0 (off) to 100") {
+    ad::Model m = small_model();
+    CHECK(m.signal_threshold == 0);  // trained without the alert budget
+    m.signal_threshold = 60;
+    CHECK(contains(ad::describe_model(m), "signals:       a login whose signals alone score 60 or more is flagged too"));
+    m.signal_threshold = 0;
+    CHECK_FALSE(contains(ad::describe_model(m), "signals:"));
+    for (double v : {0.0, 55.0, 100.0}) {
+      m.signal_threshold = v;
+      CHECK(ad::Model::parse(m.serialize(), "mem").signal_threshold == v);
+    }
+    for (double v : {-1.0, 100.5, double(NAN), double(INFINITY)}) {
+      CAPTURE(v);
+      m.signal_threshold = v;
+      ad::Error e = parse_error(m.serialize());
+      CHECK(contains(e.message(), "malformed: SIGNALS section: signal threshold"));
+    }
+  }
+
   TEST_CASE("a malformed CEILINGS section is caught even with a valid checksum") {
     const std::string bytes = small_model().serialize();
     // CEILINGS: u64 whole count (0), u64 aspect count, then per aspect u64 n, n x f64.
@@ -611,10 +630,11 @@ TEST_SUITE("model") {
     CHECK(ad::describe_model(p).find("budget 3 false incidents per 1,000 user-days") != std::string::npos);
   }
 
-  TEST_CASE("format 4 (no CEILINGS), 3 (no NETWORKS either) and 2 (no BUDGET either) models are still read, "
-            "newer ones need them") {
+  TEST_CASE("format 4 (no CEILINGS, SIGNALS), 3 (no NETWORKS either) and 2 (no BUDGET either) models are "
+            "still read, newer ones need them") {
     ad::Model m = small_model();
     m.info.budget = 3;
+    m.signal_threshold = 60;
     REQUIRE_FALSE(m.aspects.empty());
     REQUIRE(m.aspects[0].forest.has_ceilings());
     std::string bytes = m.serialize();
@@ -627,6 +647,8 @@ TEST_SUITE("model") {
       put_u64(b, 16, get_u64(b, 16) - (last.body + last.length - last.header));
       fix_crc(b);
     };
+    cut_last(bytes, 11u);
+    CHECK(contains(parse_error(bytes).message(), "section is missing"));
     cut_last(bytes, 10u);
     CHECK(contains(parse_error(bytes).message(), "section is missing"));
     put_u32(bytes, 8, 4);
@@ -635,6 +657,7 @@ TEST_SUITE("model") {
     REQUIRE(v4.aspects.size() == m.aspects.size());
     for (const auto& a : v4.aspects) CHECK_FALSE(a.forest.has_ceilings());
     CHECK_FALSE(v4.forest.has_ceilings());
+    CHECK(v4.signal_threshold == 0);
     CHECK(v4.aspects[0].forest.node_array().size() == m.aspects[0].forest.node_array().size());
 
     put_u32(bytes, 8, 5);

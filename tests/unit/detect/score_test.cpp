@@ -358,4 +358,46 @@ TEST_SUITE("score") {
     auto alone = parse(score_csv(header + input.substr(last_start)).text);
     CHECK(alone[1] == rows.back());
   }
+
+  TEST_CASE("a login whose signals alone reach the signal threshold is flagged, with the signals as reasons") {
+    // Ten users log in daily at 09:00 from their own address for 30 days; then user1
+    // logs in at home, and 5 minutes later from another country, on a network nobody
+    // here uses: impossible travel (between country centroids) during a concurrent
+    // session from a new network: 35 + 25 + 10 (two aspects) = 70 points.
+    std::string train = "timestamp,user,ip,country\n";
+    char buf[128];
+    for (int day = 1; day <= 30; ++day)
+      for (int u = 0; u < 10; ++u) {
+        std::snprintf(buf, sizeof buf, "2025-01-%02dT09:%02d:00Z,user%d,10.0.%d.1,NO\n", day, u, u, u);
+        train += buf;
+      }
+    ad::TrainOptions opt;
+    opt.forest.trees = 20;
+    opt.forest.seed = 3;
+    opt.forest.threads = 1;
+    opt.budget = 3;
+    ad::csv::Reader in(ad::csv::string_lines("train.csv", train), "train.csv");
+    ad::TrainReport report;
+    ad::Model m = ad::train(in, opt, report, [](const std::string&) {});
+    REQUIRE(m.signal_threshold == ad::kDefaultSignalThreshold);
+    m.threshold = 1.0;  // no score is above it: only signals flag
+    const std::string logins = "timestamp,user,ip,country\n"
+                               "2025-02-01T09:00:00Z,user1,10.0.1.1,NO\n"
+                               "2025-02-01T09:05:00Z,user1,198.51.100.7,US\n";
+    auto rows = parse(score_csv(logins, {}, m).text);
+    REQUIRE(rows.size() == 3);
+    const std::size_t flag = 5, reasons = 7;
+    REQUIRE(rows[0][flag] == "anomaly_flag");
+    CHECK(rows[1][flag] == "0");
+    CHECK(rows[2][flag] == "1");
+    // The three signals worth most points, in that order.
+    CHECK(rows[2][reasons] ==
+          "travel ~7187 km in 5 min since NO (country centroids); 2 sessions 5 min apart from different networks: "
+          "10.0.0.0/16, then 198.51.0.0/16 (new for user, unused here); new country for user: US (usual: NO)");
+    CHECK_FALSE(rows[2][8].empty());  // it has an incident
+    m.signal_threshold = 75;
+    CHECK(parse(score_csv(logins, {}, m).text)[2][flag] == "0");
+    m.signal_threshold = 0;
+    CHECK(parse(score_csv(logins, {}, m).text)[2][flag] == "0");
+  }
 }
