@@ -18,27 +18,6 @@
 
 namespace ad {
 
-std::vector<double> quantiles_of(std::vector<double> values) {
-  std::sort(values.begin(), values.end());
-  return quantiles_of_sorted(values);
-}
-
-std::vector<double> quantiles_of_sorted(const std::vector<double>& sorted) {
-  std::vector<double> q(Model::kQuantiles);
-  for (std::size_t k = 0; k < Model::kQuantiles; ++k)
-    q[k] = percentile(sorted, 100.0 * static_cast<double>(k) / (Model::kQuantiles - 1));
-  return q;
-}
-
-double percentile(const std::vector<double>& sorted, double p) {
-  if (sorted.empty()) return NAN;
-  double pos = p / 100.0 * static_cast<double>(sorted.size() - 1);
-  std::size_t lo = static_cast<std::size_t>(std::floor(pos));
-  std::size_t hi = std::min(lo + 1, sorted.size() - 1);
-  double frac = pos - static_cast<double>(lo);
-  return sorted[lo] + (sorted[hi] - sorted[lo]) * frac;
-}
-
 namespace {
 
 struct ColumnStats {
@@ -381,31 +360,19 @@ Matrix sample_matrix(csv::Reader& in, const Sample& sample, const Roles& roles, 
   return data;
 }
 
-// percentile() of values as if sorted, found by selection (values are reordered).
-// REQUIRES: values not empty.
-double select_percentile(std::vector<double>& values, double p) {
-  double pos = p / 100.0 * static_cast<double>(values.size() - 1);
-  std::size_t lo = static_cast<std::size_t>(std::floor(pos));
-  auto at = values.begin() + static_cast<std::ptrdiff_t>(lo);
-  std::nth_element(values.begin(), at, values.end());
-  double a = *at;
-  double b = lo + 1 < values.size() ? *std::min_element(at + 1, values.end()) : a;
-  return a + (b - a) * (pos - static_cast<double>(lo));
-}
-
-// Typical values per feature (1st, 50th, 99th percentile), for explanations; the
-// features are shared out among up to `threads` threads.
+// Typical values per feature (quantile.h), for explanations; 0 for a feature missing
+// in every row. The features are shared out among up to `threads` threads.
 void set_typical_values(Model& model, const Matrix& data, int threads) {
   parallel_for(data.cols, threads, 1, [&](std::size_t begin, std::size_t end) {
     std::vector<double> col;
     for (std::size_t j = begin; j < end; ++j) {
-      col.clear();
-      for (std::size_t i = 0; i < data.rows; ++i)
-        if (!std::isnan(data.row(i)[j])) col.push_back(data.row(i)[j]);
-      if (col.empty()) continue;
-      model.features[j].low = select_percentile(col, 1);
-      model.features[j].median = select_percentile(col, 50);
-      model.features[j].high = select_percentile(col, 99);
+      col.resize(data.rows);
+      for (std::size_t i = 0; i < data.rows; ++i) col[i] = data.row(i)[j];
+      if (auto t = typical_of(col)) {
+        model.features[j].low = t->low;
+        model.features[j].median = t->median;
+        model.features[j].high = t->high;
+      }
     }
   });
 }

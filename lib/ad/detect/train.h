@@ -30,6 +30,7 @@
 #include "ad/detect/forest.h"
 #include "ad/detect/geoip.h"
 #include "ad/detect/model.h"
+#include "ad/detect/quantile.h"  // percentile, quantiles_of: once declared here
 
 namespace ad {
 
@@ -71,14 +72,5 @@ struct TrainReport {
 // (with its location) when kFail, and for an input with no usable rows.
 Model train(csv::Reader& in, const TrainOptions& options, TrainReport& report,
             const std::function<void(const std::string&)>& warn);
-
-// p-th percentile (0..100) of sorted values, interpolating linearly as numpy does.
-double percentile(const std::vector<double>& sorted, double p);
-
-// Model::kQuantiles evenly spaced percentiles (0, 0.1, ..., 100) of values, ascending:
-// the calibration quantiles of a model.
-std::vector<double> quantiles_of(std::vector<double> values);
-// The same of values already sorted ascending.
-std::vector<double> quantiles_of_sorted(const std::vector<double>& sorted);
 
 }  // namespace ad
