@@ -394,12 +394,14 @@ std::vector<std::size_t> calibration_rows(const std::vector<std::uint64_t>& orde
 }
 
 // Grows the forests and sets the threshold and the severity quantiles: by the alert
-// budget with login features and a budget, else by the contamination.
+// budget with login features and a budget, from every calibration row; else by the
+// contamination, from at most calibration_limit() of them.
 void fit_and_calibrate(Model& model, const Matrix& data, const std::vector<std::uint64_t>& order,
                        const std::vector<IncidentEvent>& events, std::uint64_t used, bool logins,
                        const TrainOptions& opt, TrainReport& report) {
   model.forest = Forest::fit(data, opt.forest);
   std::vector<std::size_t> calib = calibration_rows(order, used, logins);
+  if (!(opt.budget > 0 && logins)) calib = evenly_spaced(std::move(calib), calibration_limit(opt.contamination));
   // Only the calibration rows are scored; with all of them, data is that matrix already.
   Matrix part;
   if (calib.size() < data.rows) part = rows_of(data, calib);
@@ -425,6 +427,18 @@ void set_info(Model& model, const TrainOptions& opt, const TrainReport& report, 
 }
 
 }  // namespace
+
+std::size_t calibration_limit(double contamination) {
+  return std::max(kCalibrationRows, static_cast<std::size_t>(std::ceil(kRowsAboveThreshold / contamination)));
+}
+
+std::vector<std::size_t> evenly_spaced(std::vector<std::size_t> rows, std::size_t k) {
+  const std::size_t n = rows.size();
+  if (n <= k) return rows;
+  std::vector<std::size_t> out(k);
+  for (std::size_t i = 0; i < k; ++i) out[i] = rows[i * n / k];
+  return out;
+}
 
 Model train(csv::Reader& in, const TrainOptions& opt, TrainReport& report,
             const std::function<void(const std::string&)>& warn) {

@@ -551,6 +551,53 @@ TEST_SUITE("train") {
     }
   }
 
+  TEST_CASE("calibration_limit: at least 32,768 rows, and 300 above a contamination threshold") {
+    CHECK(ad::calibration_limit(0.01) == 32768);
+    CHECK(ad::calibration_limit(0.5) == 32768);
+    CHECK(ad::calibration_limit(0.005) == 60000);
+    CHECK(ad::calibration_limit(0.001) == 300000);
+    CHECK(ad::calibration_limit(1e-6) == 300000000);
+    for (double c : {0.5, 0.05, 0.01, 0.009, 0.001, 1e-6})
+      CHECK(static_cast<double>(ad::calibration_limit(c)) * c >= ad::kRowsAboveThreshold);
+  }
+
+  TEST_CASE("evenly_spaced: all rows up to k, else k of them evenly spaced, the first included") {
+    std::vector<std::size_t> rows = {3, 5, 8, 13, 21, 34, 55, 89, 144, 233};
+    CHECK(ad::evenly_spaced(rows, 10) == rows);
+    CHECK(ad::evenly_spaced(rows, 20) == rows);
+    CHECK(ad::evenly_spaced(rows, 4) == std::vector<std::size_t>{3, 8, 34, 89});  // positions 0, 2, 5, 7
+    CHECK(ad::evenly_spaced(rows, 1) == std::vector<std::size_t>{3});
+    std::vector<std::size_t> many(100000);
+    for (std::size_t i = 0; i < many.size(); ++i) many[i] = 2 * i;
+    auto k = ad::evenly_spaced(many, 32768);
+    REQUIRE(k.size() == 32768);
+    CHECK(k.front() == 0);
+    CHECK(std::adjacent_find(k.begin(), k.end(), [](std::size_t a, std::size_t b) { return b <= a + 4; }) == k.end());
+    CHECK(k.back() >= 2 * (100000 - 4));
+  }
+
+  TEST_CASE("a contamination threshold from more rows than calibration_limit: evenly spaced rows set it") {
+    const std::string csv = numeric_csv(40000, 6);
+    ad::TrainOptions opt = small_options();
+    Trained t = train_csv(csv, opt);
+    ad::Matrix data = training_matrix(t.model, csv);
+    REQUIRE(data.rows == 40000);
+    std::vector<double> scores, picked;
+    t.model.forest.score(data, scores, 1);
+    std::vector<std::size_t> all(data.rows);
+    for (std::size_t i = 0; i < all.size(); ++i) all[i] = i;
+    for (std::size_t i : ad::evenly_spaced(all, 32768)) picked.push_back(scores[i]);
+    CHECK(t.model.threshold == threshold_of(picked, 0.01));
+    CHECK(t.model.quantiles == ad::quantiles_of(picked));
+    CHECK(t.model.quantiles != ad::quantiles_of(scores));  // not those of all rows
+    // A smaller contamination needs more rows than the sample has: all of them.
+    opt.contamination = 0.005;
+    t = train_csv(csv, opt);
+    t.model.forest.score(data, scores, 1);
+    CHECK(t.model.threshold == threshold_of(scores, 0.005));
+    CHECK(t.model.quantiles == ad::quantiles_of(scores));
+  }
+
   TEST_CASE("generic data: no aspects, and the threshold is set on the whole forest's scores of all rows") {
     const std::string csv = numeric_csv(1500, 8);
     ad::TrainOptions opt = small_options();
