@@ -13,6 +13,7 @@
 #include "ad/detect/explain.h"
 #include "ad/detect/incident.h"
 #include "ad/detect/login.h"
+#include "ad/detect/severity.h"
 #include "ad/core/text.h"
 #include "ad/core/timestamp.h"
 #include "ad/core/worker.h"
@@ -67,6 +68,7 @@ class Batcher {
         opt_(opt),
         report_(report),
         roles_(Roles::find(in.header(), opt.map)),
+        severity_(model.quantiles),
         extractor_(model.features, model.tables, in.header(), roles_, in.name()),
         columns_(LoginColumns::bind(model.role_columns, in.header(), roles_, in.name(), true)),
         writer_(out),
@@ -212,7 +214,7 @@ class Batcher {
         ++report_.scored;
         cells[cell(scored::Field::kScore)] = fixed(s, 6);
         cells[cell(scored::Field::kFlag)] = flag ? "1" : "0";
-        cells[cell(scored::Field::kSeverity)] = fixed(model_.severity(s), 1);
+        cells[cell(scored::Field::kSeverity)] = fixed(severity_(s), 1);
         if (flag) {
           ++report_.flagged;
           cells[cell(scored::Field::kReasons)] = reasons(b, r);
@@ -271,6 +273,7 @@ class Batcher {
   const ScoreOptions& opt_;
   ScoreReport& report_;  // rows_read, not_logins...: the reader's; scored, flagged: the writer's
   Roles roles_;
+  SeverityIndex severity_;  // model_.severity
   FeatureExtractor extractor_;
   LoginColumns columns_;
   std::vector<std::size_t> derived_;  // indices of the derived features
