@@ -4,7 +4,6 @@
 
 #include <algorithm>
 #include <array>
-#include <charconv>
 #include <cmath>
 #include <memory>
 
@@ -21,13 +20,6 @@
 namespace ad {
 
 namespace {
-
-// v with `digits` decimals, as fmt's "{:.Nf}" writes it (both round correctly).
-std::string fixed(double v, int digits) {
-  char buf[64];
-  auto r = std::to_chars(buf, buf + sizeof buf, v, std::chars_format::fixed, digits);
-  return std::string(buf, r.ptr);
-}
 
 enum class Kind : std::uint8_t { kScore, kPass };
 
@@ -212,9 +204,9 @@ class Batcher {
         double s = b.scores[r];
         bool flag = s > model_.threshold;
         ++report_.scored;
-        cells[cell(scored::Field::kScore)] = fixed(s, 6);
+        cells[cell(scored::Field::kScore)] = text::fixed(s, 6);
         cells[cell(scored::Field::kFlag)] = flag ? "1" : "0";
-        cells[cell(scored::Field::kSeverity)] = fixed(severity_(s), 1);
+        cells[cell(scored::Field::kSeverity)] = text::fixed(severity_(s), 1);
         if (flag) {
           ++report_.flagged;
           cells[cell(scored::Field::kReasons)] = reasons(b, r);
