@@ -4,12 +4,12 @@
 #include <array>
 #include <cmath>
 #include <memory>
-#include <numeric>
 
 #include "ad/core/cli.h"
 #include "ad/core/error.h"
 #include "ad/core/scored.h"
 #include "ad/detect/budget.h"
+#include "ad/detect/calibration.h"
 #include "ad/detect/login.h"
 #include "ad/detect/train_sample.h"
 #include "ad/core/text.h"
@@ -29,16 +29,6 @@ struct ColumnStats {
 
 // Below this many rows in the later half, calibration uses every sampled row.
 constexpr std::size_t kMinCalibrationRows = 1000;
-
-// The rows of `data` at the indices `rows`, in that order.
-Matrix rows_of(const Matrix& data, const std::vector<std::size_t>& rows) {
-  Matrix out;
-  out.cols = data.cols;
-  out.rows = rows.size();
-  out.values.reserve(out.rows * out.cols);
-  for (auto i : rows) out.values.insert(out.values.end(), data.row(i), data.row(i) + data.cols);
-  return out;
-}
 
 // Grows one forest for each of the options' aspects that has features in the model on
 // data, and calibrates it and the whole forest on the calibration rows `calib` (aspect.h).
@@ -377,22 +367,6 @@ void set_typical_values(Model& model, const Matrix& data, int threads) {
   });
 }
 
-// The sampled rows that calibrate: with login features the later half of the training
-// logins, since at the start of a history every user is new, which ad-score will not
-// see (ad(7)); every row when that leaves too few, or without login features.
-std::vector<std::size_t> calibration_rows(const std::vector<std::uint64_t>& order, std::uint64_t used, bool logins) {
-  const std::size_t n = order.size();
-  std::vector<std::size_t> calib;
-  if (logins)
-    for (std::size_t i = 0; i < n; ++i)
-      if (order[i] >= used / 2) calib.push_back(i);
-  if (calib.size() < std::min<std::size_t>(n, kMinCalibrationRows)) {
-    calib.resize(n);
-    std::iota(calib.begin(), calib.end(), std::size_t{0});
-  }
-  return calib;
-}
-
 // Grows the forests and sets the threshold and the severity quantiles: by the alert
 // budget with login features and a budget, from every calibration row; else by the
 // contamination, from at most calibration_limit() of them.
@@ -427,18 +401,6 @@ void set_info(Model& model, const TrainOptions& opt, const TrainReport& report, 
 }
 
 }  // namespace
-
-std::size_t calibration_limit(double contamination) {
-  return std::max(kCalibrationRows, static_cast<std::size_t>(std::ceil(kRowsAboveThreshold / contamination)));
-}
-
-std::vector<std::size_t> evenly_spaced(std::vector<std::size_t> rows, std::size_t k) {
-  const std::size_t n = rows.size();
-  if (n <= k) return rows;
-  std::vector<std::size_t> out(k);
-  for (std::size_t i = 0; i < k; ++i) out[i] = rows[i * n / k];
-  return out;
-}
 
 Model train(csv::Reader& in, const TrainOptions& opt, TrainReport& report,
             const std::function<void(const std::string&)>& warn) {

@@ -8,7 +8,7 @@
 // sample (each tree draws its own psi rows from it), and scores the calibration rows of
 // the sample (all of it, or with login features its later half) to set the
 // flag threshold and the severity quantiles (with a contamination threshold, at most
-// calibration_limit() of them: below). With fewer rows than sample_limit the
+// 32,768 of them: below). With fewer rows than sample_limit the
 // sample is the whole input, exactly as scikit-learn would see it.
 //
 // When the input has user and time columns, a LoginTracker (login.h) follows the
@@ -17,6 +17,18 @@
 // Memory is then bounded by the sample plus the profiles (max_users). With a budget
 // (TrainOptions::budget), the sampled logins of the calibration half are then replayed
 // through the scorer and the incident grouper to set the threshold (budget.h).
+//
+// Scoring the calibration rows is most of calibration's cost, and a contamination
+// threshold needs fewer than the 100,000 a full sample holds. It is the (1 - c) quantile
+// of the calibration scores (c the contamination): of n rows about n*c are above it, and
+// the share of new rows above it is c with a standard error of about sqrt(c (1 - c) / n),
+// a relative error of about 1 / sqrt(n*c). So the contamination threshold and its
+// severity quantiles come from at most max(32768, 300 / c) calibration rows, evenly
+// spaced among them (calibration.h: calibration_limit, evenly_spaced), so that at least
+// 300 are above the threshold: at the default c = 0.01, 32,768 rows and 327 above (a
+// relative standard error of 5.5%, 0.01 +- 0.00055; 3.2% with 100,000 rows); c = 0.001
+// takes 300,000, so all of any default sample. The choice depends on neither threads
+// nor chance. The alert budget (budget.h) replays every calibration login, as before.
 #pragma once
 
 #include <cstdint>
@@ -27,6 +39,7 @@
 #include <vector>
 
 #include "ad/detect/aspect.h"
+#include "ad/detect/calibration.h"
 #include "ad/core/csv.h"
 #include "ad/detect/forest.h"
 #include "ad/detect/geoip.h"
@@ -73,25 +86,5 @@ struct TrainReport {
 // (with its location) when kFail, and for an input with no usable rows.
 Model train(csv::Reader& in, const TrainOptions& options, TrainReport& report,
             const std::function<void(const std::string&)>& warn);
-
-// Scoring the calibration rows is most of calibration's cost, and a contamination
-// threshold needs fewer than the 100,000 a full sample holds. It is the (1 - c) quantile
-// of the calibration scores (c the contamination): of n rows about n*c are above it, and
-// the share of new rows above it is c with a standard error of about sqrt(c (1 - c) / n),
-// a relative error of about 1 / sqrt(n*c). So the contamination threshold and its
-// severity quantiles come from at most calibration_limit(c) calibration rows: at least
-// kCalibrationRows, and enough that kRowsAboveThreshold are above the threshold. At the
-// default c = 0.01 that is 32,768 rows, 327 above (a relative standard error of 5.5%,
-// 0.01 +- 0.00055; 3.2% with 100,000 rows); c = 0.001 takes 300,000, so all of any
-// default sample. More candidates than that: evenly_spaced() picks them, so the choice
-// depends on neither threads nor chance. The alert budget (budget.h) replays every
-// calibration login, as before.
-inline constexpr std::size_t kCalibrationRows = 32768;
-inline constexpr double kRowsAboveThreshold = 300;
-// max(kCalibrationRows, ceil(kRowsAboveThreshold / contamination)).
-std::size_t calibration_limit(double contamination);
-// rows if it holds at most k, else the k at positions floor(i * size / k), i = 0..k-1:
-// evenly spaced, the first included, in their order.
-std::vector<std::size_t> evenly_spaced(std::vector<std::size_t> rows, std::size_t k);
 
 }  // namespace ad

@@ -551,31 +551,6 @@ TEST_SUITE("train") {
     }
   }
 
-  TEST_CASE("calibration_limit: at least 32,768 rows, and 300 above a contamination threshold") {
-    CHECK(ad::calibration_limit(0.01) == 32768);
-    CHECK(ad::calibration_limit(0.5) == 32768);
-    CHECK(ad::calibration_limit(0.005) == 60000);
-    CHECK(ad::calibration_limit(0.001) == 300000);
-    CHECK(ad::calibration_limit(1e-6) == 300000000);
-    for (double c : {0.5, 0.05, 0.01, 0.009, 0.001, 1e-6})
-      CHECK(static_cast<double>(ad::calibration_limit(c)) * c >= ad::kRowsAboveThreshold);
-  }
-
-  TEST_CASE("evenly_spaced: all rows up to k, else k of them evenly spaced, the first included") {
-    std::vector<std::size_t> rows = {3, 5, 8, 13, 21, 34, 55, 89, 144, 233};
-    CHECK(ad::evenly_spaced(rows, 10) == rows);
-    CHECK(ad::evenly_spaced(rows, 20) == rows);
-    CHECK(ad::evenly_spaced(rows, 4) == std::vector<std::size_t>{3, 8, 34, 89});  // positions 0, 2, 5, 7
-    CHECK(ad::evenly_spaced(rows, 1) == std::vector<std::size_t>{3});
-    std::vector<std::size_t> many(100000);
-    for (std::size_t i = 0; i < many.size(); ++i) many[i] = 2 * i;
-    auto k = ad::evenly_spaced(many, 32768);
-    REQUIRE(k.size() == 32768);
-    CHECK(k.front() == 0);
-    CHECK(std::adjacent_find(k.begin(), k.end(), [](std::size_t a, std::size_t b) { return b <= a + 4; }) == k.end());
-    CHECK(k.back() >= 2 * (100000 - 4));
-  }
-
   TEST_CASE("a contamination threshold from more rows than calibration_limit: evenly spaced rows set it") {
     const std::string csv = numeric_csv(40000, 6);
     ad::TrainOptions opt = small_options();
