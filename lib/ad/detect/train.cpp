@@ -27,8 +27,6 @@ struct ColumnStats {
   std::string first_text_value;
 };
 
-// Below this many rows in the later half, calibration uses every sampled row.
-constexpr std::size_t kMinCalibrationRows = 1000;
 
 // Grows one forest for each of the options' aspects that has features in the model on
 // data, and calibrates it and the whole forest on the calibration rows `calib` (aspect.h).
@@ -83,6 +81,11 @@ struct Pass {
   std::vector<Derived> derived;    // the derived login features the input supports
   Profiles profiles;               // built by the tracker over the whole input
   Sample sample;
+  // Per sample slot, a value per generic column: the number count_values parsed, or NaN
+  // (empty, or not a number), for sample_matrix; dropped (keep_numbers false) past
+  // TrainOptions::numbers_bytes_limit, and sample_matrix parses the rows again.
+  std::vector<double> numbers;
+  bool keep_numbers = true;
   std::uint64_t used = 0;          // rows used (logins without bad data)
   int activity_col = -1;
   int user_col = -1;               // with login features: the user column
@@ -123,17 +126,22 @@ void bind_columns(const csv::Reader& in, const TrainOptions& opt, TrainReport& r
   pass.activity_col = pass.roles[Role::kActivity];
 }
 
-// Counts the non-empty and the numeric values of each generic column in row.
-void count_values(const csv::Reader& in, const csv::Row& row, Pass& pass) {
-  for (int c : pass.generic) {
+// Counts the non-empty and the numeric values of each generic column in row; sets
+// parsed[k] to generic column k's number, or NaN.
+void count_values(const csv::Reader& in, const csv::Row& row, Pass& pass, double* parsed) {
+  for (std::size_t k = 0; k < pass.generic.size(); ++k) {
+    const int c = pass.generic[k];
     std::string_view v = row.fields[static_cast<std::size_t>(c)];
+    parsed[k] = NAN;
     if (v.empty()) continue;
     ColumnStats& s = pass.stats[static_cast<std::size_t>(c)];
     ++s.non_empty;
-    double d;
-    if (parse_number(v, d))
+    if (parse_number(v, parsed[k])) {
       ++s.numeric;
-    else if (s.first_text.file.empty()) {
+      continue;
+    }
+    parsed[k] = NAN;  // parse_number may have set it ("inf")
+    if (s.first_text.file.empty()) {
       s.first_text = in.where(row.line, static_cast<std::size_t>(c));
       s.first_text_value = std::string(v.substr(0, 40));
     }
@@ -165,11 +173,22 @@ bool track_login(csv::Reader& in, const csv::Row& row, const TrainOptions& opt, 
 // batch's rows and keeps those drawn for the sample.
 void keep_batch(const csv::Reader& in, const TrainOptions& opt, RowBatch& batch, Pass& pass) {
   csv::Row row;
+  const std::size_t g = pass.generic.size();
+  std::vector<double> parsed(g);
   for (std::size_t i = 0; i < batch.size(); ++i) {
     batch.row(i, row);
-    count_values(in, row, pass);
-    if (batch.slots[i] == RowBatch::kNotKept) continue;
+    count_values(in, row, pass, parsed.data());
+    const std::size_t slot = batch.slots[i];
+    if (slot == RowBatch::kNotKept) continue;
     pass.sample.put(batch, i);
+    if (pass.keep_numbers) {
+      if (pass.numbers.size() < (slot + 1) * g) pass.numbers.resize((slot + 1) * g);
+      std::copy(parsed.begin(), parsed.end(), pass.numbers.begin() + static_cast<std::ptrdiff_t>(slot * g));
+      if (pass.numbers.size() * sizeof(double) > opt.numbers_bytes_limit) {
+        pass.keep_numbers = false;
+        pass.numbers = std::vector<double>();
+      }
+    }
     if (pass.sample.bytes > opt.sample_bytes_limit)
       throw data_error("the rows kept for training hold more than " + std::to_string(opt.sample_bytes_limit >> 20) +
                            " MiB (" + std::to_string(pass.sample.size()) + " rows): lower --sample-rows",
@@ -326,11 +345,31 @@ void choose_features(const csv::Reader& in, const Pass& pass, const TrainOptions
     throw data_error("no feature columns: every column plays a role, is empty or constant", Location{in.name()});
 }
 
+// For each feature, the generic column (its index in pass.generic) whose numbers the
+// pass kept for it when it is numeric, else -1; empty when the numbers were not kept or
+// a numeric feature reads a column they do not cover.
+std::vector<int> kept_numbers(const FeatureExtractor& extractor, const Pass& pass, const Model& model) {
+  if (!pass.keep_numbers) return {};
+  std::vector<int> at(model.features.size(), -1);
+  for (std::size_t j = 0; j < at.size(); ++j) {
+    if (model.features[j].kind != FeatureKind::kNumeric) continue;
+    auto it = std::find(pass.generic.begin(), pass.generic.end(), extractor.column(j));
+    if (it == pass.generic.end()) return {};
+    at[j] = static_cast<int>(it - pass.generic.begin());
+  }
+  return at;
+}
+
 // The sample as a matrix of the model's features, parsed on up to opt.forest.threads
-// threads. An error is that of the first bad row, as on one thread.
-Matrix sample_matrix(csv::Reader& in, const Sample& sample, const Roles& roles, const Model& model,
-                     const TrainOptions& opt) {
-  FeatureExtractor extractor(model.features, model.tables, in.header(), roles, in.name());
+// threads. An error is that of the first bad row, as on one thread. Numeric features
+// take the numbers the pass kept, when it did: the values extract() would parse, since
+// a numeric column either has only numbers or, with --on-error skip, reads a stray text
+// value as missing (add_generic_feature).
+Matrix sample_matrix(csv::Reader& in, const Pass& pass, const Model& model, const TrainOptions& opt) {
+  const Sample& sample = pass.sample;
+  FeatureExtractor extractor(model.features, model.tables, in.header(), pass.roles, in.name());
+  const std::vector<int> kept = kept_numbers(extractor, pass, model);
+  const std::size_t g = pass.generic.size();
   Matrix data;
   data.rows = sample.size();
   data.cols = model.features.size();
@@ -340,11 +379,13 @@ Matrix sample_matrix(csv::Reader& in, const Sample& sample, const Roles& roles, 
     for (std::size_t i = begin; i < end; ++i) {
       sample.get(i, r);
       double* x = data.row(i);
-      extractor.extract(in, r, x, opt.on_error == OnError::kSkip);
+      extractor.extract(in, r, x, opt.on_error == OnError::kSkip, kept.empty());
       for (std::size_t j = 0; j < data.cols; ++j)
         if (is_derived(model.features[j].kind))
           x[j] = sample.derived[i * kDerivedCount +
                                 static_cast<std::size_t>(static_cast<int>(model.features[j].kind) - kDerivedKindBase)];
+        else if (!kept.empty() && kept[j] >= 0)
+          x[j] = pass.numbers[i * g + static_cast<std::size_t>(kept[j])];
     }
   });
   return data;
@@ -416,7 +457,8 @@ Model train(csv::Reader& in, const TrainOptions& opt, TrainReport& report,
       model.role_columns[r] = in.header()[static_cast<std::size_t>(pass.roles[static_cast<Role>(r)])];
   choose_features(in, pass, opt, model, report);
 
-  const Matrix data = sample_matrix(in, pass.sample, pass.roles, model, opt);
+  const Matrix data = sample_matrix(in, pass, model, opt);
+  pass.numbers = std::vector<double>();
   const std::size_t n = pass.sample.size();
   const std::vector<std::uint64_t> order = std::move(pass.sample.order);
   const std::vector<IncidentEvent> events = std::move(pass.sample.events);

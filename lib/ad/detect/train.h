@@ -69,6 +69,10 @@ struct TrainOptions {
   // Bytes of those rows kept at most: a sample of longer rows is a data error that
   // says to lower --sample-rows, rather than memory without bound.
   std::size_t sample_bytes_limit = std::size_t{1} << 30;
+  // The numbers the pass parses from the sampled rows' generic columns are kept for the
+  // sample's matrix (8 bytes per column per row), up to this many bytes; past it the
+  // matrix parses the rows again. The model is the same either way.
+  std::size_t numbers_bytes_limit = std::size_t{64} << 20;
   std::size_t max_users = 100000;    // user profiles kept (profile.h)
   std::vector<Aspect> aspects = default_aspects();  // aspects with a forest of their own (aspect.h)
   const GeoIp* geoip = nullptr;      // --geoip and --asn databases (geoip.h), or none
