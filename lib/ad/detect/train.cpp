@@ -374,12 +374,18 @@ Matrix sample_matrix(csv::Reader& in, const Pass& pass, const Model& model, cons
   data.rows = sample.size();
   data.cols = model.features.size();
   data.values.resize(data.rows * data.cols);
+  // Only kept numbers and derived features: extract() has nothing to do.
+  bool read_rows = kept.empty();
+  for (std::size_t j = 0; j < data.cols; ++j)
+    if (!is_derived(model.features[j].kind) && model.features[j].kind != FeatureKind::kNumeric) read_rows = true;
   parallel_for(data.rows, opt.forest.threads, 4096, [&](std::size_t begin, std::size_t end) {
     csv::Row r;
     for (std::size_t i = begin; i < end; ++i) {
-      sample.get(i, r);
       double* x = data.row(i);
-      extractor.extract(in, r, x, opt.on_error == OnError::kSkip, kept.empty());
+      if (read_rows) {
+        sample.get(i, r);
+        extractor.extract(in, r, x, opt.on_error == OnError::kSkip, kept.empty());
+      }
       for (std::size_t j = 0; j < data.cols; ++j)
         if (is_derived(model.features[j].kind))
           x[j] = sample.derived[i * kDerivedCount +
