@@ -1,5 +1,7 @@
 #include "ad/core/text.h"
 
+#include <charconv>
+#include <cmath>
 #include <cstring>
 
 namespace ad::text {
@@ -209,6 +211,84 @@ std::string base64(std::string_view bytes) {
     out += left > 2 ? kAlphabet[n & 63] : '=';
   }
   return out;
+}
+
+namespace {
+
+constexpr std::uint64_t kPow10[] = {1ull,
+                                    10ull,
+                                    100ull,
+                                    1000ull,
+                                    10000ull,
+                                    100000ull,
+                                    1000000ull,
+                                    10000000ull,
+                                    100000000ull,
+                                    1000000000ull,
+                                    10000000000ull,
+                                    100000000000ull,
+                                    1000000000000ull,
+                                    10000000000000ull,
+                                    100000000000000ull,
+                                    1000000000000000ull,
+                                    10000000000000000ull,
+                                    100000000000000000ull};
+
+// |v| * 10^digits rounded to the nearest integer, a tie to even, into n; false when v
+// is not finite or that is 2^63 or more. Exact: |v| = m * 2^e with integers m < 2^53
+// and e, so |v| * 10^digits = m * 10^digits * 2^e, an integer x < 2^113 (digits <= 17)
+// shifted right by -e, whose remainder decides the rounding.
+bool scaled(double v, int digits, std::uint64_t& n) {
+  std::uint64_t bits;
+  std::memcpy(&bits, &v, sizeof bits);
+  const int biased = static_cast<int>((bits >> 52) & 0x7FF);
+  if (biased == 0x7FF) return false;
+  std::uint64_t m = bits & ((std::uint64_t{1} << 52) - 1);
+  int e = -1074;
+  if (biased != 0) {
+    m |= std::uint64_t{1} << 52;
+    e = biased - 1075;
+  }
+  const unsigned __int128 x = static_cast<unsigned __int128>(m) * kPow10[digits];
+  unsigned __int128 q;
+  if (e >= 0) {
+    if (e >= 63 || (x >> (63 - e)) != 0) return false;
+    q = x << e;
+  } else if (e <= -128) {
+    q = 0;  // x / 2^-e < 2^113 / 2^128: below a half
+  } else {
+    const int s = -e;
+    q = x >> s;
+    const unsigned __int128 rem = x - (q << s), half = static_cast<unsigned __int128>(1) << (s - 1);
+    if (rem > half || (rem == half && (q & 1))) ++q;
+  }
+  if ((q >> 63) != 0) return false;
+  n = static_cast<std::uint64_t>(q);
+  return true;
+}
+
+}  // namespace
+
+std::string fixed(double v, int digits) {
+  std::uint64_t n;
+  if (digits > 17 || !scaled(v, digits, n)) {
+    std::string out(330 + static_cast<std::size_t>(digits), '\0');  // 309 integer digits at most
+    auto r = std::to_chars(out.data(), out.data() + out.size(), v, std::chars_format::fixed, digits);
+    out.resize(static_cast<std::size_t>(r.ptr - out.data()));
+    return out;
+  }
+  // Right to left: the decimals, the point, the integer part (19 digits at most), the sign.
+  char buf[40];
+  char* end = buf + sizeof buf;
+  char* p = end;
+  for (int i = 0; i < digits; ++i, n /= 10) *--p = static_cast<char>('0' + n % 10);
+  if (digits > 0) *--p = '.';
+  do {
+    *--p = static_cast<char>('0' + n % 10);
+    n /= 10;
+  } while (n != 0);
+  if (std::signbit(v)) *--p = '-';
+  return std::string(p, end);
 }
 
 }  // namespace ad::text

@@ -1,5 +1,6 @@
 // text.h: UTF-8 text, shown safely: decoding, cutting, quoting for stderr, escaping
-// for HTML, and the small encodings (hex, base64) and words (plural) the tools share.
+// for HTML, and the small encodings (hex, base64), fixed-point numbers and words
+// (plural) the tools share.
 //
 // Every value that comes from data (a user name, a city, a timestamp that does not
 // parse) is untrusted: it may hold terminal escapes, line breaks, invalid UTF-8 or
@@ -90,5 +91,13 @@ template <std::size_t N>
 std::string base64(const std::array<std::uint8_t, N>& bytes) {
   return base64(std::string_view(reinterpret_cast<const char*>(bytes.data()), N));
 }
+
+// v with `digits` decimals (REQUIRES: digits >= 0), exactly as std::to_chars(...,
+// chars_format::fixed, digits) writes it (as printf's "%.*f"): rounded correctly, an
+// exact tie to even, "-" for a negative sign (also of -0 and of what rounds to 0).
+// For ad-score's scores and severities: with at most 17 digits, a value below 2^63
+// once scaled is formatted here with integer arithmetic on the double's exact value, a
+// fraction of to_chars' work; anything else (infinities, NaN, larger) by to_chars.
+std::string fixed(double v, int digits);
 
 }  // namespace ad::text

@@ -125,13 +125,14 @@ FeatureExtractor::FeatureExtractor(const std::vector<Feature>& features,
 }
 
 void FeatureExtractor::extract(const csv::Reader& reader, const csv::Row& row, double* out,
-                               bool lenient) const {
+                               bool lenient, bool numeric) const {
   for (std::size_t i = 0; i < features_.size(); ++i) {
     const Feature& f = features_[i];
     if (columns_[i] < 0) continue;
     std::string_view v = row.fields[static_cast<std::size_t>(columns_[i])];
     switch (f.kind) {
       case FeatureKind::kNumeric: {
+        if (!numeric) break;
         if (v.empty()) {
           out[i] = NAN;
         } else if (!parse_number(v, out[i])) {

@@ -94,9 +94,10 @@ class FeatureExtractor {
   // Fills out[i] for every feature that reads a column (derived features are left as
   // they are: the caller fills them). Throws ad::Error(kData) at the field's location
   // for a value that is not a number in a numeric column, unless lenient, which makes
-  // it missing instead.
+  // it missing instead. Without `numeric`, numeric features are left as they are too
+  // (ad-train fills them with the numbers its reading pass parsed).
   void extract(const csv::Reader& reader, const csv::Row& row, double* out,
-               bool lenient = false) const;
+               bool lenient = false, bool numeric = true) const;
   // The input column index of feature i, or -1 for a derived feature.
   int column(std::size_t i) const { return columns_[i]; }
 

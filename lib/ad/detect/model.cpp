@@ -9,6 +9,7 @@
 #include "ad/core/error.h"
 #include "ad/core/io.h"
 #include "ad/detect/model_codec.h"
+#include "ad/detect/severity.h"
 
 namespace ad {
 
@@ -107,12 +108,7 @@ double Model::severity(double score) const {
   if (score <= quantiles.front()) return 0;
   if (score >= quantiles.back()) return 100;
   auto it = std::upper_bound(quantiles.begin(), quantiles.end(), score);
-  std::size_t hi = static_cast<std::size_t>(it - quantiles.begin());
-  std::size_t lo = hi - 1;
-  // Ties: take the top of a flat run, so equal scores share the highest percentile.
-  double span = quantiles[hi] - quantiles[lo];
-  double frac = span > 0 ? (score - quantiles[lo]) / span : 1.0;
-  return 100.0 * (static_cast<double>(lo) + frac) / static_cast<double>(quantiles.size() - 1);
+  return severity_at(quantiles, static_cast<std::size_t>(it - quantiles.begin()), score);
 }
 
 std::string Model::serialize() const {

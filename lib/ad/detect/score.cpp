@@ -4,7 +4,6 @@
 
 #include <algorithm>
 #include <array>
-#include <charconv>
 #include <cmath>
 #include <memory>
 
@@ -13,6 +12,7 @@
 #include "ad/detect/explain.h"
 #include "ad/detect/incident.h"
 #include "ad/detect/login.h"
+#include "ad/detect/severity.h"
 #include "ad/core/text.h"
 #include "ad/core/timestamp.h"
 #include "ad/core/worker.h"
@@ -20,13 +20,6 @@
 namespace ad {
 
 namespace {
-
-// v with `digits` decimals, as fmt's "{:.Nf}" writes it (both round correctly).
-std::string fixed(double v, int digits) {
-  char buf[64];
-  auto r = std::to_chars(buf, buf + sizeof buf, v, std::chars_format::fixed, digits);
-  return std::string(buf, r.ptr);
-}
 
 enum class Kind : std::uint8_t { kScore, kPass };
 
@@ -67,6 +60,7 @@ class Batcher {
         opt_(opt),
         report_(report),
         roles_(Roles::find(in.header(), opt.map)),
+        severity_(model.quantiles),
         extractor_(model.features, model.tables, in.header(), roles_, in.name()),
         columns_(LoginColumns::bind(model.role_columns, in.header(), roles_, in.name(), true)),
         writer_(out),
@@ -213,9 +207,9 @@ class Batcher {
         const std::uint32_t signals = judged ? login_signals(b.contexts[r]) : 0;
         bool flag = flagged(s, model_.threshold, signals, model_.signal_threshold);
         ++report_.scored;
-        cells[cell(scored::Field::kScore)] = fixed(s, 6);
+        cells[cell(scored::Field::kScore)] = text::fixed(s, 6);
         cells[cell(scored::Field::kFlag)] = flag ? "1" : "0";
-        cells[cell(scored::Field::kSeverity)] = fixed(model_.severity(s), 1);
+        cells[cell(scored::Field::kSeverity)] = text::fixed(severity_(s), 1);
         if (flag) {
           ++report_.flagged;
           cells[cell(scored::Field::kReasons)] = reasons(b, r, s > model_.threshold);
@@ -280,6 +274,7 @@ class Batcher {
   const ScoreOptions& opt_;
   ScoreReport& report_;  // rows_read, not_logins...: the reader's; scored, flagged: the writer's
   Roles roles_;
+  SeverityIndex severity_;  // model_.severity
   FeatureExtractor extractor_;
   LoginColumns columns_;
   std::vector<std::size_t> derived_;  // indices of the derived features

@@ -4,12 +4,12 @@
 #include <array>
 #include <cmath>
 #include <memory>
-#include <numeric>
 
 #include "ad/core/cli.h"
 #include "ad/core/error.h"
 #include "ad/core/scored.h"
 #include "ad/detect/budget.h"
+#include "ad/detect/calibration.h"
 #include "ad/detect/login.h"
 #include "ad/detect/train_sample.h"
 #include "ad/core/text.h"
@@ -17,27 +17,6 @@
 #include "ad/core/worker.h"
 
 namespace ad {
-
-std::vector<double> quantiles_of(std::vector<double> values) {
-  std::sort(values.begin(), values.end());
-  return quantiles_of_sorted(values);
-}
-
-std::vector<double> quantiles_of_sorted(const std::vector<double>& sorted) {
-  std::vector<double> q(Model::kQuantiles);
-  for (std::size_t k = 0; k < Model::kQuantiles; ++k)
-    q[k] = percentile(sorted, 100.0 * static_cast<double>(k) / (Model::kQuantiles - 1));
-  return q;
-}
-
-double percentile(const std::vector<double>& sorted, double p) {
-  if (sorted.empty()) return NAN;
-  double pos = p / 100.0 * static_cast<double>(sorted.size() - 1);
-  std::size_t lo = static_cast<std::size_t>(std::floor(pos));
-  std::size_t hi = std::min(lo + 1, sorted.size() - 1);
-  double frac = pos - static_cast<double>(lo);
-  return sorted[lo] + (sorted[hi] - sorted[lo]) * frac;
-}
 
 namespace {
 
@@ -48,18 +27,6 @@ struct ColumnStats {
   std::string first_text_value;
 };
 
-// Below this many rows in the later half, calibration uses every sampled row.
-constexpr std::size_t kMinCalibrationRows = 1000;
-
-// The rows of `data` at the indices `rows`, in that order.
-Matrix rows_of(const Matrix& data, const std::vector<std::size_t>& rows) {
-  Matrix out;
-  out.cols = data.cols;
-  out.rows = rows.size();
-  out.values.reserve(out.rows * out.cols);
-  for (auto i : rows) out.values.insert(out.values.end(), data.row(i), data.row(i) + data.cols);
-  return out;
-}
 
 // Grows one forest for each of the options' aspects that has features in the model on
 // data, and calibrates it and the whole forest on the calibration rows `calib` (aspect.h).
@@ -114,6 +81,11 @@ struct Pass {
   std::vector<Derived> derived;    // the derived login features the input supports
   Profiles profiles;               // built by the tracker over the whole input
   Sample sample;
+  // Per sample slot, a value per generic column: the number count_values parsed, or NaN
+  // (empty, or not a number), for sample_matrix; dropped (keep_numbers false) past
+  // TrainOptions::numbers_bytes_limit, and sample_matrix parses the rows again.
+  std::vector<double> numbers;
+  bool keep_numbers = true;
   std::uint64_t used = 0;          // rows used (logins without bad data)
   int activity_col = -1;
   int user_col = -1;               // with login features: the user column
@@ -154,17 +126,22 @@ void bind_columns(const csv::Reader& in, const TrainOptions& opt, TrainReport& r
   pass.activity_col = pass.roles[Role::kActivity];
 }
 
-// Counts the non-empty and the numeric values of each generic column in row.
-void count_values(const csv::Reader& in, const csv::Row& row, Pass& pass) {
-  for (int c : pass.generic) {
+// Counts the non-empty and the numeric values of each generic column in row; sets
+// parsed[k] to generic column k's number, or NaN.
+void count_values(const csv::Reader& in, const csv::Row& row, Pass& pass, double* parsed) {
+  for (std::size_t k = 0; k < pass.generic.size(); ++k) {
+    const int c = pass.generic[k];
     std::string_view v = row.fields[static_cast<std::size_t>(c)];
+    parsed[k] = NAN;
     if (v.empty()) continue;
     ColumnStats& s = pass.stats[static_cast<std::size_t>(c)];
     ++s.non_empty;
-    double d;
-    if (parse_number(v, d))
+    if (parse_number(v, parsed[k])) {
       ++s.numeric;
-    else if (s.first_text.file.empty()) {
+      continue;
+    }
+    parsed[k] = NAN;  // parse_number may have set it ("inf")
+    if (s.first_text.file.empty()) {
       s.first_text = in.where(row.line, static_cast<std::size_t>(c));
       s.first_text_value = std::string(v.substr(0, 40));
     }
@@ -196,11 +173,22 @@ bool track_login(csv::Reader& in, const csv::Row& row, const TrainOptions& opt, 
 // batch's rows and keeps those drawn for the sample.
 void keep_batch(const csv::Reader& in, const TrainOptions& opt, RowBatch& batch, Pass& pass) {
   csv::Row row;
+  const std::size_t g = pass.generic.size();
+  std::vector<double> parsed(g);
   for (std::size_t i = 0; i < batch.size(); ++i) {
     batch.row(i, row);
-    count_values(in, row, pass);
-    if (batch.slots[i] == RowBatch::kNotKept) continue;
+    count_values(in, row, pass, parsed.data());
+    const std::size_t slot = batch.slots[i];
+    if (slot == RowBatch::kNotKept) continue;
     pass.sample.put(batch, i);
+    if (pass.keep_numbers) {
+      if (pass.numbers.size() < (slot + 1) * g) pass.numbers.resize((slot + 1) * g);
+      std::copy(parsed.begin(), parsed.end(), pass.numbers.begin() + static_cast<std::ptrdiff_t>(slot * g));
+      if (pass.numbers.size() * sizeof(double) > opt.numbers_bytes_limit) {
+        pass.keep_numbers = false;
+        pass.numbers = std::vector<double>();
+      }
+    }
     if (pass.sample.bytes > opt.sample_bytes_limit)
       throw data_error("the rows kept for training hold more than " + std::to_string(opt.sample_bytes_limit >> 20) +
                            " MiB (" + std::to_string(pass.sample.size()) + " rows): lower --sample-rows",
@@ -357,82 +345,84 @@ void choose_features(const csv::Reader& in, const Pass& pass, const TrainOptions
     throw data_error("no feature columns: every column plays a role, is empty or constant", Location{in.name()});
 }
 
+// For each feature, the generic column (its index in pass.generic) whose numbers the
+// pass kept for it when it is numeric, else -1; empty when the numbers were not kept or
+// a numeric feature reads a column they do not cover.
+std::vector<int> kept_numbers(const FeatureExtractor& extractor, const Pass& pass, const Model& model) {
+  if (!pass.keep_numbers) return {};
+  std::vector<int> at(model.features.size(), -1);
+  for (std::size_t j = 0; j < at.size(); ++j) {
+    if (model.features[j].kind != FeatureKind::kNumeric) continue;
+    auto it = std::find(pass.generic.begin(), pass.generic.end(), extractor.column(j));
+    if (it == pass.generic.end()) return {};
+    at[j] = static_cast<int>(it - pass.generic.begin());
+  }
+  return at;
+}
+
 // The sample as a matrix of the model's features, parsed on up to opt.forest.threads
-// threads. An error is that of the first bad row, as on one thread.
-Matrix sample_matrix(csv::Reader& in, const Sample& sample, const Roles& roles, const Model& model,
-                     const TrainOptions& opt) {
-  FeatureExtractor extractor(model.features, model.tables, in.header(), roles, in.name());
+// threads. An error is that of the first bad row, as on one thread. Numeric features
+// take the numbers the pass kept, when it did: the values extract() would parse, since
+// a numeric column either has only numbers or, with --on-error skip, reads a stray text
+// value as missing (add_generic_feature).
+Matrix sample_matrix(csv::Reader& in, const Pass& pass, const Model& model, const TrainOptions& opt) {
+  const Sample& sample = pass.sample;
+  FeatureExtractor extractor(model.features, model.tables, in.header(), pass.roles, in.name());
+  const std::vector<int> kept = kept_numbers(extractor, pass, model);
+  const std::size_t g = pass.generic.size();
   Matrix data;
   data.rows = sample.size();
   data.cols = model.features.size();
   data.values.resize(data.rows * data.cols);
+  // Only kept numbers and derived features: extract() has nothing to do.
+  bool read_rows = kept.empty();
+  for (std::size_t j = 0; j < data.cols; ++j)
+    if (!is_derived(model.features[j].kind) && model.features[j].kind != FeatureKind::kNumeric) read_rows = true;
   parallel_for(data.rows, opt.forest.threads, 4096, [&](std::size_t begin, std::size_t end) {
     csv::Row r;
     for (std::size_t i = begin; i < end; ++i) {
-      sample.get(i, r);
       double* x = data.row(i);
-      extractor.extract(in, r, x, opt.on_error == OnError::kSkip);
+      if (read_rows) {
+        sample.get(i, r);
+        extractor.extract(in, r, x, opt.on_error == OnError::kSkip, kept.empty());
+      }
       for (std::size_t j = 0; j < data.cols; ++j)
         if (is_derived(model.features[j].kind))
           x[j] = sample.derived[i * kDerivedCount +
                                 static_cast<std::size_t>(static_cast<int>(model.features[j].kind) - kDerivedKindBase)];
+        else if (!kept.empty() && kept[j] >= 0)
+          x[j] = pass.numbers[i * g + static_cast<std::size_t>(kept[j])];
     }
   });
   return data;
 }
 
-// percentile() of values as if sorted, found by selection (values are reordered).
-// REQUIRES: values not empty.
-double select_percentile(std::vector<double>& values, double p) {
-  double pos = p / 100.0 * static_cast<double>(values.size() - 1);
-  std::size_t lo = static_cast<std::size_t>(std::floor(pos));
-  auto at = values.begin() + static_cast<std::ptrdiff_t>(lo);
-  std::nth_element(values.begin(), at, values.end());
-  double a = *at;
-  double b = lo + 1 < values.size() ? *std::min_element(at + 1, values.end()) : a;
-  return a + (b - a) * (pos - static_cast<double>(lo));
-}
-
-// Typical values per feature (1st, 50th, 99th percentile), for explanations; the
-// features are shared out among up to `threads` threads.
+// Typical values per feature (quantile.h), for explanations; 0 for a feature missing
+// in every row. The features are shared out among up to `threads` threads.
 void set_typical_values(Model& model, const Matrix& data, int threads) {
   parallel_for(data.cols, threads, 1, [&](std::size_t begin, std::size_t end) {
     std::vector<double> col;
     for (std::size_t j = begin; j < end; ++j) {
-      col.clear();
-      for (std::size_t i = 0; i < data.rows; ++i)
-        if (!std::isnan(data.row(i)[j])) col.push_back(data.row(i)[j]);
-      if (col.empty()) continue;
-      model.features[j].low = select_percentile(col, 1);
-      model.features[j].median = select_percentile(col, 50);
-      model.features[j].high = select_percentile(col, 99);
+      col.resize(data.rows);
+      for (std::size_t i = 0; i < data.rows; ++i) col[i] = data.row(i)[j];
+      if (auto t = typical_of(col)) {
+        model.features[j].low = t->low;
+        model.features[j].median = t->median;
+        model.features[j].high = t->high;
+      }
     }
   });
 }
 
-// The sampled rows that calibrate: with login features the later half of the training
-// logins, since at the start of a history every user is new, which ad-score will not
-// see (ad(7)); every row when that leaves too few, or without login features.
-std::vector<std::size_t> calibration_rows(const std::vector<std::uint64_t>& order, std::uint64_t used, bool logins) {
-  const std::size_t n = order.size();
-  std::vector<std::size_t> calib;
-  if (logins)
-    for (std::size_t i = 0; i < n; ++i)
-      if (order[i] >= used / 2) calib.push_back(i);
-  if (calib.size() < std::min<std::size_t>(n, kMinCalibrationRows)) {
-    calib.resize(n);
-    std::iota(calib.begin(), calib.end(), std::size_t{0});
-  }
-  return calib;
-}
-
 // Grows the forests and sets the threshold and the severity quantiles: by the alert
-// budget with login features and a budget, else by the contamination.
+// budget with login features and a budget, from every calibration row; else by the
+// contamination, from at most calibration_limit() of them.
 void fit_and_calibrate(Model& model, const Matrix& data, const std::vector<std::uint64_t>& order,
                        const std::vector<IncidentEvent>& events, std::uint64_t used, bool logins,
                        const TrainOptions& opt, TrainReport& report) {
   model.forest = Forest::fit(data, opt.forest);
   std::vector<std::size_t> calib = calibration_rows(order, used, logins);
+  if (!(opt.budget > 0 && logins)) calib = evenly_spaced(std::move(calib), calibration_limit(opt.contamination));
   // Only the calibration rows are scored; with all of them, data is that matrix already.
   Matrix part;
   if (calib.size() < data.rows) part = rows_of(data, calib);
@@ -476,7 +466,8 @@ Model train(csv::Reader& in, const TrainOptions& opt, TrainReport& report,
       model.role_columns[r] = in.header()[static_cast<std::size_t>(pass.roles[static_cast<Role>(r)])];
   choose_features(in, pass, opt, model, report);
 
-  const Matrix data = sample_matrix(in, pass.sample, pass.roles, model, opt);
+  const Matrix data = sample_matrix(in, pass, model, opt);
+  pass.numbers = std::vector<double>();
   const std::size_t n = pass.sample.size();
   const std::vector<std::uint64_t> order = std::move(pass.sample.order);
   const std::vector<IncidentEvent> events = std::move(pass.sample.events);

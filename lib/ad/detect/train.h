@@ -7,7 +7,8 @@
 // column's type, counts category frequencies on the sample, grows the forest on the
 // sample (each tree draws its own psi rows from it), and scores the calibration rows of
 // the sample (all of it, or with login features its later half) to set the
-// flag threshold and the severity quantiles. With fewer rows than sample_limit the
+// flag threshold and the severity quantiles (with a contamination threshold, at most
+// 32,768 of them: below). With fewer rows than sample_limit the
 // sample is the whole input, exactly as scikit-learn would see it.
 //
 // When the input has user and time columns, a LoginTracker (login.h) follows the
@@ -16,6 +17,18 @@
 // Memory is then bounded by the sample plus the profiles (max_users). With a budget
 // (TrainOptions::budget), the sampled logins of the calibration half are then replayed
 // through the scorer and the incident grouper to set the threshold (budget.h).
+//
+// Scoring the calibration rows is most of calibration's cost, and a contamination
+// threshold needs fewer than the 100,000 a full sample holds. It is the (1 - c) quantile
+// of the calibration scores (c the contamination): of n rows about n*c are above it, and
+// the share of new rows above it is c with a standard error of about sqrt(c (1 - c) / n),
+// a relative error of about 1 / sqrt(n*c). So the contamination threshold and its
+// severity quantiles come from at most max(32768, 300 / c) calibration rows, evenly
+// spaced among them (calibration.h: calibration_limit, evenly_spaced), so that at least
+// 300 are above the threshold: at the default c = 0.01, 32,768 rows and 327 above (a
+// relative standard error of 5.5%, 0.01 +- 0.00055; 3.2% with 100,000 rows); c = 0.001
+// takes 300,000, so all of any default sample. The choice depends on neither threads
+// nor chance. The alert budget (budget.h) replays every calibration login, as before.
 #pragma once
 
 #include <cstdint>
@@ -26,10 +39,12 @@
 #include <vector>
 
 #include "ad/detect/aspect.h"
+#include "ad/detect/calibration.h"
 #include "ad/core/csv.h"
 #include "ad/detect/forest.h"
 #include "ad/detect/geoip.h"
 #include "ad/detect/model.h"
+#include "ad/detect/quantile.h"  // percentile, quantiles_of: once declared here
 
 namespace ad {
 
@@ -64,6 +79,10 @@ struct TrainOptions {
   // Bytes of those rows kept at most: a sample of longer rows is a data error that
   // says to lower --sample-rows, rather than memory without bound.
   std::size_t sample_bytes_limit = std::size_t{1} << 30;
+  // The numbers the pass parses from the sampled rows' generic columns are kept for the
+  // sample's matrix (8 bytes per column per row), up to this many bytes; past it the
+  // matrix parses the rows again. The model is the same either way.
+  std::size_t numbers_bytes_limit = std::size_t{64} << 20;
   std::size_t max_users = 100000;    // user profiles kept (profile.h)
   std::vector<Aspect> aspects = default_aspects();  // aspects with a forest of their own (aspect.h)
   const GeoIp* geoip = nullptr;      // --geoip and --asn databases (geoip.h), or none
@@ -81,14 +100,5 @@ struct TrainReport {
 // (with its location) when kFail, and for an input with no usable rows.
 Model train(csv::Reader& in, const TrainOptions& options, TrainReport& report,
             const std::function<void(const std::string&)>& warn);
-
-// p-th percentile (0..100) of sorted values, interpolating linearly as numpy does.
-double percentile(const std::vector<double>& sorted, double p);
-
-// Model::kQuantiles evenly spaced percentiles (0, 0.1, ..., 100) of values, ascending:
-// the calibration quantiles of a model.
-std::vector<double> quantiles_of(std::vector<double> values);
-// The same of values already sorted ascending.
-std::vector<double> quantiles_of_sorted(const std::vector<double>& sorted);
 
 }  // namespace ad

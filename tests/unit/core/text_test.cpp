@@ -2,7 +2,14 @@
 
 #include <doctest/doctest.h>
 
+#include <charconv>
+#include <cmath>
+#include <cstdint>
+#include <cstring>
+#include <limits>
+#include <random>
 #include <string>
+#include <vector>
 
 #include "ad/core/sha256.h"
 
@@ -10,7 +17,29 @@ using namespace std::string_literals;
 
 namespace {
 const std::string kFffd = "\xEF\xBF\xBD";
+
+// What text::fixed must match: std::to_chars in fixed notation.
+std::string to_chars_fixed(double v, int digits) {
+  std::string out(400, '\0');
+  auto r = std::to_chars(out.data(), out.data() + out.size(), v, std::chars_format::fixed, digits);
+  REQUIRE(r.ec == std::errc());
+  out.resize(static_cast<std::size_t>(r.ptr - out.data()));
+  return out;
 }
+
+// The number of values v among `values` for which text::fixed(v, d) differs from
+// to_chars, for every d in 0..18.
+int fixed_mismatches(const std::vector<double>& values) {
+  int bad = 0;
+  for (double v : values)
+    for (int d = 0; d <= 18; ++d)
+      if (ad::text::fixed(v, d) != to_chars_fixed(v, d)) {
+        if (bad < 5) MESSAGE("fixed(" << v << ", " << d << ") = " << ad::text::fixed(v, d) << ", to_chars " << to_chars_fixed(v, d));
+        ++bad;
+      }
+  return bad;
+}
+}  // namespace
 
 TEST_SUITE("text") {
   TEST_CASE("decode reads one UTF-8 sequence and refuses invalid ones") {
@@ -135,5 +164,42 @@ TEST_SUITE("text") {
     CHECK(base64("foobar") == "Zm9vYmFy");
     CHECK(base64("\xff\xfe\x00"s) == "//4A");
     CHECK(base64(std::string(100, 'a')).find('\n') == std::string::npos);
+  }
+  TEST_CASE("fixed: what std::to_chars writes in fixed notation, byte for byte") {
+    std::vector<double> v = {0.0, -0.0, 1.0, -1.0, 0.5, 1.5, 2.5, 0.25, 0.75, 0.125, 100.0, 99.95, 99.25, 99.75,
+                             0.0078125, 0.4500005, 1e-7, 5e-7, 4.9999999e-7, 1e-300, 4.9e-324, -4.9e-324,
+                             0.999999, 0.9999995, 0.99999949999, 1e15, 9.2e18, 9.3e18, 1.8e19, 1e20, 1e300,
+                             std::numeric_limits<double>::max(), std::numeric_limits<double>::min(),
+                             std::numeric_limits<double>::infinity(), -std::numeric_limits<double>::infinity(),
+                             std::numeric_limits<double>::quiet_NaN()};
+    // Exact ties at 1, 6 and 7 decimals: odd multiples of 2^-k near the scores' and
+    // severities' ranges, and their neighbouring doubles.
+    for (int k = 1; k <= 12; ++k)
+      for (int odd = 1; odd < 400; odd += 2) {
+        double t = std::ldexp(odd, -k);
+        for (double x : {t, std::nextafter(t, 0.0), std::nextafter(t, 1e9), t / 128, t * 100}) {
+          v.push_back(x);
+          v.push_back(-x);
+        }
+      }
+    std::mt19937_64 rng(42);
+    std::uniform_real_distribution<double> unit(0.0, 1.0);
+    for (int i = 0; i < 20000; ++i) {
+      v.push_back(unit(rng));          // scores
+      v.push_back(100 * unit(rng));    // severities
+      v.push_back(std::round(unit(rng) * 2e6) / 2e6);  // near the 6th decimal's ties
+      v.push_back(std::round(unit(rng) * 2000) / 20);  // near the 1st decimal's ties
+      std::uint64_t bits = rng();
+      double any;
+      std::memcpy(&any, &bits, sizeof any);
+      v.push_back(any);  // any double: every exponent, NaN and infinities
+    }
+    CHECK(fixed_mismatches(v) == 0);
+    CHECK(ad::text::fixed(2.675, 2) == "2.67");  // the double is below the tie
+    CHECK(ad::text::fixed(0.25, 1) == "0.2");            // an exact tie: to even
+    CHECK(ad::text::fixed(0.75, 1) == "0.8");
+    CHECK(ad::text::fixed(-0.0, 2) == "-0.00");
+    CHECK(ad::text::fixed(99.96, 1) == "100.0");
+    CHECK(ad::text::fixed(7, 0) == "7");
   }
 }

@@ -277,6 +277,15 @@ TEST_SUITE("features") {
     CHECK(std::isnan(x[0]));
     CHECK(x[1] == doctest::Approx(tables[0].rarity("red")));
     CHECK(x[3] == 0.0);
+    // Without numeric features: the number is neither parsed nor an error, its value
+    // left as it was; the rest is filled.
+    x[0] = 42;
+    x[1] = -1;
+    x[3] = -1;
+    ex.extract(in, row, x, false, false);
+    CHECK(x[0] == 42);
+    CHECK(x[1] == doctest::Approx(tables[0].rarity("red")));
+    CHECK(x[3] == 0.0);
   }
 
   TEST_CASE("a bad number's location is the physical line, after a quoted line break") {

@@ -551,6 +551,65 @@ TEST_SUITE("train") {
     }
   }
 
+  TEST_CASE("the numbers the reading pass keeps make the model that parsing the sample again makes") {
+    // Numbers with empty values, stray text values (--on-error skip: missing; "inf"
+    // reads as infinity, which is not a number here), exponents, a categorical column of
+    // numbers and words, and a column named twice.
+    ad::Rng rng(9);
+    std::string mixed = "x,y,kind,x2,x\n";
+    for (int i = 0; i < 3000; ++i) {
+      mixed += (i % 97 == 0 ? std::string() : std::to_string(rng.uniform() * 100)) + "," +
+               (i == 1234 ? std::string("n/a") : i == 2000 ? std::string("inf") : std::to_string(rng.below(1000)) + "e-3") + "," +
+               (i % 3 ? std::to_string(rng.below(5)) : std::string("other")) + "," + std::to_string(rng.below(50)) + "," +
+               std::to_string(rng.uniform()) + "\n";
+    }
+    struct Case {
+      std::string csv;
+      ad::OnError on_error;
+      std::size_t sample_limit;
+    };
+    const std::vector<Case> cases = {
+        {mixed, ad::OnError::kSkip, 100000}, {mixed, ad::OnError::kSkip, 700},  // rows replaced in the sample
+        {generic_csv(2000), ad::OnError::kFail, 500}, {numeric_csv(5000, 4), ad::OnError::kFail, 1200},
+        {logins_csv(3000, 100), ad::OnError::kFail, 1000},
+    };
+    for (const Case& c : cases) {
+      ad::TrainOptions opt = small_options();
+      opt.on_error = c.on_error;
+      opt.sample_limit = c.sample_limit;
+      const std::string kept = train_csv(c.csv, opt).model.serialize();
+      opt.numbers_bytes_limit = 0;  // parsed again
+      CHECK(train_csv(c.csv, opt).model.serialize() == kept);
+      opt.numbers_bytes_limit = 4096;  // dropped during the pass
+      CHECK(train_csv(c.csv, opt).model.serialize() == kept);
+      opt.forest.threads = 2;
+      opt.numbers_bytes_limit = std::size_t{64} << 20;
+      CHECK(train_csv(c.csv, opt).model.serialize() == kept);
+    }
+  }
+
+  TEST_CASE("a contamination threshold from more rows than calibration_limit: evenly spaced rows set it") {
+    const std::string csv = numeric_csv(40000, 6);
+    ad::TrainOptions opt = small_options();
+    Trained t = train_csv(csv, opt);
+    ad::Matrix data = training_matrix(t.model, csv);
+    REQUIRE(data.rows == 40000);
+    std::vector<double> scores, picked;
+    t.model.forest.score(data, scores, 1);
+    std::vector<std::size_t> all(data.rows);
+    for (std::size_t i = 0; i < all.size(); ++i) all[i] = i;
+    for (std::size_t i : ad::evenly_spaced(all, 32768)) picked.push_back(scores[i]);
+    CHECK(t.model.threshold == threshold_of(picked, 0.01));
+    CHECK(t.model.quantiles == ad::quantiles_of(picked));
+    CHECK(t.model.quantiles != ad::quantiles_of(scores));  // not those of all rows
+    // A smaller contamination needs more rows than the sample has: all of them.
+    opt.contamination = 0.005;
+    t = train_csv(csv, opt);
+    t.model.forest.score(data, scores, 1);
+    CHECK(t.model.threshold == threshold_of(scores, 0.005));
+    CHECK(t.model.quantiles == ad::quantiles_of(scores));
+  }
+
   TEST_CASE("generic data: no aspects, and the threshold is set on the whole forest's scores of all rows") {
     const std::string csv = numeric_csv(1500, 8);
     ad::TrainOptions opt = small_options();
