@@ -203,9 +203,9 @@ std::string describe_model(const Model& m) {
   }
   for (const auto& a : m.aspects) {
     std::string name(aspect_name(a.aspect));
+    const char* trees = a.forest.has_ceilings() ? " trees with split ceilings over " : " trees over ";
     line("aspect " + name + ":" + std::string(8 - std::min<std::size_t>(7, name.size()), ' ') +
-         std::to_string(a.forest.trees()) + (a.forest.has_ceilings() ? " trees with split ceilings over " : " trees over ") +
-         aspect_features(a.aspect, m.features));
+         std::to_string(a.forest.trees()) + trees + aspect_features(a.aspect, m.features));
   }
   line("profiles:      " + std::to_string(m.profiles.size()) + " users (limit " +
        std::to_string(m.profiles.max_users()) + ")");

@@ -9,27 +9,6 @@
 
 namespace ad {
 
-double percentile(const std::vector<double>& sorted, double p) {
-  if (sorted.empty()) return NAN;
-  double pos = p / 100.0 * static_cast<double>(sorted.size() - 1);
-  std::size_t lo = static_cast<std::size_t>(std::floor(pos));
-  std::size_t hi = std::min(lo + 1, sorted.size() - 1);
-  double frac = pos - static_cast<double>(lo);
-  return sorted[lo] + (sorted[hi] - sorted[lo]) * frac;
-}
-
-std::vector<double> quantiles_of(std::vector<double> values) {
-  std::sort(values.begin(), values.end());
-  return quantiles_of_sorted(values);
-}
-
-std::vector<double> quantiles_of_sorted(const std::vector<double>& sorted) {
-  std::vector<double> q(Model::kQuantiles);
-  for (std::size_t k = 0; k < Model::kQuantiles; ++k)
-    q[k] = percentile(sorted, 100.0 * static_cast<double>(k) / (Model::kQuantiles - 1));
-  return q;
-}
-
 namespace {
 
 // Where percentile() of n sorted values looks for p: position lo and the fraction
@@ -49,6 +28,25 @@ Position position(std::size_t n, double p) {
 double between(double a, double b, double frac) { return a + (b - a) * frac; }
 
 }  // namespace
+
+double percentile(const std::vector<double>& sorted, double p) {
+  if (sorted.empty()) return NAN;
+  const Position at = position(sorted.size(), p);
+  const std::size_t hi = std::min(at.lo + 1, sorted.size() - 1);
+  return between(sorted[at.lo], sorted[hi], at.frac);
+}
+
+std::vector<double> quantiles_of(std::vector<double> values) {
+  std::sort(values.begin(), values.end());
+  return quantiles_of_sorted(values);
+}
+
+std::vector<double> quantiles_of_sorted(const std::vector<double>& sorted) {
+  std::vector<double> q(Model::kQuantiles);
+  for (std::size_t k = 0; k < Model::kQuantiles; ++k)
+    q[k] = percentile(sorted, 100.0 * static_cast<double>(k) / (Model::kQuantiles - 1));
+  return q;
+}
 
 std::optional<Typical> typical_of(std::vector<double>& v) {
   v.erase(std::remove_if(v.begin(), v.end(), [](double x) { return std::isnan(x); }), v.end());
