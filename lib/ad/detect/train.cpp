@@ -27,7 +27,6 @@ struct ColumnStats {
   std::string first_text_value;
 };
 
-
 // Grows one forest for each of the options' aspects that has features in the model on
 // data, and calibrates it and the whole forest on the calibration rows `calib` (aspect.h).
 void fit_aspects(Model& model, const Matrix& data, const Matrix& calib, const TrainOptions& opt) {
