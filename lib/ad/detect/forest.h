@@ -93,10 +93,11 @@ class Forest {
   // been isolated there a level sooner. The further a row lies above what the trees saw,
   // the more nodes it leaves early, and the higher it scores.
   //
-  // Only above: ad grows such forests over login features (aspect.h), which all grow
-  // with how odd a login is (a novelty, a count of failures, how rare an hour is). Below
-  // the range lies the ordinary: a novelty of 1 / (1 + times seen) keeps falling as a
-  // user's history grows, and a floor would flag the oldest habits.
+  // Only above: ad grows such forests over login features (aspect.h), which grow with
+  // how odd a login is (a novelty, a count of failures, how rare an hour is), except
+  // network_users, which is odd at 0, the bottom of every range. Below the range lies
+  // the ordinary: a novelty of 1 / (1 + times seen) keeps falling as a user's history
+  // grows, and a floor would flag the oldest habits.
   bool has_ceilings() const { return !ceilings_.empty(); }
 
   std::size_t features() const { return features_; }
