@@ -50,7 +50,7 @@ std::uint32_t login_signals(const LoginContext& ctx) {
   const bool success = !ctx.success || *ctx.success;
   if (success && !ctx.session_from.empty() && ctx.session_minutes <= kConcurrentMinutes &&
       never(v(Derived::kNewWideNetwork)))
-    s |= signal::kConcurrentSession | (ctx.same_client ? signal::kSameClient : 0u);
+    s |= signal::kConcurrentSession;
   if (!std::isnan(v(Derived::kNewWideNetwork)) && ctx.network_users == 0) s |= signal::kUnusedNetwork;
   return s;
 }
@@ -102,7 +102,7 @@ double incident_score(const Incident& inc) {
     ++aspects;
   }
   if (has(s, signal::kConcurrentSession)) {
-    points += has(s, signal::kSameClient) ? 35 : 25;
+    points += 25;
     ++aspects;
   }
   const bool burst = has(s, kBurst);

@@ -44,7 +44,7 @@
 //   device     new device or user agent family 10
 //   time       hour unusual for the user (>= 8 bits, login.h) 10
 //   session    a success from a new network within 30 min of one from another (a
-//              concurrent session) 25, 35 from the same client as the other session
+//              concurrent session) 25
 //   attempts   burst of failures on the user (>= 5 in 10 min) or from the source IP
 //              (>= 10 failures in 10 min) 20; a success after
 //              >= 3 failures of the user in 1 h, or a failure then a success of one
@@ -56,8 +56,7 @@
 // The sum, at most 100. One odd feature scores 10 to 25 (a believable trip: 25; late
 // work: 10; a new phone on a new carrier: 30); an attack scores where signals stack:
 // a takeover's new network, country and device 45 and more, a session replayed from a
-// network nobody uses 55 (65 with the victim's own browser), a brute force 35 to 80, a
-// spray 60 to 100.
+// network nobody uses 55, a brute force 35 to 80, a spray 60 to 100.
 //
 // The same points for a lone login (signal_score) also flag it, whatever its anomaly
 // score, when they reach the model's signal threshold (Model::signal_threshold, flagged).
@@ -99,10 +98,6 @@ inline constexpr std::uint32_t kConcurrentSession = 1u << 9;
 // A wide network no user has logged in from before (network_users 0), for a user with
 // the kNetworkHistory logins the network features need.
 inline constexpr std::uint32_t kUnusedNetwork = 1u << 10;
-// With kConcurrentSession: the same client (user agent family, else device type) as the
-// session on the other network. One browser in two places at once is a replayed
-// session; a phone and a laptop on two networks are a person.
-inline constexpr std::uint32_t kSameClient = 1u << 11;
 }  // namespace signal
 
 inline constexpr double kConcurrentMinutes = 30;

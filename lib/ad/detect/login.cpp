@@ -244,12 +244,6 @@ void judge_attempts(Windows& windows, const LoginEvent& e, LoginContext& ctx) {
   if (e.success) ctx.values[d(Derived::kSuccessAfterFailures)] = *e.success ? ctx.counts.user_failures_long : 0;
 }
 
-// The client a session is known by: its user agent family, else its device type.
-const std::string& client_of(const LoginContext& ctx) {
-  const std::string& agent = ctx.current[static_cast<int>(Trait::kUserAgent)];
-  return agent.empty() ? ctx.current[static_cast<int>(Trait::kDevice)] : agent;
-}
-
 // The larger of two novelties, either of which may be missing (NaN).
 double newer(double a, double b) { return std::isnan(a) ? b : std::isnan(b) ? a : std::max(a, b); }
 
@@ -271,8 +265,6 @@ void judge_network(const UserProfile* p, const NetworkPopulation& population, Lo
   if (elsewhere) {
     ctx.session_minutes = gap_ms / 60000.0;
     ctx.session_from = p->session_net;
-    const std::string& client = client_of(ctx);
-    ctx.same_client = !client.empty() && client == p->session_client;
   }
   auto closeness = [&](std::int64_t half_life_ms) {
     return elsewhere ? std::exp2(-gap_ms / static_cast<double>(half_life_ms)) : 0.0;
@@ -312,7 +304,6 @@ void learn_profile(UserProfile& up, const LoginEvent& e, const LoginContext& ctx
     if (t >= up.session_ms) {
       up.session_ms = t;
       up.session_net = ctx.wide;
-      up.session_client = client_of(ctx);
     }
   }
   if (e.point && t >= up.place_ms) {

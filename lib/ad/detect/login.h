@@ -160,10 +160,8 @@ struct LoginContext {
   Windows::Counts counts;
   // The wide network (network.h): its key, its kind from an ASN database, the user's
   // most frequent one before, the users counted on it, and, when the user's previous
-  // success came from another wide network, that network, the minutes since, and
-  // whether it came from the same client (user agent family, else device type).
+  // success came from another wide network, that network and the minutes since.
   std::string wide, network_kind, usual_wide, session_from;
-  bool same_client = false;
   std::uint32_t network_users = 0;
   double session_minutes = 0;
   bool place_is_city = false;  // new_everything judged the city (else the country)

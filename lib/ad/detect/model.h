@@ -43,15 +43,13 @@
 //               order; a list is a u64 count (0 for a forest without, else its node
 //               count) and that many f64 (a leaf's +inf)
 //  11 SIGNALS   the signal threshold (f64, in [0, 100]; 0: off)
-//  12 CLIENTS   per user of PROFILES whose last success's client is known (sorted by
-//               name): name and that client (user agent family, else device type)
 //
 // Format 2 added local hours and ASPECTS; format 3 added BUDGET; format 4 added
-// NETWORKS and the wide-network features; format 5 added CEILINGS, SIGNALS and CLIENTS
-// (a format 4 file's forests have no ceilings, its signal threshold is 0, and its users'
-// last clients are unknown: it scores as it did). Format 2 and 3 files are still read
-// (format 2 as contamination models; both without wide-network profiles, which their
-// features never use); format 1 files are refused with a request to retrain.
+// NETWORKS and the wide-network features; format 5 added CEILINGS and SIGNALS (a format
+// 4 file's forests have no ceilings and its signal threshold is 0: it scores as it
+// did). Format 2 and 3 files are still read (format 2 as contamination models; both
+// without wide-network profiles, which their features never use); format 1 files are
+// refused with a request to retrain.
 //
 // Strings are u32 length + bytes; doubles are IEEE 754 binary64. Saving the same
 // model gives the same bytes: nothing depends on time, host or hash-table order.

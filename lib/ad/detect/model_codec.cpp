@@ -13,7 +13,7 @@ namespace ad::model_codec {
 
 const char* tag_name(std::uint32_t tag) {
   static const char* kNames[] = {"",        "META",    "SCHEMA", "TABLES",  "FOREST",
-                                 "CALIB",   "PROFILES", "ASPECTS", "BUDGET", "NETWORKS", "CEILINGS", "SIGNALS", "CLIENTS"};
+                                 "CALIB",   "PROFILES", "ASPECTS", "BUDGET", "NETWORKS", "CEILINGS", "SIGNALS"};
   return tag <= kLastTag ? kNames[tag] : "";
 }
 
@@ -435,28 +435,6 @@ void write_signals(Put& p, const Model& m) { p.f64(m.signal_threshold); }
 
 void read_signals(Get& g, Model& m) { m.signal_threshold = g.finite("signal threshold", 0, 100); }
 
-void write_clients(Put& p, const Model& m) {
-  auto users = m.profiles.sorted();
-  std::uint64_t known = 0;
-  for (const auto& [name, u] : users) known += !u->session_client.empty();
-  p.u64(known);
-  for (const auto& [name, u] : users)
-    if (!u->session_client.empty()) {
-      p.str(*name);
-      p.str(u->session_client);
-    }
-}
-
-// Needs PROFILES first (the order kSectionOrder writes).
-void read_clients(Get& g, Model& m) {
-  std::size_t n = g.count(4 + 4);
-  for (std::size_t i = 0; i < n; ++i) {
-    std::string name = g.str();
-    if (!m.profiles.find(name)) g.fail("client of " + text::quote(name) + ", a user without a profile");
-    m.profiles.get(name, 0).session_client = g.str();
-  }
-}
-
 // The sections, in Tag order, each with its writer and reader.
 struct SectionCodec {
   void (*write)(Put&, const Model&);
@@ -467,7 +445,6 @@ constexpr SectionCodec kCodecs[kLastTag + 1] = {
     {write_tables, read_tables}, {write_forest, read_forest},     {write_calib, read_calib},
     {write_profiles, read_profiles}, {write_aspects, read_aspects}, {write_budget, read_budget},
     {write_networks, read_networks}, {write_ceilings, read_ceilings}, {write_signals, read_signals},
-    {write_clients, read_clients},
 };
 
 }  // namespace

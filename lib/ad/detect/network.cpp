@@ -52,8 +52,8 @@ std::string describe_network(Derived x, const LoginContext& c) {
       if (c.network_users == 0) return fmt::format("network {} never used by anyone here", net);
       return fmt::format("network {} used by {} user{} here", net, c.network_users, c.network_users == 1 ? "" : "s");
     case Derived::kConcurrentSession:
-      return fmt::format("2 sessions {:.0f} min apart from different networks{}: {}, then {}{}", c.session_minutes,
-                         c.same_client ? " with the same client" : "", reason_value(c.session_from), net,
+      return fmt::format("2 sessions {:.0f} min apart from different networks: {}, then {}{}", c.session_minutes,
+                         reason_value(c.session_from), net,
                          novelty >= 0.999 && c.network_users == 0 ? " (new for user, unused here)" : "");
     case Derived::kNewEverything: {
       const std::string& place = c.current[static_cast<int>(c.place_is_city ? Trait::kCity : Trait::kCountry)];

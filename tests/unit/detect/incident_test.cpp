@@ -156,9 +156,6 @@ TEST_SUITE("incident") {
     c.session_minutes = 12;
     c.network_users = 3;
     CHECK(ad::login_signals(c) == ad::signal::kConcurrentSession);
-    c.same_client = true;
-    CHECK(ad::login_signals(c) == (ad::signal::kConcurrentSession | ad::signal::kSameClient));
-    c.same_client = false;
     c.success = false;
     CHECK(ad::login_signals(c) == 0);
     c.success = true;
@@ -221,8 +218,6 @@ TEST_SUITE("incident") {
     CHECK(ad::signal_score(replay) == 55);
     CHECK(ad::signal_score(replay | kNewCountry) == 70);
     CHECK(ad::signal_score(replay | kNewDevice) == 75);
-    CHECK(ad::signal_score(replay | kSameClient) == 65);  // the victim's own browser, elsewhere
-    CHECK(ad::signal_score(kSameClient) == 0);             // only with a concurrent session
     CHECK(ad::signal_score(kFastTravel | kConcurrentSession) == 70);
     CHECK(ad::signal_score(kNewNetwork | kNewCountry | kUnusedNetwork | kNewDevice) == 55);  // a trip, new laptop
     CHECK(ad::signal_score(kNewNetwork | kNewCountry) == 25);
