@@ -104,7 +104,7 @@ void Model::score(const Matrix& data, std::vector<double>& out, int threads) con
 }
 
 double Model::severity(double score) const {
-  if (quantiles.empty()) return 0;
+  if (quantiles.empty() || std::isnan(score)) return 0;  // no place among them
   if (score <= quantiles.front()) return 0;
   if (score >= quantiles.back()) return 100;
   auto it = std::upper_bound(quantiles.begin(), quantiles.end(), score);

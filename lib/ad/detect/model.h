@@ -116,8 +116,8 @@ struct Model {
   // Scores every row of data into out (resized), using up to `threads` threads.
   void score(const Matrix& data, std::vector<double>& out, int threads = 0) const;
 
-  // The score's percentile among training scores, in [0, 100]. For many scores,
-  // SeverityIndex (severity.h) gives the same values faster.
+  // The score's percentile among training scores, in [0, 100] (0 for NaN, which no
+  // forest gives). For many scores, SeverityIndex (severity.h) gives the same values faster.
   double severity(double score) const;
 
   // Writes the model to path atomically (temporary file, fsync, rename).

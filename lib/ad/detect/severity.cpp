@@ -27,11 +27,11 @@ SeverityIndex::SeverityIndex(std::vector<double> quantiles) : q_(std::move(quant
 }
 
 double SeverityIndex::operator()(double score) const {
-  if (q_.empty()) return 0;
+  if (q_.empty() || std::isnan(score)) return 0;
   if (score <= q_.front()) return 0;
   if (score >= q_.back()) return 100;
   std::size_t hi;
-  if (std::isnan(score) || edge_.empty()) {
+  if (edge_.empty()) {
     hi = static_cast<std::size_t>(std::upper_bound(q_.begin(), q_.end(), score) - q_.begin());
   } else {
     // q_.front() < score < q_.back(): 1 <= hi <= size - 1, and the loops below stop there.

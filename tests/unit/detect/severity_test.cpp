@@ -95,4 +95,13 @@ TEST_SUITE("severity") {
     CHECK(index(h[750]) == doctest::Approx(75.0).epsilon(1e-9));
     CHECK(index(1.0) == 100.0);
   }
+
+  TEST_CASE("a score that is not a number has severity 0 in both, and reads nothing past the quantiles") {
+    ad::Model m;
+    m.quantiles = {0.2, 0.4, 0.6, 0.8};
+    ad::SeverityIndex index(m.quantiles);
+    CHECK(m.severity(std::nan("")) == 0.0);
+    CHECK(index(std::nan("")) == 0.0);
+    CHECK(m.severity(0.5) == index(0.5));
+  }
 }
