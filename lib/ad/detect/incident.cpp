@@ -55,14 +55,14 @@ std::uint32_t login_signals(const LoginContext& ctx) {
   return s;
 }
 
-IncidentEvent incident_event(const LoginContext& ctx, std::string_view user, bool flagged) {
+IncidentEvent incident_event(const LoginContext& ctx, std::string_view user, std::uint32_t signals, bool flagged) {
   IncidentEvent e;
   e.time_ms = ctx.time_ms;
   e.user = std::string(kept_value(user));
   e.ip = ctx.current[static_cast<int>(Trait::kIp)];
   e.network = ctx.current[static_cast<int>(Trait::kNetwork)];
   e.success = ctx.success;
-  e.signals = login_signals(ctx);
+  e.signals = signals;
   e.flagged = flagged;
   return e;
 }
@@ -126,7 +126,8 @@ double signal_score(std::uint32_t signals) {
 }
 
 bool flagged(double score, double threshold, std::uint32_t signals, double signal_threshold) {
-  return score > threshold || (signal_threshold > 0 && signal_score(signals) >= signal_threshold);
+  // Most logins have no signal: no incident to score for them.
+  return score > threshold || (signal_threshold > 0 && signals != 0 && signal_score(signals) >= signal_threshold);
 }
 
 std::vector<Derived> signal_features(const LoginContext& ctx, std::size_t max) {

@@ -118,8 +118,8 @@ struct IncidentEvent {
 };
 
 // The event of a login of `user` judged with ctx (its time, outcome, canonical IP and
-// network, and signals).
-IncidentEvent incident_event(const LoginContext& ctx, std::string_view user, bool flagged);
+// network), whose signals are login_signals(ctx), computed once by the caller.
+IncidentEvent incident_event(const LoginContext& ctx, std::string_view user, std::uint32_t signals, bool flagged);
 
 // Stored nowhere, printed in incident_kind: the order is the precedence, lowest first.
 enum class IncidentKind : std::uint8_t {

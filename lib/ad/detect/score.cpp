@@ -214,7 +214,7 @@ class Batcher {
           ++report_.flagged;
           cells[cell(scored::Field::kReasons)] = reasons(b, r, s > model_.threshold);
         }
-        incident(b, r, flag, cells);
+        incident(b, r, signals, flag, cells);
       }
       if (b.texts[r].second != Batch::kNoText) {
         writer_.text(std::string_view(b.arena).substr(b.texts[r].first, b.texts[r].second));
@@ -258,10 +258,10 @@ class Batcher {
   }
   // Feeds scored row r to the incident grouper; for a flagged row, fills the incident
   // columns. Incidents need the login features (user and time).
-  void incident(const Batch& b, std::size_t r, bool flag, std::string* cells) {
+  void incident(const Batch& b, std::size_t r, std::uint32_t signals, bool flag, std::string* cells) {
     if (derived_.empty() || user_col_ < 0) return;
     std::string_view user = b.field(b.starts[r] + static_cast<std::size_t>(user_col_));
-    const Incident* inc = incidents_.add(incident_event(b.contexts[r], user, flag));
+    const Incident* inc = incidents_.add(incident_event(b.contexts[r], user, signals, flag));
     if (!inc) return;
     cells[cell(scored::Field::kIncidentId)] = inc->id;
     cells[cell(scored::Field::kIncidentScore)] = fmt::format("{:.0f}", inc->score);

@@ -40,7 +40,7 @@ void RowBatch::add(const csv::Row& row, std::uint64_t position, std::size_t slot
   if (slot != kNotKept) std::copy(ctx.values.begin(), ctx.values.end(), derived.begin() + static_cast<std::ptrdiff_t>(i * kDerivedCount));
   if (with_event) {
     events.resize(size());
-    if (slot != kNotKept) events[i] = incident_event(ctx, user, false);
+    if (slot != kNotKept) events[i] = incident_event(ctx, user, login_signals(ctx), false);
   }
 }
 
