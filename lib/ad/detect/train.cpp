@@ -420,15 +420,16 @@ void fit_and_calibrate(Model& model, const Matrix& data, const std::vector<std::
                        const std::vector<IncidentEvent>& events, std::uint64_t used, bool logins,
                        const TrainOptions& opt, TrainReport& report) {
   model.forest = Forest::fit(data, opt.forest);
+  const bool by_budget = opt.budget > 0 && logins;
   std::vector<std::size_t> calib = calibration_rows(order, used, logins);
-  if (!(opt.budget > 0 && logins)) calib = evenly_spaced(std::move(calib), calibration_limit(opt.contamination));
+  if (!by_budget) calib = evenly_spaced(std::move(calib), calibration_limit(opt.contamination));
   // Only the calibration rows are scored; with all of them, data is that matrix already.
   Matrix part;
   if (calib.size() < data.rows) part = rows_of(data, calib);
   const Matrix& cal = calib.size() < data.rows ? part : data;
   if (logins) fit_aspects(model, data, cal, opt);
   std::vector<double> scores = calibrate(model, cal, opt);
-  if (opt.budget > 0 && logins) {
+  if (by_budget) {
     model.signal_threshold = opt.signal_threshold;
     calibrate_budget(model, scores, calib, order, events, opt.budget);
   }
