@@ -125,12 +125,12 @@ void bind_columns(const csv::Reader& in, const TrainOptions& opt, TrainReport& r
   pass.activity_col = pass.roles[Role::kActivity];
 }
 
-// Counts the non-empty and the numeric values of each generic column in row; sets
-// parsed[k] to generic column k's number, or NaN.
-void count_values(const csv::Reader& in, const csv::Row& row, Pass& pass, double* parsed) {
+// Counts the non-empty and the numeric values of each generic column in row i of
+// batch; sets parsed[k] to generic column k's number, or NaN.
+void count_values(const csv::Reader& in, const RowBatch& batch, std::size_t i, Pass& pass, double* parsed) {
   for (std::size_t k = 0; k < pass.generic.size(); ++k) {
     const int c = pass.generic[k];
-    std::string_view v = row.fields[static_cast<std::size_t>(c)];
+    std::string_view v = batch.field(i, static_cast<std::size_t>(c));
     parsed[k] = NAN;
     if (v.empty()) continue;
     ColumnStats& s = pass.stats[static_cast<std::size_t>(c)];
@@ -141,7 +141,7 @@ void count_values(const csv::Reader& in, const csv::Row& row, Pass& pass, double
     }
     parsed[k] = NAN;  // parse_number may have set it ("inf")
     if (s.first_text.file.empty()) {
-      s.first_text = in.where(row.line, static_cast<std::size_t>(c));
+      s.first_text = in.where(batch.lines[i], static_cast<std::size_t>(c));
       s.first_text_value = std::string(v.substr(0, 40));
     }
   }
@@ -171,12 +171,10 @@ bool track_login(csv::Reader& in, const csv::Row& row, const TrainOptions& opt, 
 // The second stage of the reading pass (train_sample.h): counts the values of the
 // batch's rows and keeps those drawn for the sample.
 void keep_batch(const csv::Reader& in, const TrainOptions& opt, RowBatch& batch, Pass& pass) {
-  csv::Row row;
   const std::size_t g = pass.generic.size();
   std::vector<double> parsed(g);
   for (std::size_t i = 0; i < batch.size(); ++i) {
-    batch.row(i, row);
-    count_values(in, row, pass, parsed.data());
+    count_values(in, batch, i, pass, parsed.data());
     const std::size_t slot = batch.slots[i];
     if (slot == RowBatch::kNotKept) continue;
     pass.sample.put(batch, i);
@@ -188,10 +186,10 @@ void keep_batch(const csv::Reader& in, const TrainOptions& opt, RowBatch& batch,
         pass.numbers = std::vector<double>();
       }
     }
-    if (pass.sample.bytes > opt.sample_bytes_limit)
+    if (pass.sample.bytes() > opt.sample_bytes_limit)
       throw data_error("the rows kept for training hold more than " + std::to_string(opt.sample_bytes_limit >> 20) +
                            " MiB (" + std::to_string(pass.sample.size()) + " rows): lower --sample-rows",
-                       Location{in.name(), row.line});
+                       Location{in.name(), batch.lines[i]});
   }
   batch.clear();
 }

@@ -4,20 +4,8 @@
 
 namespace ad {
 
-void split_fields(std::string_view joined, std::uint64_t line, csv::Row& row) {
-  row.fields.clear();
-  row.line = line;
-  row.plain = false;
-  for (std::size_t pos = 0;;) {
-    std::size_t nul = joined.find('\0', pos);
-    row.fields.push_back(joined.substr(pos, nul == std::string_view::npos ? nul : nul - pos));
-    if (nul == std::string_view::npos) break;
-    pos = nul + 1;
-  }
-}
-
 void RowBatch::add(const csv::Row& row, std::uint64_t position, std::size_t slot, const LoginContext& ctx,
-                   bool with_event, std::string_view user) {
+                   bool login, std::string_view user) {
   const std::size_t start = arena.size();
   first.push_back(bounds.size());
   if (row.plain) {  // the fields are views into the text, separated by ','
@@ -36,31 +24,12 @@ void RowBatch::add(const csv::Row& row, std::uint64_t position, std::size_t slot
   positions.push_back(position);
   slots.push_back(slot);
   const std::size_t i = size() - 1;
+  if (!login) return;
   derived.resize(size() * kDerivedCount);
-  if (slot != kNotKept) std::copy(ctx.values.begin(), ctx.values.end(), derived.begin() + static_cast<std::ptrdiff_t>(i * kDerivedCount));
-  if (with_event) {
-    events.resize(size());
-    if (slot != kNotKept) events[i] = incident_event(ctx, user, login_signals(ctx), false);
-  }
-}
-
-void RowBatch::row(std::size_t i, csv::Row& out) const {
-  const std::string_view b = bytes(i);
-  const std::size_t last = i + 1 < size() ? first[i + 1] : bounds.size();
-  out.fields.clear();
-  out.line = lines[i];
-  out.plain = false;
-  std::size_t begin = 0;
-  for (std::size_t f = first[i]; f < last; ++f) {
-    out.fields.push_back(b.substr(begin, bounds[f] - begin));
-    begin = bounds[f] + 1;
-  }
-}
-
-void RowBatch::joined(std::size_t i, std::string& out) const {
-  out.assign(bytes(i));
-  const std::size_t last = i + 1 < size() ? first[i + 1] : bounds.size();
-  for (std::size_t f = first[i]; f + 1 < last; ++f) out[bounds[f]] = '\0';
+  events.resize(size());
+  if (slot == kNotKept) return;
+  std::copy(ctx.values.begin(), ctx.values.end(), derived.begin() + static_cast<std::ptrdiff_t>(i * kDerivedCount));
+  events[i] = incident_event(ctx, user, login_signals(ctx), false);
 }
 
 void RowBatch::clear() {
@@ -77,22 +46,67 @@ void RowBatch::clear() {
 
 void Sample::put(RowBatch& batch, std::size_t i) {
   const std::size_t slot = batch.slots[i];
-  if (slot == rows.size()) {
-    rows.emplace_back();
+  if (slot == places_.size()) {
+    places_.emplace_back();
     lines.emplace_back();
     order.emplace_back();
-    derived.resize(rows.size() * kDerivedCount);
-    if (!batch.events.empty()) events.emplace_back();
+    if (!batch.events.empty()) {
+      derived.resize(places_.size() * kDerivedCount);
+      events.emplace_back();
+    }
   }
   lines[slot] = batch.lines[i];
   order[slot] = batch.positions[i];
-  std::copy_n(batch.derived.begin() + static_cast<std::ptrdiff_t>(i * kDerivedCount), kDerivedCount,
-              derived.begin() + static_cast<std::ptrdiff_t>(slot * kDerivedCount));
-  if (!batch.events.empty()) events[slot] = std::move(batch.events[i]);
-  std::string& joined = rows[slot];  // a replaced row's memory is used again
-  bytes -= joined.size();
-  batch.joined(i, joined);
-  bytes += joined.size();
+  if (!batch.events.empty()) {
+    std::copy_n(batch.derived.begin() + static_cast<std::ptrdiff_t>(i * kDerivedCount), kDerivedCount,
+                derived.begin() + static_cast<std::ptrdiff_t>(slot * kDerivedCount));
+    events[slot] = std::move(batch.events[i]);
+  }
+  Place& p = places_[slot];
+  live_ -= p.size;
+  live_bounds_ -= p.width;
+  const std::string_view bytes = batch.bytes(i);
+  p = {text_.size(), bytes.size(), bounds_.size(), batch.width(i)};
+  text_.append(bytes);
+  const auto first = batch.bounds.begin() + static_cast<std::ptrdiff_t>(batch.first[i]);
+  bounds_.insert(bounds_.end(), first, first + static_cast<std::ptrdiff_t>(p.width));
+  live_ += p.size;
+  live_bounds_ += p.width;
+  // Replaced rows' bytes are dropped once they are as many as the rows kept (and 1 MiB):
+  // each byte is then copied at most once more on average.
+  if (text_.size() - live_ > std::max(live_, kSlack) || bounds_.size() - live_bounds_ > std::max(live_bounds_, kSlack))
+    compact();
+}
+
+void Sample::get(std::size_t i, csv::Row& row) const {
+  const Place& p = places_[i];
+  const std::string_view bytes = std::string_view(text_).substr(p.text, p.size);
+  row.fields.clear();
+  row.line = lines[i];
+  row.plain = false;
+  std::size_t begin = 0;
+  for (std::size_t f = 0; f < p.width; ++f) {
+    const std::size_t end = bounds_[p.bounds + f];
+    row.fields.push_back(bytes.substr(begin, end - begin));
+    begin = end + 1;
+  }
+}
+
+void Sample::compact() {
+  std::string text;
+  std::vector<std::uint32_t> bounds;
+  text.reserve(live_);
+  bounds.reserve(live_bounds_);
+  for (Place& p : places_) {
+    const std::size_t at = text.size(), bounds_at = bounds.size();
+    text.append(text_, p.text, p.size);
+    bounds.insert(bounds.end(), bounds_.begin() + static_cast<std::ptrdiff_t>(p.bounds),
+                  bounds_.begin() + static_cast<std::ptrdiff_t>(p.bounds + p.width));
+    p.text = at;
+    p.bounds = bounds_at;
+  }
+  text_ = std::move(text);
+  bounds_ = std::move(bounds);
 }
 
 }  // namespace ad

@@ -10,9 +10,11 @@
 // into the Sample. Batches are handled one at a time in input order, so the sample and
 // the counts are those one thread doing it all would get, at any thread count.
 //
-// The sample keeps a row as its fields joined by NUL, which csv::Reader never lets
-// through. A batch keeps a row's bytes as read when it can (a plain row: its fields
-// joined by ','), with the end of each field, so that neither thread scans a row again.
+// A batch keeps a row's bytes as read when it can (a plain row: its fields joined by
+// ','), else its fields joined by NUL (which csv::Reader never lets through), with the
+// end of each field, so that neither thread scans a row again. The sample keeps the
+// rows drawn in the same form, one after another in one arena: a row drawn replaces
+// the one in its slot, whose bytes stay behind until the arena is compacted.
 #pragma once
 
 #include <cstddef>
@@ -27,9 +29,6 @@
 
 namespace ad {
 
-// Sets row's fields to views into joined (fields joined by NUL) and its line to line.
-void split_fields(std::string_view joined, std::uint64_t line, csv::Row& row);
-
 // Rows read and checked, on their way to the thread that counts and keeps them.
 struct RowBatch {
   static constexpr std::size_t kNotKept = static_cast<std::size_t>(-1);
@@ -38,21 +37,23 @@ struct RowBatch {
   static constexpr std::size_t kMaxBytes = std::size_t{16} << 20;
 
   // Adds row, read at position `position` among the rows used. slot is its place in the
-  // sample, or kNotKept; a kept row also keeps its login features and, when
-  // `with_event`, its event for the incident grouper (a login of ctx by `user`).
-  void add(const csv::Row& row, std::uint64_t position, std::size_t slot, const LoginContext& ctx,
-           bool with_event, std::string_view user);
+  // sample, or kNotKept. With `login` features, a kept row also keeps them and its event
+  // for the incident grouper (a login of ctx by `user`).
+  void add(const csv::Row& row, std::uint64_t position, std::size_t slot, const LoginContext& ctx, bool login,
+           std::string_view user);
   std::size_t size() const { return lines.size(); }
   bool full() const { return size() >= kMaxRows || arena.size() >= kMaxBytes; }
   // Row i's bytes: its fields, each but the last followed by one separator byte.
   std::string_view bytes(std::size_t i) const {
-    std::size_t begin = i ? ends[i - 1] : 0;
-    return std::string_view(arena).substr(begin, ends[i] - begin);
+    return std::string_view(arena).substr(row_start(i), ends[i] - row_start(i));
   }
-  // Sets row to row i of the batch (views into the batch).
-  void row(std::size_t i, csv::Row& row) const;
-  // Row i's fields joined by NUL, into out (replacing its content).
-  void joined(std::size_t i, std::string& out) const;
+  std::size_t row_start(std::size_t i) const { return i ? ends[i - 1] : 0; }
+  // Row i's field count, and its field f (a view into the batch).
+  std::size_t width(std::size_t i) const { return (i + 1 < size() ? first[i + 1] : bounds.size()) - first[i]; }
+  std::string_view field(std::size_t i, std::size_t f) const {
+    const std::size_t begin = f ? bounds[first[i] + f - 1] + 1 : 0;
+    return std::string_view(arena).substr(row_start(i) + begin, bounds[first[i] + f] - begin);
+  }
   void clear();
 
   std::string arena;                   // every row's bytes, one after another
@@ -62,26 +63,45 @@ struct RowBatch {
   std::vector<std::uint64_t> lines;   // the line each row starts on
   std::vector<std::uint64_t> positions;
   std::vector<std::size_t> slots;
-  std::vector<double> derived;        // kDerivedCount values per row (kept rows' only are meaningful)
-  std::vector<IncidentEvent> events;  // per row, when added with_event (kept rows' only are filled)
+  // Per row, when added with login features (kept rows' only are filled):
+  std::vector<double> derived;        // kDerivedCount values
+  std::vector<IncidentEvent> events;
 };
 
 // The sample: row i of it is a row of the input, with what the reading pass learned
 // about it.
-struct Sample {
-  std::vector<std::string> rows;      // fields joined by NUL
-  std::vector<std::uint64_t> lines;
-  std::vector<double> derived;        // kDerivedCount values per row
-  std::vector<std::uint64_t> order;   // the row's position among the rows used
-  std::vector<IncidentEvent> events;  // with login features: the row as the incident grouper sees it
-  std::size_t bytes = 0;              // of rows
-
+class Sample {
+ public:
   // Puts row i of batch at its slot (which must not be kNotKept), replacing the row
   // there, if any. Slots are filled in order: a new slot is the next one.
   void put(RowBatch& batch, std::size_t i);
-  std::size_t size() const { return rows.size(); }
-  // Sets row to sample row i (views into the sample).
-  void get(std::size_t i, csv::Row& row) const { split_fields(rows[i], lines[i], row); }
+  std::size_t size() const { return lines.size(); }
+  // Sets row to sample row i (views into the sample, valid until the next put).
+  void get(std::size_t i, csv::Row& row) const;
+  // The bytes of the rows in the sample now (the replaced ones not counted).
+  std::size_t bytes() const { return live_; }
+
+  std::vector<std::uint64_t> lines;
+  std::vector<std::uint64_t> order;   // the row's position among the rows used
+  // With login features, per row: kDerivedCount values, and the row as the incident
+  // grouper sees it.
+  std::vector<double> derived;
+  std::vector<IncidentEvent> events;
+
+ private:
+  // Rewrites the arenas with only the rows in the sample now, in slot order.
+  void compact();
+
+  std::string text_;                   // the rows' bytes, as RowBatch::bytes gives them
+  std::vector<std::uint32_t> bounds_;  // per field, its end, from its row's start
+  struct Place {
+    std::size_t text = 0, size = 0;    // the row's bytes in text_
+    std::size_t bounds = 0, width = 0;  // its fields' ends in bounds_
+  };
+  std::vector<Place> places_;          // per slot
+  std::size_t live_ = 0;               // bytes of text_ in the sample
+  std::size_t live_bounds_ = 0;        // entries of bounds_ in the sample
+  static constexpr std::size_t kSlack = std::size_t{1} << 20;
 };
 
 }  // namespace ad
