@@ -15,6 +15,7 @@
 #include <mutex>
 #include <libfccp/csv.h>
 
+#include "ad/core/csv_split.h"
 #include "ad/core/text.h"
 
 namespace ad::csv {
@@ -158,6 +159,16 @@ class CheckedByteSource : public io::ByteSourceBase {
   }
   // Drops, in place, the bytes of a line past kMaxLineBytes; returns how many are kept.
   std::size_t keep(char* p, std::size_t n) {
+    if (!dropping_ && length_ + n <= kMaxLineBytes) {  // no line here can be too long: all kept
+      const char* last = static_cast<const char*>(memrchr(p, '\n', n));
+      if (!last) {
+        length_ += n;
+        return n;
+      }
+      lines_ += static_cast<std::uint64_t>(std::count(static_cast<const char*>(p), last + 1, '\n'));
+      length_ = static_cast<std::size_t>(p + n - (last + 1));
+      return n;
+    }
     char* out = p;
     for (const char *in = p, *end = p + n; in < end;) {
       const char* nl = static_cast<const char*>(std::memchr(in, '\n', end - in));
@@ -328,23 +339,16 @@ bool Reader::read_record(Row& row) {
   if (lines_->overlong()) throw data_error("line of 16 MiB or more", Location{name_, line_});
 
   // Fast path: no quote on the line, so fields are views into it (counted past field_limit()).
-  if (line.find('"') == std::string_view::npos) {
-    const std::size_t limit = field_limit();
-    row.plain = line.find('\r') == std::string_view::npos;
+  const LineScan scan = split_unquoted(line, field_limit(), fields);
+  suspect_ = true;
+  if (!scan.quote) {
+    row.plain = !scan.cr;
     if (row.plain) row.text = line;
-    std::size_t pos = 0;
-    for (;;) {
-      std::size_t comma = line.find(',', pos);
-      if (comma == std::string_view::npos || fields.size() + 1 == limit) {
-        fields.push_back(line.substr(pos, comma == std::string_view::npos ? comma : comma - pos));
-        found_ = fields.size() + static_cast<std::size_t>(
-                                     std::count(line.begin() + static_cast<std::ptrdiff_t>(pos), line.end(), ','));
-        return true;
-      }
-      fields.push_back(line.substr(pos, comma - pos));
-      pos = comma + 1;
-    }
+    found_ = scan.found;
+    suspect_ = scan.suspect;
+    return true;
   }
+  fields.clear();
   return read_quoted(line, fields, row.line);
 }
 
@@ -437,9 +441,10 @@ bool Reader::next(Row& row) {
                          Location{name_, row.line});
       // A plain row's text is its fields and the commas between them, and a comma is
       // never part of a UTF-8 sequence: the text is valid exactly when every field is.
-      // Checked whole, and field by field only to name the column of an error.
-      if (!row.plain || std::memchr(row.text.data(), '\0', row.text.size()) ||
-          text::find_invalid_utf8(row.text) != std::string_view::npos)
+      // Its scan found whether it has a byte to check at all; it is checked whole, and
+      // field by field only to name the column of an error.
+      if (!row.plain || (suspect_ && (std::memchr(row.text.data(), '\0', row.text.size()) ||
+                                      text::find_invalid_utf8(row.text) != std::string_view::npos)))
         check_utf8(row.fields, row.line);
       return true;
     } catch (const Error& e) {

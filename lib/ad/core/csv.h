@@ -156,6 +156,7 @@ class Reader {
   std::uint64_t line_ = 0;
   std::uint64_t records_ = 0;
   std::size_t found_ = 0;              // fields of the last record, kept or not
+  bool suspect_ = true;                // the last record may hold a NUL byte or bad UTF-8
   bool broken_ = false;                // a fatal error: the input cannot be read on
   bool skipping_ = false;
   bool stopped_on_bad_row_ = false;
