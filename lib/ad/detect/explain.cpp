@@ -9,11 +9,15 @@
 namespace ad {
 
 std::vector<std::size_t> explain(const Model& model, const double* x, std::size_t max_reasons) {
+  return explain_scored(model, x, model.score(x), max_reasons);
+}
+
+std::vector<std::size_t> explain_scored(const Model& model, const double* x, double score, std::size_t max_reasons) {
   const std::size_t n = model.features.size();
   std::vector<double> cur(x, x + n);
   std::vector<bool> used(n, false);
   std::vector<std::size_t> out;
-  double base = model.score(cur.data());
+  double base = score;
   // Each round scores every candidate repair at once, as rows of one matrix: the
   // matrix walk gives each row the score model.score(row) would, bit for bit.
   Matrix candidates;

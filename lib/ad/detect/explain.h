@@ -24,6 +24,9 @@ namespace ad {
 
 // Indices of the features that drove row x's score, most important first.
 std::vector<std::size_t> explain(const Model& model, const double* x, std::size_t max_reasons = 3);
+// The same for a row whose score, model.score(x), is known already.
+std::vector<std::size_t> explain_scored(const Model& model, const double* x, double score,
+                                        std::size_t max_reasons = 3);
 
 // One reason in words, for feature i with raw field text `raw` and feature value x.
 std::string describe(const Model& model, std::size_t i, std::string_view raw, double x);

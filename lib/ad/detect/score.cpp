@@ -245,7 +245,7 @@ class Batcher {
       for (Derived d : signal_features(b.contexts[r])) words.push_back(describe_derived(d, b.contexts[r]));
       return join_reasons(words);
     }
-    for (std::size_t f : explain(model_, x)) {
+    for (std::size_t f : explain_scored(model_, x, b.scores[r])) {
       FeatureKind kind = model_.features[f].kind;
       if (is_derived(kind)) {
         words.push_back(describe_derived(static_cast<Derived>(static_cast<int>(kind) - kDerivedKindBase), b.contexts[r]));

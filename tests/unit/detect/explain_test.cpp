@@ -125,6 +125,17 @@ TEST_SUITE("explain") {
     CHECK(ad::explain(m, x.data(), 0).empty());
   }
 
+  TEST_CASE("explain_scored() starts from the score it is given") {
+    const ad::Model& m = numeric_model();
+    std::vector<double> x = medians(m);
+    x[index_of(m, "b")] = -500;
+    x[index_of(m, "d")] = 900;
+    const double s = m.score(x.data());
+    CHECK(ad::explain_scored(m, x.data(), s) == ad::explain(m, x.data()));
+    // No repair lowers a score below that of a typical row: there is nothing to say.
+    CHECK(ad::explain_scored(m, x.data(), m.score(medians(m).data()) - 1.0).empty());
+  }
+
   TEST_CASE("a typical row has nothing to explain") {
     const ad::Model& m = numeric_model();
     std::vector<double> x = medians(m);
