@@ -9,45 +9,81 @@
 namespace ad {
 
 std::vector<std::size_t> explain(const Model& model, const double* x, std::size_t max_reasons) {
-  return explain_scored(model, x, model.score(x), max_reasons);
+  Matrix row;
+  row.cols = model.features.size();
+  row.rows = 1;
+  row.values.assign(x, x + row.cols);
+  return std::move(explain_rows(model, row, {model.score(x)}, max_reasons)[0]);
 }
 
-std::vector<std::size_t> explain_scored(const Model& model, const double* x, double score, std::size_t max_reasons) {
+namespace {
+
+// One row's greedy repair in progress.
+struct Repair {
+  std::vector<double> cur;  // the row, with the repairs so far
+  double base;              // its score
+  std::vector<bool> used;
+  bool done = false;
+};
+
+}  // namespace
+
+std::vector<std::vector<std::size_t>> explain_rows(const Model& model, const Matrix& rows,
+                                                   const std::vector<double>& scores, std::size_t max_reasons,
+                                                   int threads) {
   const std::size_t n = model.features.size();
-  std::vector<double> cur(x, x + n);
-  std::vector<bool> used(n, false);
-  std::vector<std::size_t> out;
-  double base = score;
-  // Each round scores every candidate repair at once, as rows of one matrix: the
-  // matrix walk gives each row the score model.score(row) would, bit for bit.
+  std::vector<std::vector<std::size_t>> out(rows.rows);
+  std::vector<Repair> repairs(rows.rows);
+  for (std::size_t r = 0; r < rows.rows; ++r)
+    repairs[r] = {std::vector<double>(rows.row(r), rows.row(r) + n), scores[r], std::vector<bool>(n, false),
+                  max_reasons == 0};
+  // Each round scores every candidate repair of every row still going at once, as rows
+  // of one matrix: the matrix walk gives each row the score model.score(row) would, bit
+  // for bit, wherever it is in the matrix.
   Matrix candidates;
   candidates.cols = n;
-  std::vector<std::size_t> repaired;
-  std::vector<double> scores;
-  while (out.size() < max_reasons) {
+  std::vector<std::pair<std::size_t, std::size_t>> repaired;  // per candidate: row, feature
+  std::vector<double> got;
+  for (;;) {
     candidates.values.clear();
     repaired.clear();
-    for (std::size_t f = 0; f < n; ++f) {
-      if (used[f] || cur[f] == model.features[f].median) continue;
-      candidates.values.insert(candidates.values.end(), cur.begin(), cur.end());
-      candidates.values[candidates.values.size() - n + f] = model.features[f].median;
-      repaired.push_back(f);
-    }
-    candidates.rows = repaired.size();
-    model.score(candidates, scores, 1);
-    std::size_t best = n;
-    double best_score = base;
-    for (std::size_t k = 0; k < repaired.size(); ++k)
-      if (scores[k] < best_score - 1e-12) {
-        best_score = scores[k];
-        best = repaired[k];
+    for (std::size_t r = 0; r < rows.rows; ++r) {
+      const Repair& p = repairs[r];
+      if (p.done) continue;
+      for (std::size_t f = 0; f < n; ++f) {
+        if (p.used[f] || p.cur[f] == model.features[f].median) continue;
+        candidates.values.insert(candidates.values.end(), p.cur.begin(), p.cur.end());
+        candidates.values[candidates.values.size() - n + f] = model.features[f].median;
+        repaired.emplace_back(r, f);
       }
-    if (best == n) break;
-    used[best] = true;
-    out.push_back(best);
-    cur[best] = model.features[best].median;
-    base = best_score;
-    if (base < model.threshold) break;
+    }
+    if (repaired.empty()) break;
+    candidates.rows = repaired.size();
+    model.score(candidates, got, threads);
+    // Per row, the repair that lowers its score the most (the first of equals).
+    std::vector<std::size_t> best(rows.rows, n);
+    std::vector<double> best_score(rows.rows);
+    for (std::size_t r = 0; r < rows.rows; ++r) best_score[r] = repairs[r].base;
+    for (std::size_t k = 0; k < repaired.size(); ++k) {
+      const auto [r, f] = repaired[k];
+      if (got[k] < best_score[r] - 1e-12) {
+        best_score[r] = got[k];
+        best[r] = f;
+      }
+    }
+    for (std::size_t r = 0; r < rows.rows; ++r) {
+      Repair& p = repairs[r];
+      if (p.done) continue;
+      if (best[r] == n) {
+        p.done = true;
+        continue;
+      }
+      p.used[best[r]] = true;
+      out[r].push_back(best[r]);
+      p.cur[best[r]] = model.features[best[r]].median;
+      p.base = best_score[r];
+      p.done = out[r].size() >= max_reasons || p.base < model.threshold;
+    }
   }
   return out;
 }

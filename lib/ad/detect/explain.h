@@ -24,9 +24,13 @@ namespace ad {
 
 // Indices of the features that drove row x's score, most important first.
 std::vector<std::size_t> explain(const Model& model, const double* x, std::size_t max_reasons = 3);
-// The same for a row whose score, model.score(x), is known already.
-std::vector<std::size_t> explain_scored(const Model& model, const double* x, double score,
-                                        std::size_t max_reasons = 3);
+// The same for every row of rows, whose scores (model.score of each) are known
+// already, all at once: each round of repairs is one matrix of the candidates of every
+// row still going, scored on up to `threads` threads. Row r's reasons are those
+// explain() gives it alone.
+std::vector<std::vector<std::size_t>> explain_rows(const Model& model, const Matrix& rows,
+                                                   const std::vector<double>& scores, std::size_t max_reasons = 3,
+                                                   int threads = 1);
 
 // One reason in words, for feature i with raw field text `raw` and feature value x.
 std::string describe(const Model& model, std::size_t i, std::string_view raw, double x);

@@ -37,6 +37,9 @@ struct Batch {
   Matrix features;
   std::vector<LoginContext> contexts;  // per row, with login features
   std::vector<double> scores;
+  // The features that drove each row scored above the threshold (explain.h), in the
+  // rows' order: filled by the scorer, read by the writer.
+  std::vector<std::vector<std::size_t>> explained;
 
   std::size_t size() const { return kinds.size(); }
   std::string_view field(std::size_t i) const {
@@ -49,6 +52,7 @@ struct Batch {
     fields.clear();
     arena.clear();
     features.values.clear();
+    explained.clear();
   }
 };
 
@@ -190,14 +194,26 @@ class Batcher {
     }
   }
 
+  // Scores b's rows, and explains those above the threshold, all together.
   void score(Batch& b) const {
     b.features.rows = b.size();
     model_.score(b.features, b.scores, opt_.threads);
+    Matrix odd;
+    odd.cols = b.features.cols;
+    std::vector<double> odd_scores;
+    for (std::size_t r = 0; r < b.size(); ++r)
+      if (b.kinds[r] == Kind::kScore && b.scores[r] > model_.threshold) {
+        odd.values.insert(odd.values.end(), b.features.row(r), b.features.row(r) + odd.cols);
+        odd_scores.push_back(b.scores[r]);
+      }
+    odd.rows = odd_scores.size();
+    b.explained = explain_rows(model_, odd, odd_scores, 3, opt_.threads);
   }
 
   // Groups b's flagged logins into incidents and writes its rows, with their scores.
   void write(Batch& b) {
     std::string cells[scored::kAppended.size()];
+    std::size_t explained = 0;  // b.explained's next
     for (std::size_t r = 0; r < b.size(); ++r) {
       for (auto& c : cells) c.clear();
       if (b.kinds[r] == Kind::kScore) {
@@ -210,9 +226,10 @@ class Batcher {
         cells[cell(scored::Field::kScore)] = text::fixed(s, 6);
         cells[cell(scored::Field::kFlag)] = flag ? "1" : "0";
         cells[cell(scored::Field::kSeverity)] = text::fixed(severity_(s), 1);
+        const std::vector<std::size_t>* why = s > model_.threshold ? &b.explained[explained++] : nullptr;
         if (flag) {
           ++report_.flagged;
-          cells[cell(scored::Field::kReasons)] = reasons(b, r, s > model_.threshold);
+          cells[cell(scored::Field::kReasons)] = reasons(b, r, why);
         }
         incident(b, r, signals, flag, cells);
       }
@@ -236,16 +253,16 @@ class Batcher {
       if (out_col_[k] == col) return static_cast<int>(k);
     return -1;
   }
-  // The reasons of flagged row r: the forest's (explain.h) when its score is above the
-  // threshold, else the signals that flagged it.
-  std::string reasons(const Batch& b, std::size_t r, bool by_score) const {
+  // The reasons of flagged row r: the forest's (`why`, explain.h) when its score is
+  // above the threshold, else (why null) the signals that flagged it.
+  std::string reasons(const Batch& b, std::size_t r, const std::vector<std::size_t>* why) const {
     const double* x = b.features.row(r);
     std::vector<std::string> words;
-    if (!by_score) {
+    if (!why) {
       for (Derived d : signal_features(b.contexts[r])) words.push_back(describe_derived(d, b.contexts[r]));
       return join_reasons(words);
     }
-    for (std::size_t f : explain_scored(model_, x, b.scores[r])) {
+    for (std::size_t f : *why) {
       FeatureKind kind = model_.features[f].kind;
       if (is_derived(kind)) {
         words.push_back(describe_derived(static_cast<Derived>(static_cast<int>(kind) - kDerivedKindBase), b.contexts[r]));

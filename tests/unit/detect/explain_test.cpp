@@ -125,15 +125,34 @@ TEST_SUITE("explain") {
     CHECK(ad::explain(m, x.data(), 0).empty());
   }
 
-  TEST_CASE("explain_scored() starts from the score it is given") {
+  TEST_CASE("explain_rows() gives each row what explain() gives it alone, from the scores it is given") {
     const ad::Model& m = numeric_model();
-    std::vector<double> x = medians(m);
-    x[index_of(m, "b")] = -500;
-    x[index_of(m, "d")] = 900;
-    const double s = m.score(x.data());
-    CHECK(ad::explain_scored(m, x.data(), s) == ad::explain(m, x.data()));
-    // No repair lowers a score below that of a typical row: there is nothing to say.
-    CHECK(ad::explain_scored(m, x.data(), m.score(medians(m).data()) - 1.0).empty());
+    std::vector<std::vector<double>> xs(4, medians(m));
+    xs[0][index_of(m, "b")] = -500;
+    xs[0][index_of(m, "d")] = 900;
+    xs[1][index_of(m, "a")] = 1000;  // xs[2] stays typical
+    xs[3][index_of(m, "c")] = -700;
+    xs[3][index_of(m, "a")] = 800;
+    ad::Matrix rows;
+    rows.cols = m.features.size();
+    rows.rows = xs.size();
+    std::vector<double> scores;
+    for (const auto& x : xs) {
+      rows.values.insert(rows.values.end(), x.begin(), x.end());
+      scores.push_back(m.score(x.data()));
+    }
+    for (int threads : {1, 2}) {
+      CAPTURE(threads);
+      auto why = ad::explain_rows(m, rows, scores, 3, threads);
+      REQUIRE(why.size() == xs.size());
+      for (std::size_t r = 0; r < xs.size(); ++r) CHECK(why[r] == ad::explain(m, xs[r].data()));
+      CHECK_FALSE(why[3].empty());
+      CHECK(why[2].empty());
+    }
+    CHECK(ad::explain_rows(m, rows, scores, 1)[3].size() == 1);
+    // A score below a typical row's: no repair lowers it, so there is nothing to say.
+    scores[3] = m.score(medians(m).data()) - 1.0;
+    CHECK(ad::explain_rows(m, rows, scores)[3].empty());
   }
 
   TEST_CASE("a typical row has nothing to explain") {
