@@ -120,7 +120,7 @@ TEST_SUITE("features") {
     CHECK(v == 0);
 
     for (const char* bad : {"", " ", "abc", "12abc", "1,5", "1 2", "inf", "-inf", "nan", "NaN",
-                            "Infinity", "1e999", "--1", "0x1A", "+", "-", "."}) {
+                            "Infinity", "1e999", "--1", "0x1A", "+", "-", ".", "+-5", "+ 5"}) {
       CAPTURE(bad);
       CHECK_FALSE(number(bad, v));
     }
@@ -136,8 +136,15 @@ TEST_SUITE("features") {
     auto agree = [](const std::string& t) {
       double a = -1, b = -1;
       bool ok_a = number(t, a);
-      auto [ptr, ec] = std::from_chars(t.data(), t.data() + t.size(), b);
-      bool ok_b = ec == std::errc() && ptr == t.data() + t.size() && std::isfinite(b);
+      // parse_number also takes spaces around the number and a leading '+'.
+      std::string_view r = t;
+      while (!r.empty() && r.front() == ' ') r.remove_prefix(1);
+      while (!r.empty() && r.back() == ' ') r.remove_suffix(1);
+      bool plus = !r.empty() && r.front() == '+';
+      if (plus) r.remove_prefix(1);
+      auto [ptr, ec] = std::from_chars(r.data(), r.data() + r.size(), b);
+      bool ok_b = !r.empty() && !(plus && r.front() == '-') && ec == std::errc() && ptr == r.data() + r.size() &&
+                  std::isfinite(b);
       CAPTURE(t);
       REQUIRE(ok_a == ok_b);
       if (ok_a) REQUIRE(std::memcmp(&a, &b, sizeof a) == 0);
@@ -149,6 +156,16 @@ TEST_SUITE("features") {
       for (std::size_t d = 0; d < whole; ++d) t += static_cast<char>('0' + rng.below(10));
       if (frac || rng.below(2)) t += '.';
       for (std::size_t d = 0; d < frac; ++d) t += static_cast<char>('0' + rng.below(10));
+      agree(t);
+    }
+    // Digits with other bytes among them: bytes next to '0' and '9', signs, points,
+    // exponents, spaces and bytes that are not ASCII.
+    const std::string others = "/:.-+e \xFA\xFF\x80\x06";
+    for (int i = 0; i < 200000; ++i) {
+      std::string t;
+      const std::size_t n = 1 + rng.below(18);
+      for (std::size_t k = 0; k < n; ++k)
+        t += rng.below(6) ? static_cast<char>('0' + rng.below(10)) : others[rng.below(others.size())];
       agree(t);
     }
   }
