@@ -41,12 +41,16 @@ std::pair<int, int> usual_hours(const Hours& hours) {
   std::uint32_t total = 0;
   for (auto h : hours) total += h;
   std::uint32_t need = (total * 9 + 9) / 10;
-  for (int len = 1; len <= 24; ++len)
+  // Runs of each length from the shortest, each start from 0: the window's sum slides.
+  std::uint32_t first = 0;  // hours 0 .. len - 1
+  for (int len = 1; len <= 24; ++len) {
+    first += hours[static_cast<std::size_t>(len - 1)];
+    std::uint32_t sum = first;
     for (int start = 0; start < 24; ++start) {
-      std::uint32_t sum = 0;
-      for (int k = 0; k < len; ++k) sum += hours[static_cast<std::size_t>((start + k) % 24)];
+      if (start) sum = sum - hours[static_cast<std::size_t>(start - 1)] + hours[static_cast<std::size_t>((start + len - 1) % 24)];
       if (sum >= need) return {start, (start + len - 1) % 24};
     }
+  }
   return {0, 23};
 }
 

@@ -5,6 +5,8 @@
 
 #include <string>
 
+#include "ad/detect/forest.h"  // Rng
+
 namespace {
 
 std::string name(const char* prefix, int i) { return prefix + std::to_string(i); }
@@ -165,6 +167,32 @@ TEST_SUITE("profile") {
     CHECK(s[0].second == p.find("alice"));
     CHECK(s[0].second->logins == 7);
     CHECK(ad::Profiles().sorted().empty());
+  }
+
+  TEST_CASE("usual_hours gives the first smallest run, as trying every run in turn does") {
+    ad::Rng rng(5);
+    for (int k = 0; k < 20000; ++k) {
+      ad::Hours hours{};
+      const std::uint64_t spread = 1 + rng.below(24), busy = 1 + rng.below(40);
+      for (std::uint64_t i = 0; i < spread; ++i) hours[static_cast<std::size_t>(rng.below(24))] += static_cast<std::uint32_t>(rng.below(busy));
+      hours[static_cast<std::size_t>(rng.below(24))] += 1;  // never all zero
+      std::uint32_t total = 0;
+      for (auto h : hours) total += h;
+      const std::uint32_t need = (total * 9 + 9) / 10;
+      std::pair<int, int> expected{0, 23};
+      bool found = false;
+      for (int len = 1; len <= 24 && !found; ++len)
+        for (int start = 0; start < 24 && !found; ++start) {
+          std::uint32_t sum = 0;
+          for (int i = 0; i < len; ++i) sum += hours[static_cast<std::size_t>((start + i) % 24)];
+          if (sum >= need) {
+            expected = {start, (start + len - 1) % 24};
+            found = true;
+          }
+        }
+      CAPTURE(k);
+      REQUIRE(ad::usual_hours(hours) == expected);
+    }
   }
 
   TEST_CASE("usual_hours: the smallest run of hours holding 90% of logins") {
