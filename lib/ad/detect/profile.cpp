@@ -37,21 +37,38 @@ const std::string& ValueCounts::top() const {
   return best ? best->value : kNone;
 }
 
+namespace {
+
+// The first start (from hour 0 on) of a run of len hours holding at least need logins,
+// or -1: the window's sum slides along the day.
+int first_run(const Hours& hours, int len, std::uint32_t need) {
+  std::uint32_t sum = 0;
+  for (int k = 0; k < len; ++k) sum += hours[static_cast<std::size_t>(k)];
+  for (int start = 0; start < 24; ++start) {
+    if (start) sum = sum - hours[static_cast<std::size_t>(start - 1)] + hours[static_cast<std::size_t>((start + len - 1) % 24)];
+    if (sum >= need) return start;
+  }
+  return -1;
+}
+
+}  // namespace
+
 std::pair<int, int> usual_hours(const Hours& hours) {
   std::uint32_t total = 0;
   for (auto h : hours) total += h;
-  std::uint32_t need = (total * 9 + 9) / 10;
-  // Runs of each length from the shortest, each start from 0: the window's sum slides.
-  std::uint32_t first = 0;  // hours 0 .. len - 1
-  for (int len = 1; len <= 24; ++len) {
-    first += hours[static_cast<std::size_t>(len - 1)];
-    std::uint32_t sum = first;
-    for (int start = 0; start < 24; ++start) {
-      if (start) sum = sum - hours[static_cast<std::size_t>(start - 1)] + hours[static_cast<std::size_t>((start + len - 1) % 24)];
-      if (sum >= need) return {start, (start + len - 1) % 24};
-    }
+  const std::uint32_t need = (total * 9 + 9) / 10;
+  // A longer run holds at least as many logins as a shorter one inside it, so the
+  // shortest length that has a run holding enough is found by bisection.
+  int lo = 1, hi = 24;  // the shortest is in [lo, hi]; 24 hours hold them all
+  while (lo < hi) {
+    const int mid = (lo + hi) / 2;
+    if (first_run(hours, mid, need) >= 0)
+      hi = mid;
+    else
+      lo = mid + 1;
   }
-  return {0, 23};
+  const int start = first_run(hours, lo, need);
+  return {start, (start + lo - 1) % 24};
 }
 
 const UserProfile* Profiles::find(std::string_view user) const {
