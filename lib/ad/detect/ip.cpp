@@ -1,8 +1,8 @@
 #include "ad/detect/ip.h"
 
 #include <arpa/inet.h>
+#include <fmt/format.h>
 
-#include <cstdio>
 #include <cstring>
 
 namespace ad {
@@ -47,20 +47,13 @@ namespace {
 std::string network_of(int family, const unsigned char* address, int v4_bits, int v6_bits) {
   unsigned char b[16];
   std::memcpy(b, address, sizeof b);
-  char out[64];
-  if (family == AF_INET) {
-    if (v4_bits == 24)
-      std::snprintf(out, sizeof out, "%u.%u.%u.0/24", b[0], b[1], b[2]);
-    else
-      std::snprintf(out, sizeof out, "%u.%u.0.0/16", b[0], b[1]);
-  } else {
-    const std::size_t keep = static_cast<std::size_t>(v6_bits / 8);
-    std::memset(b + keep, 0, 16 - keep);
-    char addr[INET6_ADDRSTRLEN];
-    ::inet_ntop(AF_INET6, b, addr, sizeof addr);
-    std::snprintf(out, sizeof out, "%s/%d", addr, v6_bits);
-  }
-  return std::string(out);
+  if (family == AF_INET)
+    return v4_bits == 24 ? fmt::format("{}.{}.{}.0/24", b[0], b[1], b[2]) : fmt::format("{}.{}.0.0/16", b[0], b[1]);
+  const std::size_t keep = static_cast<std::size_t>(v6_bits / 8);
+  std::memset(b + keep, 0, 16 - keep);
+  char addr[INET6_ADDRSTRLEN];
+  ::inet_ntop(AF_INET6, b, addr, sizeof addr);
+  return fmt::format("{}/{}", addr, v6_bits);
 }
 
 std::optional<std::string> network_of(std::string_view text, int v4_bits, int v6_bits) {

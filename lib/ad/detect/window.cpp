@@ -4,6 +4,20 @@
 
 namespace ad {
 
+template <typename Map>
+typename Map::mapped_type* Windows::find(Map& m, std::string_view key) {
+  key_.assign(key);
+  auto it = m.find(key_);
+  return it == m.end() ? nullptr : &it->second;
+}
+
+template <typename Map>
+typename Map::mapped_type& Windows::get(Map& m, std::string_view key) {
+  key_.assign(key);
+  auto it = m.find(key_);
+  return it != m.end() ? it->second : m[key_];
+}
+
 std::uint32_t Windows::since(Times& t, std::int64_t from_ms, std::int64_t evict_before_ms) {
   while (!t.empty() && t.front() < evict_before_ms) t.pop_front();
   auto it = std::lower_bound(t.begin(), t.end(), from_ms);
@@ -14,19 +28,17 @@ Windows::Counts Windows::counts(std::string_view user, std::string_view ip, std:
   Counts c;
   const std::int64_t evict = now - kLongMs;
   if (!user.empty()) {
-    if (auto it = user_failures_.find(std::string(user)); it != user_failures_.end()) {
-      c.user_failures_long = since(it->second, now - kLongMs, evict);
-      c.user_failures_short = since(it->second, now - kShortMs, evict);
+    if (Times* t = find(user_failures_, user)) {
+      c.user_failures_long = since(*t, now - kLongMs, evict);
+      c.user_failures_short = since(*t, now - kShortMs, evict);
     }
-    if (auto it = user_logins_.find(std::string(user)); it != user_logins_.end())
-      c.user_logins_long = since(it->second, now - kLongMs, evict);
+    if (Times* t = find(user_logins_, user)) c.user_logins_long = since(*t, now - kLongMs, evict);
   }
   if (!ip.empty()) {
-    if (auto it = ip_failures_.find(std::string(ip)); it != ip_failures_.end())
-      c.ip_failures_short = since(it->second, now - kShortMs, evict);
+    if (Times* t = find(ip_failures_, ip)) c.ip_failures_short = since(*t, now - kShortMs, evict);
     bool self = false;
-    if (auto it = ip_users_.find(std::string(ip)); it != ip_users_.end())
-      for (const auto& [u, t] : it->second)
+    if (const auto* users = find(ip_users_, ip))
+      for (const auto& [u, t] : *users)
         if (t >= evict) {
           ++c.ip_users_long;
           self = self || u == user;
@@ -43,13 +55,13 @@ void Windows::add(std::string_view user, std::string_view ip, std::int64_t now, 
     if (t.size() > kMaxEventsPerKey) t.pop_front();
   };
   if (!user.empty()) {
-    push(user_logins_[std::string(user)]);
-    if (failed) push(user_failures_[std::string(user)]);
+    push(get(user_logins_, user));
+    if (failed) push(get(user_failures_, user));
   }
   if (!ip.empty()) {
-    if (failed) push(ip_failures_[std::string(ip)]);
+    if (failed) push(get(ip_failures_, ip));
     if (!user.empty()) {
-      auto& users = ip_users_[std::string(ip)];
+      auto& users = get(ip_users_, ip);
       auto it = std::find_if(users.begin(), users.end(), [&](const auto& p) { return p.first == user; });
       if (it != users.end()) {
         it->second = std::max(it->second, now);

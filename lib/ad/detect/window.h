@@ -48,10 +48,17 @@ class Windows {
   using Times = std::deque<std::int64_t>;
   static std::uint32_t since(Times& t, std::int64_t from_ms, std::int64_t evict_before_ms);
   void sweep(std::int64_t now_ms);
+  // The value of key in m, or nullptr; the value of key in m, made if new. The key is
+  // copied into key_, whose memory is used again, not into a new string each time.
+  template <typename Map>
+  typename Map::mapped_type* find(Map& m, std::string_view key);
+  template <typename Map>
+  typename Map::mapped_type& get(Map& m, std::string_view key);
 
   std::unordered_map<std::string, Times> user_failures_, ip_failures_, user_logins_;
   std::unordered_map<std::string, std::vector<std::pair<std::string, std::int64_t>>> ip_users_;
   std::uint64_t adds_ = 0;
+  std::string key_;
 };
 
 }  // namespace ad
