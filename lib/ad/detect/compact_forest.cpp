@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <limits>
 
 namespace ad {
@@ -37,20 +38,21 @@ std::unique_ptr<CompactForest> CompactForest::build(const std::vector<Forest::No
                                                     const std::vector<std::uint32_t>& roots, std::size_t features,
                                                     const std::vector<double>& ceilings) {
   int height = forest_height(nodes, roots, kMaxHeight);
-  if (height < 0 || roots.empty()) return nullptr;
+  // A group's byte offsets must fit the nodes' 32 bits (only a file can hold so many features).
+  if (height < 0 || roots.empty() || features > kMaxOffset / (2 * kGroup * sizeof(double))) return nullptr;
   std::unique_ptr<CompactForest> c(new CompactForest);
   c->height_ = height;
   c->features_ = features;
   c->trees_ = roots.size();
-  c->inner_ = (std::size_t{1} << height) - 1;
-  c->split_.assign(c->trees_ * c->inner_, std::numeric_limits<double>::infinity());
-  c->slot_.assign(c->trees_ * c->inner_, 0);
-  c->leaf_.assign(c->trees_ * (c->inner_ + 1), 0.0);
+  c->width_ = std::size_t{1} << height;
+  c->split_.assign(c->trees_ * c->width_, std::numeric_limits<double>::infinity());
+  c->offset_.assign(c->trees_ * c->width_, 0);
+  c->leaf_.assign(c->trees_ * c->width_, 0.0);
   for (std::size_t t = 0; t < roots.size(); ++t)
-    if (!c->place(nodes, roots[t], roots[t], t, 0)) return nullptr;
+    if (!c->place(nodes, roots[t], roots[t], t, 1)) return nullptr;
   if (!ceilings.empty()) {
-    c->ceiling_.assign(c->trees_ * c->inner_, std::numeric_limits<double>::infinity());
-    for (std::size_t t = 0; t < roots.size(); ++t) c->place_ceilings(nodes, ceilings, roots[t], roots[t], t, 0);
+    c->ceiling_.assign(c->trees_ * c->width_, std::numeric_limits<double>::infinity());
+    for (std::size_t t = 0; t < roots.size(); ++t) c->place_ceilings(nodes, ceilings, roots[t], roots[t], t, 1);
   }
   return c;
 }
@@ -62,60 +64,72 @@ bool CompactForest::place(const std::vector<Forest::Node>& nodes, std::size_t ro
                           std::size_t t, std::size_t at) {
   const Forest::Node& n = nodes[node];
   if (n.bits & Forest::kLeaf) {
-    while (at < inner_) at = 2 * at + 1;  // "always left" (split +inf) down to the bottom
-    leaf_[t * (inner_ + 1) + (at - inner_)] = n.value;
+    while (at < width_) at = 2 * at;  // "always left" (split +inf) down to the bottom
+    leaf_[t * width_ + (at - width_)] = n.value;
     return true;
   }
-  if (!std::isfinite(n.value) || at >= inner_) return false;  // at: a guard; heights are exact
+  if (!std::isfinite(n.value) || at >= width_) return false;  // at: a guard; heights are exact
   std::uint32_t feature = n.bits & Forest::kFeatureMask;
-  split_[t * inner_ + at] = n.value;
-  slot_[t * inner_ + at] =
-      feature + ((n.bits & Forest::kMissingRight) ? 0u : static_cast<std::uint32_t>(features_));
-  return place(nodes, root, node + 1, t, 2 * at + 1) && place(nodes, root, root + n.right, t, 2 * at + 2);
+  split_[t * width_ + at] = n.value;
+  std::uint32_t slot = 2 * feature + ((n.bits & Forest::kMissingRight) ? 0u : 1u);
+  offset_[t * width_ + at] = slot * static_cast<std::uint32_t>(kGroup * sizeof(double));
+  return place(nodes, root, node + 1, t, 2 * at) && place(nodes, root, root + n.right, t, 2 * at + 1);
 }
 
 // Places the ceilings of the subtree at nodes[node] where place() put its splits.
 void CompactForest::place_ceilings(const std::vector<Forest::Node>& nodes, const std::vector<double>& ceilings,
                                    std::size_t root, std::size_t node, std::size_t t, std::size_t at) {
   if (nodes[node].bits & Forest::kLeaf) return;
-  ceiling_[t * inner_ + at] = ceilings[node];
-  place_ceilings(nodes, ceilings, root, node + 1, t, 2 * at + 1);
-  place_ceilings(nodes, ceilings, root, root + nodes[node].right, t, 2 * at + 2);
+  ceiling_[t * width_ + at] = ceilings[node];
+  place_ceilings(nodes, ceilings, root, node + 1, t, 2 * at);
+  place_ceilings(nodes, ceilings, root, root + nodes[node].right, t, 2 * at + 1);
 }
 
 namespace {
 
-// Walks the kGroup rows of a group down one tree of height h together: their walks
-// are independent, and kept in registers the processor overlaps them. The group is
-// stored by feature slot (value of slot s for row g at xs[s * kGroup + g]), so a row's
-// value is found without a pointer per row. Returns each row's bottom slot in bottom.
-constexpr std::size_t kGroup = 16;
-inline void walk_group(const double* xs, const double* split, const std::uint32_t* slot, int h,
-                       std::uint32_t* bottom) {
-  std::uint32_t i[kGroup] = {};
-  for (int d = 0; d < h; ++d)
-    for (std::size_t g = 0; g < kGroup; ++g)
-      i[g] = 2 * i[g] + 1 + static_cast<std::uint32_t>(xs[slot[i[g]] * kGroup + g] > split[i[g]]);
-  for (std::size_t g = 0; g < kGroup; ++g) bottom[g] = i[g];
+constexpr std::size_t kGroup = CompactForest::kGroup;
+
+// Row g's value in the slot at byte offset `offset` of a group.
+inline double value_at(const char* xs, std::uint32_t offset, std::size_t g) {
+  double v;
+  std::memcpy(&v, xs + offset + g * sizeof v, sizeof v);
+  return v;
 }
 
-// The same, also counting in above[g] the nodes whose ceiling the row's value as it is
-// (the third copy, where NaN is above nothing) is above.
-inline void walk_group_ceilings(const double* xs, const double* split, const std::uint32_t* slot,
-                                const double* ceiling, std::uint32_t features, int h, std::uint32_t* bottom,
-                                double* above) {
-  std::uint32_t i[kGroup] = {};
+// Walks the kGroup rows of a group down one tree of height h together: their walks
+// are independent, and kept in registers the processor overlaps them. The group is
+// stored by feature slot (value of slot s for row g at xs[s * kGroup + g]); a node holds
+// its slot's byte offset, so a row's value is one load. Node j's children are 2j and
+// 2j + 1 (j = 1 is the root), so a step is j = 2j + (x > split). Returns each row's
+// bottom slot in bottom (2^h .. 2^(h+1) - 1).
+inline void walk_group(const char* xs, const double* split, const std::uint32_t* offset, int h,
+                       std::uint32_t* bottom) {
+  std::size_t j[kGroup];
+  for (std::size_t g = 0; g < kGroup; ++g) j[g] = 1;
+  for (int d = 0; d < h; ++d)
+    for (std::size_t g = 0; g < kGroup; ++g)
+      j[g] = 2 * j[g] + static_cast<std::size_t>(value_at(xs, offset[j[g]], g) > split[j[g]]);
+  for (std::size_t g = 0; g < kGroup; ++g) bottom[g] = static_cast<std::uint32_t>(j[g]);
+}
+
+// The same, also counting in above[g] the nodes whose ceiling the row's value is above.
+// The copy with NaN as -inf stands for the value as it is: -inf is above no ceiling (a
+// ceiling is at least its finite split), as NaN is above none. A node's slot is
+// 2 * feature + (1 if missing goes left), so that copy's offset is the node's | kGroup * 8.
+inline void walk_group_ceilings(const char* xs, const double* split, const std::uint32_t* offset,
+                                const double* ceiling, int h, std::uint32_t* bottom, double* above) {
+  constexpr std::uint32_t kLeftCopy = kGroup * sizeof(double);
+  std::size_t j[kGroup];
   std::uint32_t count[kGroup] = {};
+  for (std::size_t g = 0; g < kGroup; ++g) j[g] = 1;
   for (int d = 0; d < h; ++d)
     for (std::size_t g = 0; g < kGroup; ++g) {
-      std::uint32_t s = slot[i[g]];
-      // The third copy follows the two widened ones: slot s reads feature s mod features.
-      double raw = xs[(s + features + (s < features ? features : 0)) * kGroup + g];
-      count[g] += static_cast<std::uint32_t>(raw > ceiling[i[g]]);
-      i[g] = 2 * i[g] + 1 + static_cast<std::uint32_t>(xs[s * kGroup + g] > split[i[g]]);
+      std::uint32_t o = offset[j[g]];
+      count[g] += static_cast<std::uint32_t>(value_at(xs, o | kLeftCopy, g) > ceiling[j[g]]);
+      j[g] = 2 * j[g] + static_cast<std::size_t>(value_at(xs, o, g) > split[j[g]]);
     }
   for (std::size_t g = 0; g < kGroup; ++g) {
-    bottom[g] = i[g];
+    bottom[g] = static_cast<std::uint32_t>(j[g]);
     above[g] = static_cast<double>(count[g]);
   }
 }
@@ -124,27 +138,25 @@ inline void walk_group_ceilings(const double* xs, const double* split, const std
 
 template <bool kCeilings>
 void CompactForest::walk_block(const double* xs, std::size_t n, double* sums) const {
-  const std::size_t group_values = copies() * features_ * kGroup;
-  const std::size_t leaves = inner_ + 1;
+  const std::size_t group_values = 2 * features_ * kGroup;
   std::uint32_t bottom[kGroup];
   double above[kGroup];
   for (std::size_t t = 0; t < trees_; ++t) {
-    const double* split = split_.data() + t * inner_;
-    const std::uint32_t* slot = slot_.data() + t * inner_;
-    const double* leaf = leaf_.data() + t * leaves;
+    const double* split = split_.data() + t * width_;
+    const std::uint32_t* offset = offset_.data() + t * width_;
+    const double* leaf = leaf_.data() + t * width_;
     for (std::size_t r = 0; r < n; r += kGroup) {
-      const double* group = xs + r / kGroup * group_values;
+      const char* group = reinterpret_cast<const char*>(xs + r / kGroup * group_values);
       if constexpr (kCeilings)
-        walk_group_ceilings(group, split, slot, ceiling_.data() + t * inner_, static_cast<std::uint32_t>(features_),
-                            height_, bottom, above);
+        walk_group_ceilings(group, split, offset, ceiling_.data() + t * width_, height_, bottom, above);
       else
-        walk_group(group, split, slot, height_, bottom);
+        walk_group(group, split, offset, height_, bottom);
       // As the reference walk: the leaf's path length (less the count), then the sum.
       for (std::size_t g = 0; g < kGroup && r + g < n; ++g) {
         if constexpr (kCeilings)
-          sums[r + g] += leaf[bottom[g] - inner_] - above[g];
+          sums[r + g] += leaf[bottom[g] - width_] - above[g];
         else
-          sums[r + g] += leaf[bottom[g] - inner_];
+          sums[r + g] += leaf[bottom[g] - width_];
       }
     }
   }
@@ -152,25 +164,23 @@ void CompactForest::walk_block(const double* xs, std::size_t n, double* sums) co
 
 void CompactForest::add_path_lengths(const double* rows, std::size_t n, std::size_t cols, double* sums) const {
   const double inf = std::numeric_limits<double>::infinity();
-  const std::size_t copies = this->copies();
-  std::vector<double> xs(kBlockRows * copies * features_);
+  std::vector<double> xs(kBlockRows * 2 * features_);
   for (std::size_t lo = 0; lo < n; lo += kBlockRows) {
     std::size_t m = std::min(kBlockRows, n - lo);
     for (std::size_t r = 0; r < m; ++r) {
       const double* x = rows + (lo + r) * cols;
-      double* w = xs.data() + r / kGroup * copies * features_ * kGroup + r % kGroup;
+      double* w = xs.data() + r / kGroup * 2 * features_ * kGroup + r % kGroup;
       for (std::size_t f = 0; f < features_; ++f) {
         bool missing = std::isnan(x[f]);
-        w[f * kGroup] = missing ? inf : x[f];
-        w[(features_ + f) * kGroup] = missing ? -inf : x[f];
-        if (copies == 3) w[(2 * features_ + f) * kGroup] = x[f];
+        w[2 * f * kGroup] = missing ? inf : x[f];
+        w[(2 * f + 1) * kGroup] = missing ? -inf : x[f];
       }
     }
     // Reads whole groups: xs holds kBlockRows rows.
-    if (copies == 3)
-      walk_block<true>(xs.data(), m, sums + lo);
-    else
+    if (ceiling_.empty())
       walk_block<false>(xs.data(), m, sums + lo);
+    else
+      walk_block<true>(xs.data(), m, sums + lo);
   }
 }
 

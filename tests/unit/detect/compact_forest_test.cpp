@@ -184,6 +184,57 @@ TEST_SUITE("compact_forest") {
     CHECK(sums[4] == 1.75);  // missing at the root goes left
   }
 
+  TEST_CASE("ceilings read the value as it is, whichever way a node sends missing values") {
+    // Tree 0: root on feature 0 (missing right, ceiling 4), its right child on feature 1
+    // (missing left, ceiling +inf: above by nothing). Tree 1: one split on feature 1
+    // (missing right, ceiling 2.5). A node that reads the NaN-as-+inf copy for its split
+    // must not count a missing value above its ceiling.
+    const double inf = std::numeric_limits<double>::infinity();
+    std::vector<Forest::Node> nodes = {{1.0, 0u | Forest::kMissingRight, 2},
+                                       {1.0, Forest::kLeaf, 0},
+                                       {-2.0, 1u, 4},
+                                       {2.0, Forest::kLeaf, 0},
+                                       {3.0, Forest::kLeaf, 0},
+                                       {0.5, 1u | Forest::kMissingRight, 2},
+                                       {1.25, Forest::kLeaf, 0},
+                                       {2.5, Forest::kLeaf, 0}};
+    std::vector<double> ceilings = {4.0, inf, inf, inf, inf, 2.5, inf, inf};
+    Forest f = Forest::from_arrays(2, 8, nodes, {8, 3, 5, 3, 2, 8, 4, 4}, {0, 5}, ceilings);
+    REQUIRE(f.compact());
+    REQUIRE(f.has_ceilings());
+    const double values[] = {NAN,  inf, -inf, 1.0, std::nextafter(1.0, inf), 4.0, std::nextafter(4.0, inf),
+                             -2.0, 0.5, 2.5,  std::nextafter(2.5, inf), 1e300, -1e300};
+    Matrix m;
+    m.cols = 2;
+    for (double a : values)
+      for (double b : values) m.values.insert(m.values.end(), {a, b});
+    m.rows = m.values.size() / 2;
+    auto c = CompactForest::build(f.node_array(), f.root_array(), 2, f.ceiling_array());
+    REQUIRE(c);
+    std::vector<double> sums(m.rows, 0.0), s;
+    c->add_path_lengths(m.values.data(), m.rows, m.cols, sums.data());
+    f.score(m, s, 1);
+    std::size_t wrong = 0;
+    for (std::size_t i = 0; i < m.rows; ++i)
+      wrong += !same_bits(sums[i], oracle_path_lengths(f, m.row(i))) || !same_bits(s[i], f.score(m.row(i)));
+    CHECK(wrong == 0);
+    // Spelled out: NaN, NaN goes right at the root (no count), left at feature 1's node:
+    // 2; then right in tree 1 (no count): 2.5.
+    CHECK(sums[0] == 4.5);
+    // +inf and 5 (above the root's ceiling 4, not above +inf; above tree 1's 2.5): 3 - 1 + 2.5 - 1.
+    const double row[] = {inf, 5.0};
+    double one = 0;
+    c->add_path_lengths(row, 1, 2, &one);
+    CHECK(one == 3.5);
+  }
+
+  TEST_CASE("features too many for the nodes' 32-bit offsets get no layout") {
+    std::vector<Forest::Node> nodes = {{0.5, 0u, 2}, {1.0, Forest::kLeaf, 0}, {2.0, Forest::kLeaf, 0}};
+    const std::size_t most = std::size_t{0xFFFFFFFFu} / (2 * CompactForest::kGroup * sizeof(double));
+    CHECK(CompactForest::build(nodes, {0}, most) != nullptr);
+    CHECK(CompactForest::build(nodes, {0}, most + 1) == nullptr);
+  }
+
   TEST_CASE("a tree taller than kMaxHeight gets no layout, and scores by the reference walk") {
     // A chain of splits, each with a leaf on its right: height kMaxHeight + 1.
     const std::uint32_t depth = CompactForest::kMaxHeight + 1;
