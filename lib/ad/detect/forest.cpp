@@ -29,16 +29,15 @@ void parallel_for(std::size_t n, int threads, std::size_t min_per_thread,
   }
   std::vector<std::thread> pool;
   std::vector<std::exception_ptr> failures(t);  // each part's own: no lock needed
-  for (std::size_t i = 0; i < t; ++i) {
-    std::size_t b = n * i / t, e = n * (i + 1) / t;
-    pool.emplace_back([&, i, b, e] {
-      try {
-        body(b, e);
-      } catch (...) {
-        failures[i] = std::current_exception();
-      }
-    });
-  }
+  auto part = [&](std::size_t i) {
+    try {
+      body(n * i / t, n * (i + 1) / t);
+    } catch (...) {
+      failures[i] = std::current_exception();
+    }
+  };
+  for (std::size_t i = 1; i < t; ++i) pool.emplace_back(part, i);
+  part(0);  // the caller's own share, rather than waiting idle
   for (auto& th : pool) th.join();
   for (auto& failure : failures)
     if (failure) std::rethrow_exception(failure);
