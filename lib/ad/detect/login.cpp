@@ -331,9 +331,40 @@ LoginEvent LoginTracker::fill_in(const LoginEvent& event) {
   return e;
 }
 
+void LoginContext::reset() {
+  // Every member, in order: a member added to LoginContext must be reset here too (the
+  // size check, on the usual build, is there to say so).
+#if defined(__x86_64__) && defined(__GLIBCXX__)
+  static_assert(sizeof(LoginContext) == 848, "LoginContext changed: update reset()");
+#endif
+  time_ms = 0;
+  success.reset();
+  values.fill(0);
+  for (auto& s : current) s.clear();
+  for (auto& s : usual) s.clear();
+  prior_logins = 0;
+  hour = minute = weekday = 0;
+  local_time = false;
+  usual_hours = {-1, -1};
+  near_logins = 0;
+  local_hour = local_minute = 0;
+  hour_share = 0;
+  km = minutes = 0;
+  approximate = false;
+  from_place.clear();
+  counts = {};
+  wide.clear();
+  network_kind.clear();
+  usual_wide.clear();
+  session_from.clear();
+  network_users = 0;
+  session_minutes = 0;
+  place_is_city = false;
+}
+
 void LoginTracker::observe(const LoginEvent& event, LoginContext& ctx) {
   const LoginEvent& e = geoip_ ? fill_in(event) : event;
-  ctx = LoginContext();
+  ctx.reset();
   ctx.time_ms = e.time_ms;
   ctx.success = e.success;
   ctx.values.fill(NAN);

@@ -165,6 +165,10 @@ struct LoginContext {
   std::uint32_t network_users = 0;
   double session_minutes = 0;
   bool place_is_city = false;  // new_everything judged the city (else the country)
+
+  // Back to a fresh context's values, keeping the strings' memory for the next login
+  // (a context is reused row after row; assigning a new one frees and allocates them).
+  void reset();
 };
 
 // The logins of all users by hour of local solar time, from the profiles (profile.h)

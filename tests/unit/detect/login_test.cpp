@@ -113,9 +113,59 @@ struct OneRow {
   ad::csv::Row row;
 };
 
+
+// Every member of a context, in words, to compare two contexts whole.
+std::string dump(const ad::LoginContext& c) {
+  std::string s = std::to_string(c.time_ms) + (c.success ? (*c.success ? " ok" : " failed") : " unknown");
+  for (double v : c.values) s += " " + (std::isnan(v) ? std::string("nan") : std::to_string(v));
+  for (const auto& v : c.current) s += " [" + v + "]";
+  for (const auto& v : c.usual) s += " <" + v + ">";
+  for (long long v : {static_cast<long long>(c.prior_logins), static_cast<long long>(c.hour),
+                      static_cast<long long>(c.minute), static_cast<long long>(c.weekday),
+                      static_cast<long long>(c.local_time), static_cast<long long>(c.usual_hours.first),
+                      static_cast<long long>(c.usual_hours.second), static_cast<long long>(c.near_logins),
+                      static_cast<long long>(c.local_hour), static_cast<long long>(c.local_minute),
+                      static_cast<long long>(c.approximate), static_cast<long long>(c.counts.user_failures_short),
+                      static_cast<long long>(c.counts.user_failures_long),
+                      static_cast<long long>(c.counts.ip_failures_short),
+                      static_cast<long long>(c.counts.ip_users_long), static_cast<long long>(c.counts.user_logins_long),
+                      static_cast<long long>(c.network_users), static_cast<long long>(c.place_is_city)})
+    s += " " + std::to_string(v);
+  for (double v : {c.hour_share, c.km, c.minutes, c.session_minutes}) s += " " + std::to_string(v);
+  for (const auto* v : {&c.from_place, &c.wide, &c.network_kind, &c.usual_wide, &c.session_from}) s += " {" + *v + "}";
+  return s;
+}
+
 }  // namespace
 
 TEST_SUITE("login") {
+  TEST_CASE("a context reused login after login holds what a fresh one would") {
+    const std::string header = "timestamp,user,ip,country,city,latitude,longitude,device_type,user_agent,status";
+    const std::string rows =
+        "2025-01-06T09:00:00Z,ann,10.0.0.1,NO,Oslo,59.91,10.75,laptop,Mozilla/5.0 Firefox/128.0,success\n"
+        "2025-01-06T09:05:00Z,ann,10.0.0.1,NO,Oslo,59.91,10.75,laptop,Mozilla/5.0 Firefox/128.0,failure\n"
+        "2025-01-06T09:07:00Z,ann,203.0.113.9,US,Boston,42.36,-71.06,phone,curl/8.0,success\n"
+        "2025-01-06T09:08:00Z,bob,,,,,,,,\n"
+        "2025-01-06T09:09:00Z,ann,2001:db8::1,NO,Bergen,60.39,5.32,,,success\n";
+    Replay fresh(header);
+    fresh.feed(rows);
+    ad::Profiles profiles;
+    ad::LoginTracker tracker(profiles);
+    ad::csv::Reader in(ad::csv::string_lines("logins.csv", header + "\n" + rows), "logins.csv");
+    auto roles = ad::Roles::find(in.header());
+    auto columns = ad::LoginColumns::bind({}, in.header(), roles, in.name(), false);
+    ad::csv::Row row;
+    ad::LoginContext reused;
+    for (std::size_t i = 0; in.next(row); ++i) {
+      CAPTURE(i);
+      auto ms = ad::parse_time_ms(row.fields[static_cast<std::size_t>(columns[Role::kTime])]);
+      REQUIRE(ms);
+      tracker.observe(ad::read_event(columns, row, *ms), reused);
+      REQUIRE(i < fresh.seen.size());
+      CHECK(dump(reused) == dump(*fresh.seen[i]));
+    }
+  }
+
   TEST_CASE("derived feature names") {
     const char* names[] = {"history",     "new_ip",          "new_network",  "new_country",
                            "new_city",    "new_device",      "new_user_agent", "hour_unusual",
