@@ -1,6 +1,7 @@
 #include "ad/detect/train_sample.h"
 
 #include <algorithm>
+#include <cstring>
 
 namespace ad {
 
@@ -63,50 +64,64 @@ void Sample::put(RowBatch& batch, std::size_t i) {
     events[slot] = std::move(batch.events[i]);
   }
   Place& p = places_[slot];
-  live_ -= p.size;
-  live_bounds_ -= p.width;
   const std::string_view bytes = batch.bytes(i);
-  p = {text_.size(), bytes.size(), bounds_.size(), batch.width(i)};
-  text_.append(bytes);
-  const auto first = batch.bounds.begin() + static_cast<std::ptrdiff_t>(batch.first[i]);
-  bounds_.insert(bounds_.end(), first, first + static_cast<std::ptrdiff_t>(p.width));
-  live_ += p.size;
-  live_bounds_ += p.width;
-  // Replaced rows' bytes are dropped once they are as many as the rows kept (and 1 MiB):
-  // each byte is then copied at most once more on average.
-  if (text_.size() - live_ > std::max(live_, kSlack) || bounds_.size() - live_bounds_ > std::max(live_bounds_, kSlack))
-    compact();
+  const std::size_t width = batch.width(i);
+  const std::size_t need = width * sizeof(std::uint32_t) + bytes.size();
+  live_ = live_ - p.size + bytes.size();
+  if (need > p.room) {  // does not fit its slot's place: a new one at the end
+    held_ -= p.room;
+    p.room = need + need / 8;
+    p.at = take(p.room);
+    held_ += p.room;
+  }
+  p.width = width;
+  p.size = bytes.size();
+  write(p, batch.bounds.data() + batch.first[i], bytes);
+  // Each byte is copied at most twice more on average.
+  if (allocated_ - held_ > std::max(held_ / 2, 4 * kChunk)) compact();
+}
+
+char* Sample::take(std::size_t room) {
+  if (room > chunk_left_) {
+    chunk_size_ = std::max(kChunk, room);
+    chunks_.emplace_back(new char[chunk_size_]);  // not zeroed: every byte used is written
+    allocated_ += chunk_size_;
+    chunk_left_ = chunk_size_;
+  }
+  char* at = chunks_.back().get() + (chunk_size_ - chunk_left_);
+  chunk_left_ -= room;
+  return at;
+}
+
+void Sample::write(const Place& p, const std::uint32_t* bounds, std::string_view bytes) {
+  std::memcpy(p.at, bounds, p.width * sizeof(std::uint32_t));
+  std::memcpy(p.at + p.width * sizeof(std::uint32_t), bytes.data(), bytes.size());
 }
 
 void Sample::get(std::size_t i, csv::Row& row) const {
   const Place& p = places_[i];
-  const std::string_view bytes = std::string_view(text_).substr(p.text, p.size);
+  const char* text = p.at + p.width * sizeof(std::uint32_t);
   row.fields.clear();
   row.line = lines[i];
   row.plain = false;
   std::size_t begin = 0;
   for (std::size_t f = 0; f < p.width; ++f) {
-    const std::size_t end = bounds_[p.bounds + f];
-    row.fields.push_back(bytes.substr(begin, end - begin));
+    std::uint32_t end;
+    std::memcpy(&end, p.at + f * sizeof end, sizeof end);
+    row.fields.emplace_back(text + begin, end - begin);
     begin = end + 1;
   }
 }
 
 void Sample::compact() {
-  std::string text;
-  std::vector<std::uint32_t> bounds;
-  text.reserve(live_);
-  bounds.reserve(live_bounds_);
+  std::vector<std::unique_ptr<char[]>> old = std::move(chunks_);
+  chunks_.clear();
+  chunk_left_ = allocated_ = 0;
   for (Place& p : places_) {
-    const std::size_t at = text.size(), bounds_at = bounds.size();
-    text.append(text_, p.text, p.size);
-    bounds.insert(bounds.end(), bounds_.begin() + static_cast<std::ptrdiff_t>(p.bounds),
-                  bounds_.begin() + static_cast<std::ptrdiff_t>(p.bounds + p.width));
-    p.text = at;
-    p.bounds = bounds_at;
+    char* at = take(p.room);
+    std::memcpy(at, p.at, p.width * sizeof(std::uint32_t) + p.size);
+    p.at = at;
   }
-  text_ = std::move(text);
-  bounds_ = std::move(bounds);
 }
 
 }  // namespace ad

@@ -13,12 +13,16 @@
 // A batch keeps a row's bytes as read when it can (a plain row: its fields joined by
 // ','), else its fields joined by NUL (which csv::Reader never lets through), with the
 // end of each field, so that neither thread scans a row again. The sample keeps the
-// rows drawn in the same form, one after another in one arena: a row drawn replaces
-// the one in its slot, whose bytes stay behind until the arena is compacted.
+// rows drawn in the same form, in 1 MiB chunks, each with an eighth more room than it
+// needs: a row drawn into a full sample takes the place of the one in its slot when it
+// fits there (rows of one file are much alike), else goes at the end and leaves the
+// place behind; the places left behind are dropped, by copying the rows together,
+// once they are half as many bytes as the rows hold.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -89,19 +93,27 @@ class Sample {
   std::vector<IncidentEvent> events;
 
  private:
-  // Rewrites the arenas with only the rows in the sample now, in slot order.
+  // A row's record in the arena: its fields' ends (4 bytes each, from the row's start),
+  // then its bytes, in `room` bytes set aside for it.
+  struct Place {
+    char* at = nullptr;
+    std::size_t width = 0, size = 0, room = 0;
+  };
+  // room bytes in the last chunk, or in a new one.
+  char* take(std::size_t room);
+  // Writes a row's record at p.at (p's room holds it).
+  static void write(const Place& p, const std::uint32_t* bounds, std::string_view bytes);
+  // Copies the records of the rows in the sample into new chunks, in slot order.
   void compact();
 
-  std::string text_;                   // the rows' bytes, as RowBatch::bytes gives them
-  std::vector<std::uint32_t> bounds_;  // per field, its end, from its row's start
-  struct Place {
-    std::size_t text = 0, size = 0;    // the row's bytes in text_
-    std::size_t bounds = 0, width = 0;  // its fields' ends in bounds_
-  };
+  static constexpr std::size_t kChunk = std::size_t{1} << 20;
+  std::vector<std::unique_ptr<char[]>> chunks_;
+  std::size_t chunk_size_ = 0;         // bytes of the last chunk
+  std::size_t chunk_left_ = 0;         // of them, free at its end
+  std::size_t allocated_ = 0;          // bytes of all chunks
   std::vector<Place> places_;          // per slot
-  std::size_t live_ = 0;               // bytes of text_ in the sample
-  std::size_t live_bounds_ = 0;        // entries of bounds_ in the sample
-  static constexpr std::size_t kSlack = std::size_t{1} << 20;
+  std::size_t live_ = 0;               // bytes of the rows in the sample
+  std::size_t held_ = 0;               // room of their records
 };
 
 }  // namespace ad

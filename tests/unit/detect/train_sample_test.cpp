@@ -3,6 +3,7 @@
 
 #include <doctest/doctest.h>
 
+#include <cmath>
 #include <string>
 #include <vector>
 
@@ -104,30 +105,38 @@ TEST_SUITE("train_sample") {
     CHECK(sample.bytes() == std::string("carl,333").size() + std::string("bob,22").size());
   }
 
-  TEST_CASE("a sample keeps its rows through the compaction of replaced rows' bytes") {
-    // Rows of 1,000 bytes put 3,000 times into 3 slots leave far more than 1 MiB of
-    // replaced rows behind: the arena is compacted several times on the way.
+  TEST_CASE("a sample keeps its rows through replacements in place, moves and compactions") {
+    // 600 rows put into 10 slots, each row 13% longer than the last in its slot (100
+    // bytes to 150 KB), but for every 7th, which is short: a row that fits the place of
+    // the one it replaces takes it, a longer one moves to the end, and the places left
+    // behind (more than 4 MiB of them) make the arena be compacted on the way.
     ad::Sample sample;
-    std::vector<std::vector<std::string>> kept(3);
-    for (std::size_t k = 0; k < 3000; ++k) {
-      const std::string big(996, static_cast<char>('a' + k % 26));
-      const std::string csv = "n,s\n" + std::to_string(k % 1000 + 1000) + "," + big + "\n";
+    std::vector<std::vector<std::string>> kept(10);
+    for (std::size_t k = 0; k < 600; ++k) {
+      const std::size_t length = k % 7 == 6 ? 10 : static_cast<std::size_t>(100 * std::pow(1.13, k / 10));
+      const std::string csv = "n,s\n" + std::to_string(k) + "," + std::string(length, static_cast<char>('a' + k % 26)) + "\n";
       ad::RowBatch batch;
       ad::csv::Reader in(ad::csv::string_lines("t.csv", csv), "t.csv");
       ad::csv::Row row;
       REQUIRE(in.next(row));
-      const std::size_t slot = k < 3 ? k : (k * 7) % 3;
+      const std::size_t slot = k % 10;
       batch.add(row, k, slot, {}, false, "");
       sample.put(batch, 0);
       kept[slot] = {std::string(row.fields[0]), std::string(row.fields[1])};
+      std::size_t bytes = 0;
+      for (const auto& r : kept)
+        if (!r.empty()) bytes += r[0].size() + 1 + r[1].size();
+      CHECK(sample.bytes() == bytes);
+      if (k % 37 == 0 || k + 1 == 600) {  // now and then, and at the end: every slot
+        ad::csv::Row got;
+        for (std::size_t i = 0; i < sample.size(); ++i) {
+          sample.get(i, got);
+          CHECK(fields_of(got) == kept[i]);
+          CHECK(got.line == 2);
+        }
+      }
     }
-    REQUIRE(sample.size() == 3);
-    CHECK(sample.bytes() == 3 * 1001);
-    ad::csv::Row got;
-    for (std::size_t i = 0; i < 3; ++i) {
-      sample.get(i, got);
-      CHECK(fields_of(got) == kept[i]);
-    }
+    CHECK(sample.size() == 10);
   }
 
   TEST_CASE("a batch added without events gives a sample without events") {
