@@ -5,8 +5,8 @@
 // slower path: a quote (the line needs the quoted reader), a CR (the line cannot pass
 // through whole), or a NUL byte or a byte of 0x80 and up (its UTF-8 must be checked).
 // Where the processor has SSE2 (every x86-64), it looks at 16 bytes at a time and walks
-// only the commas it finds; the bytes after the last whole 16 are scanned one by one,
-// as the whole line is elsewhere. Both give the same answer.
+// only the commas it finds; the bytes after the last whole 16, and every byte where
+// SSE2 is missing, are looked at one by one. Both give the same answer.
 #pragma once
 
 #include <cstddef>
