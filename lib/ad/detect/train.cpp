@@ -214,6 +214,9 @@ void read_input(csv::Reader& in, const TrainOptions& opt, TrainReport& report,
     filling = (filling + 1) % batches.size();
   };
   if (opt.on_error == OnError::kSkip) in.skip_bad_records({10, warn, {}});
+  // Room for the numbers of a full sample up front (only what is used is touched), so
+  // that they are not copied as they grow.
+  pass.numbers.reserve(std::min(opt.sample_limit * pass.generic.size(), opt.numbers_bytes_limit / sizeof(double)));
   while (in.next(row)) {
     if (pass.activity_col >= 0 && !is_login_activity(row.fields[static_cast<std::size_t>(pass.activity_col)])) {
       ++report.not_logins;
@@ -361,8 +364,9 @@ std::vector<int> kept_numbers(const FeatureExtractor& extractor, const Pass& pas
 // threads. An error is that of the first bad row, as on one thread. Numeric features
 // take the numbers the pass kept, when it did: the values extract() would parse, since
 // a numeric column either has only numbers or, with --on-error skip, reads a stray text
-// value as missing (add_generic_feature).
-Matrix sample_matrix(csv::Reader& in, const Pass& pass, const Model& model, const TrainOptions& opt) {
+// value as missing (add_generic_feature). When the features are the kept numbers'
+// columns in their order, the kept numbers are the matrix (they move into it).
+Matrix sample_matrix(csv::Reader& in, Pass& pass, const Model& model, const TrainOptions& opt) {
   const Sample& sample = pass.sample;
   FeatureExtractor extractor(model.features, model.tables, in.header(), pass.roles, in.name());
   const std::vector<int> kept = kept_numbers(extractor, pass, model);
@@ -370,6 +374,12 @@ Matrix sample_matrix(csv::Reader& in, const Pass& pass, const Model& model, cons
   Matrix data;
   data.rows = sample.size();
   data.cols = model.features.size();
+  bool same = !kept.empty() && data.cols == g && pass.numbers.size() == data.rows * g;
+  for (std::size_t j = 0; same && j < data.cols; ++j) same = kept[j] == static_cast<int>(j);
+  if (same) {
+    data.values = std::move(pass.numbers);
+    return data;
+  }
   data.values.resize(data.rows * data.cols);
   // Only kept numbers and derived features: extract() has nothing to do.
   bool read_rows = kept.empty();
