@@ -177,9 +177,8 @@ class Rng {
 
 // Runs body(begin, end) over [0, n) split into contiguous parts on up to `threads`
 // threads (0 = all cores), the caller running the first. Each index is handled once;
-// order within a part is kept.
-// If parts throw, the first part's error (lowest indices) is rethrown once all have
-// ended: the error a single thread would have met first.
+// order within a part is kept. If parts throw, the first part's error (lowest indices)
+// is rethrown once all have ended: the error a single thread would have met first.
 void parallel_for(std::size_t n, int threads, std::size_t min_per_thread,
                   const std::function<void(std::size_t, std::size_t)>& body);
 

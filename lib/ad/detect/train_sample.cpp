@@ -77,7 +77,8 @@ void Sample::put(RowBatch& batch, std::size_t i) {
   p.width = width;
   p.size = bytes.size();
   write(p, batch.bounds.data() + batch.first[i], bytes);
-  // Each byte is copied at most twice more on average.
+  // Compacted when the places left behind are half the room in use: between two
+  // compactions at least that much was added, so each byte is copied about twice more.
   if (allocated_ - held_ > std::max(held_ / 2, 4 * kChunk)) compact();
 }
 
@@ -114,7 +115,7 @@ void Sample::get(std::size_t i, csv::Row& row) const {
 }
 
 void Sample::compact() {
-  std::vector<std::unique_ptr<char[]>> old = std::move(chunks_);
+  const std::vector<std::unique_ptr<char[]>> old = std::move(chunks_);  // freed once all are copied
   chunks_.clear();
   chunk_left_ = allocated_ = 0;
   for (Place& p : places_) {
