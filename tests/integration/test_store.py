@@ -269,11 +269,12 @@ class StoreTest(adtest.TempDirTestCase):
     # -- schema ---------------------------------------------------------------------
     def test_schema_is_created_with_its_version_and_indexes(self):
         self.assertStatus(self.store(input=csv_text(PROTO_HEADER, proto_rows(0, 3))), adtest.OK)
-        self.assertEqual(self.server.sql(f"select version from ad_schema where table_name = '{self.table}'"), "4")
+        self.assertEqual(self.server.sql(f"select version from ad_schema where table_name = '{self.table}'"), "5")
         indexes = self.server.sql(f"select indexdef from pg_indexes where tablename = '{self.table}' order by 1")
         for part in ["(row_key)", "(event_time)", "(user_id, event_time)", "(incident_id, event_time)"]:
             self.assertIn(part, indexes)
         self.assertNotIn("(ip_address)", indexes)  # dropped by version 4
+        self.assertIn("USING brin (event_time) WITH (autosummarize='on')", indexes)  # version 5
         self.assertIn("UNIQUE", indexes.split("(row_key)")[0].split("\n")[-1])
         self.assertEqual(self.server.sql(f"select count(*) from \"{self.table}_layouts\""), "1")
 
@@ -296,12 +297,17 @@ class StoreTest(adtest.TempDirTestCase):
         first = proto_rows(0, 5)
         # Rows stored by version 1 survive the upgrade.
         self.assertStatus(self.store(input=csv_text(PROTO_HEADER, first[:2])), adtest.OK)
-        self.assertEqual(self.server.sql(f"select version from ad_schema where table_name = '{t}'"), "4")
+        self.assertEqual(self.server.sql(f"select version from ad_schema where table_name = '{t}'"), "5")
         self.assertEqual(self.server.sql(
             f"select count(*) from information_schema.columns where table_name = '{t}' and column_name = 'model_id'"),
             "1")
-        # Version 2 added the ip_address index, version 4 dropped it.
-        self.assertNotIn("(ip_address)", self.server.sql(f"select indexdef from pg_indexes where tablename = '{t}'"))
+        # Version 2 added the ip_address index, version 4 dropped it; version 5 made the
+        # event_time B-tree a BRIN index, and the time filters still find the old rows.
+        indexes = self.server.sql(f"select indexdef from pg_indexes where tablename = '{t}'")
+        self.assertNotIn("(ip_address)", indexes)
+        self.assertIn("USING brin (event_time)", indexes)
+        self.assertNotIn("btree (event_time)", indexes)
+        self.assertEqual(self.export("--since", "2000-01-01"), csv_text(PROTO_HEADER, first[:2]))
         self.assertStatus(self.store("--model-id", "m2", input=csv_text(PROTO_HEADER, first)), adtest.OK)
         self.assertEqual(self.count(), 5)
         self.assertEqual(self.count("model_id = 'm2'"), 3)
@@ -451,7 +457,7 @@ class StoreTest(adtest.TempDirTestCase):
                                                 "e2,bob,0.95,1,99.9,r2,I-a,+70 ,spray"])
         more = adtest.to_csv(header, [["e3", "carol", "0.97", "1", "99.9", "r3", "I-a", "80", "spray"]])
         self.assertStatus(self.store(input=more), adtest.OK)
-        self.assertEqual(self.server.sql(f"select version from ad_schema where table_name = '{t}'"), "4")
+        self.assertEqual(self.server.sql(f"select version from ad_schema where table_name = '{t}'"), "5")
         self.assertEqual(self.count("incident_id = 'I-a'"), 3)
         indexes = self.server.sql(f"select indexname from pg_indexes where tablename = '{t}' order by 1")
         self.assertEqual(indexes.split("\n"), [f"{t}_event_time", f"{t}_incident_id", f"{t}_pkey", f"{t}_user_id"])

@@ -95,6 +95,10 @@ std::vector<std::string> migration(int from, const std::string& table) {
       return incident_migration(table);
     case 3:
       return {"DROP INDEX IF EXISTS " + index("ip_address")};
+    case 4:
+      return {"DROP INDEX IF EXISTS " + index("event_time"),
+              "CREATE INDEX " + index("event_time") + " ON " + t +
+                  " USING brin (event_time) WITH (autosummarize = on)"};
     default:
       throw Error(Status::kInternal, "no schema migration from version " + std::to_string(from));
   }

@@ -39,7 +39,11 @@ TEST_SUITE("store_schema") {
     CHECK(v3[0].find("ALTER TABLE \"t\" ADD COLUMN incident_id text") == 0);
     CHECK(v3.back().find("INSERT INTO \"t_incidents\"") == 0);
     CHECK(migration(3, "t") == std::vector<std::string>{"DROP INDEX IF EXISTS \"t_ip_address\""});
-    CHECK(kSchemaVersion == 4);
+    CHECK(migration(4, "t") ==
+          std::vector<std::string>{"DROP INDEX IF EXISTS \"t_event_time\"",
+                                   "CREATE INDEX \"t_event_time\" ON \"t\" USING brin (event_time)"
+                                   " WITH (autosummarize = on)"});
+    CHECK(kSchemaVersion == 5);
     CHECK_THROWS_AS(migration(kSchemaVersion, "t"), ad::Error);
   }
   TEST_CASE("export of one layout restores its header exactly") {
