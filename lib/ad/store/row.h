@@ -132,6 +132,8 @@ class RowEncoder {
   int reasons_ = -1;
   std::vector<int> extra_columns_;  // columns kept in extra, in jsonb's key order
   std::vector<int> key_columns_;    // non-scored columns, by byte order of their names
+  // key()'s message, kept for its memory (a RowEncoder serves one thread).
+  mutable std::string key_message_;
 };
 
 }  // namespace ad::store

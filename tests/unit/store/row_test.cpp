@@ -2,7 +2,12 @@
 
 #include <doctest/doctest.h>
 
+#include <fmt/format.h>
+
+#include <algorithm>
+
 #include "ad/core/error.h"
+#include "ad/core/sha256.h"
 #include "testutil.h"
 
 using namespace ad::store;
@@ -26,6 +31,31 @@ TEST_SUITE("store_row") {
     out.clear();
     append_json_string(out, "");
     CHECK(out == "\"\"");
+  }
+  TEST_CASE("JSON strings: every byte at every place of a long string, against a byte-wise escape") {
+    auto reference = [](std::string_view s) {
+      std::string r = "\"";
+      for (char ch : s) {
+        auto c = static_cast<unsigned char>(ch);
+        if (c == '"') r += "\\\"";
+        else if (c == '\\') r += "\\\\";
+        else if (c == '\n') r += "\\n";
+        else if (c == '\t') r += "\\t";
+        else if (c == '\r') r += "\\r";
+        else if (c < 0x20) r += fmt::format("\\u{:04x}", c);
+        else r.push_back(ch);
+      }
+      return r + "\"";
+    };
+    for (std::size_t length : {1u, 15u, 16u, 17u, 31u, 32u, 33u, 40u})
+      for (std::size_t at = 0; at < length; ++at)
+        for (int c = 0; c < 256; ++c) {
+          std::string s(length, 'x');
+          s[at] = static_cast<char>(c);
+          std::string out = "prefix";
+          append_json_string(out, s);
+          REQUIRE(out == "prefix" + reference(s));
+        }
   }
   TEST_CASE("IP addresses that inet accepts") {
     CHECK(is_ip_address("10.0.0.1"));
@@ -195,6 +225,18 @@ TEST_SUITE("store_row") {
                                      "anomaly_score", "anomaly_flag", "severity", "anomaly_reasons"};
     RowEncoder other(swapped, ad::Roles::find(swapped), "b");
     CHECK(other.key(testutil::make_row({"2025-01-01", "u", "login", "AU", "1.2.3.4", "0.9", "1", "99", "r"})) == p1);
+    // The key is the definition in row.h, to the byte: the columns other than the scored
+    // ones, by name, as name NUL value NUL after "row" NUL.
+    auto nul_terminated = [](std::initializer_list<std::string_view> parts) {
+      std::string m;
+      for (auto p : parts) m.append(p).push_back('\0');
+      return m;
+    };
+    auto digest = ad::sha256(nul_terminated({"row", "activity_type", "login", "ip_address", "1.2.3.4",
+                                             "location", "AU", "timestamp", "2025-01-01", "user_id", "u"}));
+    CHECK(std::equal(p1.begin(), p1.end(), digest.begin()));
+    auto by_id = ad::sha256(nul_terminated({"id", "e1"}).substr(0, 5));
+    CHECK(std::equal(ka.begin(), ka.end(), by_id.begin()));
     // Field boundaries matter: "ab","c" is not "a","bc".
     std::vector<std::string> two{"x", "y"};
     RowEncoder t(two, ad::Roles::find(two), "c");
