@@ -52,6 +52,11 @@ std::uint32_t login_signals(const LoginContext& ctx) {
       never(v(Derived::kNewWideNetwork)))
     s |= signal::kConcurrentSession;
   if (!std::isnan(v(Derived::kNewWideNetwork)) && ctx.network_users == 0) s |= signal::kUnusedNetwork;
+  constexpr std::uint32_t kSomethingNew = signal::kNewNetwork | signal::kNewCountry | signal::kNewDevice |
+                                          signal::kUnusedNetwork | signal::kUnknownUser;
+  const bool at_home = !std::isnan(v(Derived::kTravelSpeed)) && ctx.km < kHomeKm && !has(s, kSomethingNew) &&
+                       !never(v(Derived::kNewCity)) && !never(v(Derived::kNewWideNetwork));
+  if (success && has(s, signal::kOffHours) && ctx.local_hour < kNightEndHour && at_home) s |= signal::kNightAtHome;
   return s;
 }
 
@@ -98,7 +103,7 @@ double incident_score(const Incident& inc) {
     ++aspects;
   }
   if (has(s, signal::kOffHours)) {
-    points += 10;
+    points += has(s, signal::kNightAtHome) ? 60 : 10;
     ++aspects;
   }
   if (has(s, signal::kConcurrentSession)) {
@@ -135,9 +140,10 @@ std::vector<Derived> signal_features(const LoginContext& ctx, std::size_t max) {
   // A new device type, else (the signal's other half) a new user agent.
   const double device = ctx.values[static_cast<std::size_t>(Derived::kNewDevice)];
   const Derived new_client = !std::isnan(device) && device >= 0.999 ? Derived::kNewDevice : Derived::kNewUserAgent;
-  // By incident_score's points: travel 35, success after failures 30, a concurrent
-  // session 25, a burst 20, a new country 15, then 10 each.
+  // By incident_score's points: night at home 60, travel 35, success after failures 30,
+  // a concurrent session 25, a burst 20, a new country 15, then 10 each.
   static constexpr std::pair<std::uint32_t, Derived> kOrder[] = {
+      {signal::kNightAtHome, Derived::kHourUnusual},
       {signal::kFastTravel, Derived::kTravelSpeed},
       {signal::kSuccessAfterFailures, Derived::kSuccessAfterFailures},
       {signal::kConcurrentSession, Derived::kConcurrentSession},
@@ -150,8 +156,10 @@ std::vector<Derived> signal_features(const LoginContext& ctx, std::size_t max) {
       {signal::kOffHours, Derived::kHourUnusual},
   };
   std::vector<Derived> out;
-  for (const auto& [bit, feature] : kOrder)
-    if (has(signals, bit) && out.size() < max) out.push_back(bit == signal::kNewDevice ? new_client : feature);
+  for (const auto& [bit, feature] : kOrder) {
+    const Derived f = bit == signal::kNewDevice ? new_client : feature;
+    if (has(signals, bit) && out.size() < max && std::find(out.begin(), out.end(), f) == out.end()) out.push_back(f);
+  }
   return out;
 }
 

@@ -42,7 +42,9 @@
 //   place      impossible travel (> 1000 km/h) 35, else new country 15 + new network 10
 //              + a network nobody here has used 10
 //   device     new device or user agent family 10
-//   time       hour unusual for the user (>= 8 bits, login.h) 10
+//   time       hour unusual for the user (>= 8 bits, login.h) 10; at night and at home
+//              (signal::kNightAtHome) 60, enough to flag a login alone at the default
+//              signal threshold
 //   session    a success from a new network within 30 min of one from another (a
 //              concurrent session) 25
 //   attempts   burst of failures on the user (>= 5 in 10 min) or from the source IP
@@ -98,12 +100,20 @@ inline constexpr std::uint32_t kConcurrentSession = 1u << 9;
 // A wide network no user has logged in from before (network_users 0), for a user with
 // the kNetworkHistory logins the network features need.
 inline constexpr std::uint32_t kUnusedNetwork = 1u << 10;
+// Night at home: a success at night (local solar time, kNightEndHour) at an hour unusual
+// for the user (kOffHours), within kHomeKm of the user's last success, with nothing new
+// (network, wide network, country, city, device): someone at the user's own computer
+// at an hour the user is never at it. A traveller's first night back home comes from
+// far away; a trip's nights come from a new place.
+inline constexpr std::uint32_t kNightAtHome = 1u << 11;
 }  // namespace signal
 
 inline constexpr double kConcurrentMinutes = 30;
 
 inline constexpr double kFastTravelKmh = 1000;
 inline constexpr double kOffHoursBits = 8;
+inline constexpr int kNightEndHour = 5;  // night: 00:00 to 05:00 local solar time
+inline constexpr double kHomeKm = 100;
 
 // The signals of a login from what the tracker knew when it judged it (login.h).
 std::uint32_t login_signals(const LoginContext& ctx);

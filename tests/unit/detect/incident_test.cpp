@@ -165,6 +165,60 @@ TEST_SUITE("incident") {
     CHECK(ad::login_signals(c) == ad::signal::kUnusedNetwork);
   }
 
+  TEST_CASE("night at home: an unusual hour at night, where the user was last, with nothing new") {
+    using namespace ad::signal;
+    auto at_home = [] {
+      ad::LoginContext c;
+      c.values.fill(NAN);
+      c.success = true;
+      c.prior_logins = 60;
+      for (auto d : {ad::Derived::kNewNetwork, ad::Derived::kNewCountry, ad::Derived::kNewCity, ad::Derived::kNewDevice,
+                     ad::Derived::kNewUserAgent, ad::Derived::kNewWideNetwork})
+        c.values[static_cast<int>(d)] = 1.0 / 31;
+      c.values[static_cast<int>(ad::Derived::kHourUnusual)] = 11;
+      c.local_hour = 3;
+      c.km = 4;
+      c.minutes = 600;
+      c.values[static_cast<int>(ad::Derived::kTravelSpeed)] = c.km / (c.minutes / 60);
+      c.network_users = 12;
+      return c;
+    };
+    CHECK(ad::login_signals(at_home()) == (kOffHours | kNightAtHome));
+    CHECK(ad::signal_score(kOffHours | kNightAtHome) == 60);
+    CHECK(single(kOffHours | kNightAtHome).kind == ad::IncidentKind::kOffHours);
+    // Data without an outcome column counts as a success; a failure is no login.
+    auto c = at_home();
+    c.success.reset();
+    CHECK(ad::login_signals(c) == (kOffHours | kNightAtHome));
+    c.success = false;
+    CHECK(ad::login_signals(c) == kOffHours);
+    // Not at night (local solar time), or at an hour the user keeps.
+    c = at_home();
+    c.local_hour = ad::kNightEndHour;
+    CHECK(ad::login_signals(c) == kOffHours);
+    c = at_home();
+    c.values[static_cast<int>(ad::Derived::kHourUnusual)] = 7.9;
+    CHECK(ad::login_signals(c) == 0);
+    // Back from a trip: far from the last success; or no place to judge it by.
+    c = at_home();
+    c.km = ad::kHomeKm;
+    CHECK(ad::login_signals(c) == kOffHours);
+    c = at_home();
+    c.values[static_cast<int>(ad::Derived::kTravelSpeed)] = NAN;
+    CHECK(ad::login_signals(c) == kOffHours);
+    // Anything new: a network, wide network, city, device or user agent.
+    for (auto d : {ad::Derived::kNewNetwork, ad::Derived::kNewWideNetwork, ad::Derived::kNewCountry,
+                   ad::Derived::kNewCity, ad::Derived::kNewDevice, ad::Derived::kNewUserAgent}) {
+      CAPTURE(ad::derived_name(d));
+      c = at_home();
+      c.values[static_cast<int>(d)] = 1.0;
+      CHECK((ad::login_signals(c) & kNightAtHome) == 0);
+    }
+    c = at_home();
+    c.network_users = 0;
+    CHECK((ad::login_signals(c) & kNightAtHome) == 0);
+  }
+
   TEST_CASE("attacks outrank legitimate oddities, one odd feature ranks lowest") {
     using namespace ad::signal;
     double late = single(kOffHours).score;
@@ -258,6 +312,23 @@ TEST_SUITE("incident") {
     CHECK(ad::signal_features(ctx, 6) ==
           std::vector<Derived>{Derived::kTravelSpeed, Derived::kConcurrentSession, Derived::kNewCountry,
                                Derived::kNetworkUsers, Derived::kNewNetwork, Derived::kNewDevice});
+  }
+  TEST_CASE("signal_features: a night at home is told by its hour, first and once") {
+    using ad::Derived;
+    ad::LoginContext ctx;
+    ctx.values.fill(NAN);
+    ctx.prior_logins = 40;
+    auto set = [&](Derived d, double v) { ctx.values[static_cast<std::size_t>(d)] = v; };
+    for (auto d : {Derived::kNewNetwork, Derived::kNewWideNetwork, Derived::kNewDevice, Derived::kNewUserAgent})
+      set(d, 0.05);
+    set(Derived::kHourUnusual, 9);
+    set(Derived::kTravelSpeed, 0);
+    ctx.network_users = 4;
+    ctx.local_hour = 2;
+    ctx.session_from = "10.1.0.0/16";  // the user's other network, 5 min before: no new wide network
+    ctx.session_minutes = 5;
+    REQUIRE(ad::login_signals(ctx) == (ad::signal::kOffHours | ad::signal::kNightAtHome));
+    CHECK(ad::signal_features(ctx, 5) == std::vector<Derived>{Derived::kHourUnusual});
   }
 
   TEST_CASE("state is bounded: idle incidents are forgotten, and at most kMaxOpen are kept") {
