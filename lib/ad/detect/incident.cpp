@@ -52,6 +52,9 @@ std::uint32_t login_signals(const LoginContext& ctx) {
       never(v(Derived::kNewWideNetwork)))
     s |= signal::kConcurrentSession;
   if (!std::isnan(v(Derived::kNewWideNetwork)) && ctx.network_users == 0) s |= signal::kUnusedNetwork;
+  if (has(s, signal::kConcurrentSession) && has(s, signal::kUnusedNetwork) && !has(s, signal::kNewDevice) &&
+      ctx.session_from_logins >= kKnownNetworkLogins)
+    s |= signal::kSessionCopy;
   constexpr std::uint32_t kSomethingNew = signal::kNewNetwork | signal::kNewCountry | signal::kNewDevice |
                                           signal::kUnusedNetwork | signal::kUnknownUser;
   const bool at_home = !std::isnan(v(Derived::kTravelSpeed)) && ctx.km < kHomeKm && !has(s, kSomethingNew) &&
@@ -107,7 +110,7 @@ double incident_score(const Incident& inc) {
     ++aspects;
   }
   if (has(s, signal::kConcurrentSession)) {
-    points += 25;
+    points += has(s, signal::kSessionCopy) ? 35 : 25;
     ++aspects;
   }
   const bool burst = has(s, kBurst);

@@ -46,7 +46,7 @@
 //              (signal::kNightAtHome) 60, enough to flag a login alone at the default
 //              signal threshold
 //   session    a success from a new network within 30 min of one from another (a
-//              concurrent session) 25
+//              concurrent session) 25; 35 for a copied session (signal::kSessionCopy)
 //   attempts   burst of failures on the user (>= 5 in 10 min) or from the source IP
 //              (>= 10 failures in 10 min) 20; a success after
 //              >= 3 failures of the user in 1 h, or a failure then a success of one
@@ -106,6 +106,12 @@ inline constexpr std::uint32_t kUnusedNetwork = 1u << 10;
 // at an hour the user is never at it. A traveller's first night back home comes from
 // far away; a trip's nights come from a new place.
 inline constexpr std::uint32_t kNightAtHome = 1u << 11;
+// A copied session: a concurrent session (kConcurrentSession) from a wide network nobody
+// here uses (kUnusedNetwork), with a client the user has used (no kNewDevice), after the
+// user's session from a wide network the user has logged in from at least
+// kKnownNetworkLogins times: the user's own browser in two places at once, one of them
+// the user's usual. A traveller moving between networks comes from new ones.
+inline constexpr std::uint32_t kSessionCopy = 1u << 12;
 }  // namespace signal
 
 inline constexpr double kConcurrentMinutes = 30;
@@ -114,6 +120,7 @@ inline constexpr double kFastTravelKmh = 1000;
 inline constexpr double kOffHoursBits = 8;
 inline constexpr int kNightEndHour = 5;  // night: 00:00 to 05:00 local solar time
 inline constexpr double kHomeKm = 100;
+inline constexpr std::uint32_t kKnownNetworkLogins = 3;
 
 // The signals of a login from what the tracker knew when it judged it (login.h).
 std::uint32_t login_signals(const LoginContext& ctx);

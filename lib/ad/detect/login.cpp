@@ -265,6 +265,7 @@ void judge_network(const UserProfile* p, const NetworkPopulation& population, Lo
   if (elsewhere) {
     ctx.session_minutes = gap_ms / 60000.0;
     ctx.session_from = p->session_net;
+    ctx.session_from_logins = p->wide_networks.count(p->session_net);
   }
   auto closeness = [&](std::int64_t half_life_ms) {
     return elsewhere ? std::exp2(-gap_ms / static_cast<double>(half_life_ms)) : 0.0;
@@ -358,6 +359,7 @@ void LoginContext::reset() {
   usual_wide.clear();
   session_from.clear();
   network_users = 0;
+  session_from_logins = 0;
   session_minutes = 0;
   place_is_city = false;
 }

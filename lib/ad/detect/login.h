@@ -163,6 +163,7 @@ struct LoginContext {
   // success came from another wide network, that network and the minutes since.
   std::string wide, network_kind, usual_wide, session_from;
   std::uint32_t network_users = 0;
+  std::uint32_t session_from_logins = 0;  // the user's logins learned from session_from
   double session_minutes = 0;
   bool place_is_city = false;  // new_everything judged the city (else the country)
 

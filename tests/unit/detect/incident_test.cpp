@@ -272,6 +272,8 @@ TEST_SUITE("incident") {
     CHECK(ad::signal_score(replay) == 55);
     CHECK(ad::signal_score(replay | kNewCountry) == 70);
     CHECK(ad::signal_score(replay | kNewDevice) == 75);
+    CHECK(ad::signal_score(replay | kSessionCopy) == 65);  // the user's own client, copied
+    CHECK(single(replay | kSessionCopy).kind == ad::IncidentKind::kConcurrentSession);
     CHECK(ad::signal_score(kFastTravel | kConcurrentSession) == 70);
     CHECK(ad::signal_score(kNewNetwork | kNewCountry | kUnusedNetwork | kNewDevice) == 55);  // a trip, new laptop
     CHECK(ad::signal_score(kNewNetwork | kNewCountry) == 25);

@@ -158,11 +158,14 @@ TEST_SUITE("network") {
                                    "2025-02-03T09:54:00Z,erin,198.51.100.7,Oslo,laptop,success\n");
     CHECK((replay & kConcurrentSession) != 0);
     CHECK((replay & kUnusedNetwork) != 0);
+    // Her laptop, after her session from the network of her 12 days: a copied session.
+    CHECK((replay & kSessionCopy) != 0);
     // frank's network, new to erin, 5 minutes after her: concurrent, but used here.
     std::uint32_t shared = signals("2025-02-04T09:00:00Z,erin,10.1.2.3,Oslo,laptop,success\n"
                                    "2025-02-04T09:05:00Z,erin,192.0.2.50,Oslo,laptop,success\n");
     CHECK((shared & kConcurrentSession) != 0);
     CHECK((shared & kUnusedNetwork) == 0);
+    CHECK((shared & kSessionCopy) == 0);  // a network used here
     // More than kConcurrentMinutes after, or a failure: not a concurrent session.
     CHECK((signals("2025-02-05T09:00:00Z,erin,10.1.2.3,Oslo,laptop,success\n"
                    "2025-02-05T09:31:00Z,erin,198.18.0.7,Oslo,laptop,success\n") &
@@ -177,6 +180,16 @@ TEST_SUITE("network") {
     // A new user's first logins: the network features are not judged, so neither signal.
     std::uint32_t fresh = signals("2025-02-08T09:00:00Z,gus,198.21.0.1,Oslo,laptop,success\n");
     CHECK((fresh & (kConcurrentSession | kUnusedNetwork)) == 0);
+    // Not a copied session: from a new device, or after a session from a network she has
+    // used fewer than kKnownNetworkLogins times (a traveller between two new networks).
+    std::uint32_t phone = signals("2025-02-09T09:00:00Z,erin,10.1.2.3,Oslo,laptop,success\n"
+                                  "2025-02-09T09:05:00Z,erin,198.22.0.7,Oslo,phone,success\n");
+    CHECK((phone & (kConcurrentSession | kUnusedNetwork)) == (kConcurrentSession | kUnusedNetwork));
+    CHECK((phone & kSessionCopy) == 0);
+    std::uint32_t trip = signals("2025-02-10T09:00:00Z,erin,198.23.0.7,Rome,laptop,success\n"
+                                 "2025-02-10T09:10:00Z,erin,198.24.0.7,Rome,laptop,success\n");
+    CHECK((trip & (kConcurrentSession | kUnusedNetwork)) == (kConcurrentSession | kUnusedNetwork));
+    CHECK((trip & kSessionCopy) == 0);
   }
 
   TEST_CASE("place_jump: a new place and network soon after a session elsewhere") {
