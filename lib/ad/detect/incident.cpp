@@ -52,9 +52,8 @@ std::uint32_t login_signals(const LoginContext& ctx) {
       never(v(Derived::kNewWideNetwork)))
     s |= signal::kConcurrentSession;
   if (!std::isnan(v(Derived::kNewWideNetwork)) && ctx.network_users == 0) s |= signal::kUnusedNetwork;
-  const bool client_known = !std::isnan(v(Derived::kNewDevice)) || !std::isnan(v(Derived::kNewUserAgent));
-  if (has(s, signal::kConcurrentSession) && has(s, signal::kUnusedNetwork) && client_known &&
-      !has(s, signal::kNewDevice) && ctx.session_from_logins >= kKnownNetworkLogins)
+  if (has(s, signal::kConcurrentSession) && has(s, signal::kUnusedNetwork) && ctx.session_same_client &&
+      ctx.session_from_logins >= kKnownNetworkLogins)
     s |= signal::kSessionCopy;
   constexpr std::uint32_t kSomethingNew = signal::kNewNetwork | signal::kNewCountry | signal::kNewDevice |
                                           signal::kUnusedNetwork | signal::kUnknownUser;

@@ -107,11 +107,11 @@ inline constexpr std::uint32_t kUnusedNetwork = 1u << 10;
 // far away; a trip's nights come from a new place.
 inline constexpr std::uint32_t kNightAtHome = 1u << 11;
 // A copied session: a concurrent session (kConcurrentSession) from a wide network nobody
-// here uses (kUnusedNetwork), with a client the user has used (the input has a device
-// type or user agent, and no kNewDevice), after the user's session from a wide network
+// here uses (kUnusedNetwork), with the same client (device type and user agent family;
+// the input must have one) as the session before it, which came from a wide network
 // the user has logged in from at least kKnownNetworkLogins times: the user's own
 // browser in two places at once, one of them the user's usual. A traveller moving
-// between networks comes from new ones.
+// between networks comes from new ones; a phone beside a laptop is another client.
 inline constexpr std::uint32_t kSessionCopy = 1u << 12;
 }  // namespace signal
 

@@ -266,6 +266,7 @@ void judge_network(const UserProfile* p, const NetworkPopulation& population, Lo
     ctx.session_minutes = gap_ms / 60000.0;
     ctx.session_from = p->session_net;
     ctx.session_from_logins = p->wide_networks.count(p->session_net);
+    ctx.session_same_client = !p->session_client.empty() && p->session_client == session_client(ctx);
   }
   auto closeness = [&](std::int64_t half_life_ms) {
     return elsewhere ? std::exp2(-gap_ms / static_cast<double>(half_life_ms)) : 0.0;
@@ -305,6 +306,7 @@ void learn_profile(UserProfile& up, const LoginEvent& e, const LoginContext& ctx
     if (t >= up.session_ms) {
       up.session_ms = t;
       up.session_net = ctx.wide;
+      up.session_client = session_client(ctx);
     }
   }
   if (e.point && t >= up.place_ms) {
@@ -330,6 +332,13 @@ LoginEvent LoginTracker::fill_in(const LoginEvent& event) {
   if (!e.point && !country.empty()) e.point = country_centroid(country);
   if (e.place_name.empty()) e.place_name = !city.empty() ? city : country;
   return e;
+}
+
+std::string session_client(const LoginContext& ctx) {
+  const std::string& device = ctx.current[static_cast<int>(Trait::kDevice)];
+  const std::string& agent = ctx.current[static_cast<int>(Trait::kUserAgent)];
+  if (device.empty() && agent.empty()) return {};
+  return device + '\x1f' + agent;
 }
 
 void LoginContext::reset() {
@@ -362,6 +371,7 @@ void LoginContext::reset() {
   session_from_logins = 0;
   session_minutes = 0;
   place_is_city = false;
+  session_same_client = false;
 }
 
 void LoginTracker::observe(const LoginEvent& event, LoginContext& ctx) {

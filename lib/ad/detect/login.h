@@ -166,11 +166,16 @@ struct LoginContext {
   std::uint32_t session_from_logins = 0;  // the user's logins learned from session_from
   double session_minutes = 0;
   bool place_is_city = false;  // new_everything judged the city (else the country)
+  bool session_same_client = false;  // session_from's login had this login's client
 
   // Back to a fresh context's values, keeping the strings' memory for the next login
   // (a context is reused row after row; assigning a new one frees and allocates them).
   void reset();
 };
+
+// A login's client as profiles keep it for its session: its device type and user agent
+// family (ctx.current), joined by a unit separator; "" when the input has neither.
+std::string session_client(const LoginContext& ctx);
 
 // The logins of all users by hour of local solar time, from the profiles (profile.h)
 // and then from each login learned, for hour_rarity.

@@ -13,11 +13,13 @@ namespace ad::model_codec {
 
 const char* tag_name(std::uint32_t tag) {
   static const char* kNames[] = {"",        "META",    "SCHEMA", "TABLES",  "FOREST",
-                                 "CALIB",   "PROFILES", "ASPECTS", "BUDGET", "NETWORKS", "CEILINGS", "SIGNALS"};
+                                 "CALIB",   "PROFILES", "ASPECTS", "BUDGET", "NETWORKS", "CEILINGS", "SIGNALS",
+                                 "SESSIONS"};
   return tag <= kLastTag ? kNames[tag] : "";
 }
 
 std::uint32_t first_format(Tag tag) {
+  if (tag == kSessions) return kModelFormat + 1;  // optional in format 5
   return tag >= kCeilings ? 5 : tag == kNetworks ? 4 : tag == kBudget ? 3 : 2;
 }
 
@@ -435,6 +437,28 @@ void write_signals(Put& p, const Model& m) { p.f64(m.signal_threshold); }
 
 void read_signals(Get& g, Model& m) { m.signal_threshold = g.finite("signal threshold", 0, 100); }
 
+void write_sessions(Put& p, const Model& m) {
+  auto users = m.profiles.sorted();
+  std::uint64_t n = 0;
+  for (const auto& [name, u] : users) n += u->session_client.empty() ? 0 : 1;
+  p.u64(n);
+  for (const auto& [name, u] : users)
+    if (!u->session_client.empty()) {
+      p.str(*name);
+      p.str(u->session_client);
+    }
+}
+
+// Needs PROFILES first (the order kSectionOrder writes).
+void read_sessions(Get& g, Model& m) {
+  std::size_t n = g.count(4 + 4);
+  for (std::size_t i = 0; i < n; ++i) {
+    std::string name = g.str();
+    if (!m.profiles.find(name)) g.fail("the session of " + text::quote(name) + ", a user without a profile");
+    m.profiles.get(name, 0).session_client = g.str();
+  }
+}
+
 // The sections, in Tag order, each with its writer and reader.
 struct SectionCodec {
   void (*write)(Put&, const Model&);
@@ -445,6 +469,7 @@ constexpr SectionCodec kCodecs[kLastTag + 1] = {
     {write_tables, read_tables}, {write_forest, read_forest},     {write_calib, read_calib},
     {write_profiles, read_profiles}, {write_aspects, read_aspects}, {write_budget, read_budget},
     {write_networks, read_networks}, {write_ceilings, read_ceilings}, {write_signals, read_signals},
+    {write_sessions, read_sessions},
 };
 
 }  // namespace

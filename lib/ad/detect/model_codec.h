@@ -26,14 +26,15 @@ inline constexpr std::size_t kHeaderSize = 24;  // magic, version, reserved, pay
 
 enum Tag : std::uint32_t {
   kMeta = 1, kSchema = 2, kTables = 3, kForest = 4, kCalib = 5, kProfiles = 6, kAspects = 7, kBudget = 8,
-  kNetworks = 9, kCeilings = 10, kSignals = 11
+  kNetworks = 9, kCeilings = 10, kSignals = 11, kSessions = 12
 };
-inline constexpr std::uint32_t kLastTag = kSignals;
+inline constexpr std::uint32_t kLastTag = kSessions;
 // The order Model::serialize writes them in (NETWORKS after PROFILES, whose users it
 // names; CEILINGS after FOREST and ASPECTS, whose forests it completes).
 inline constexpr Tag kSectionOrder[] = {kMeta, kSchema, kTables, kForest, kCalib, kProfiles, kAspects, kBudget,
-                                        kNetworks, kCeilings, kSignals};
-// The format version that introduced a section (older files lack it), 2 for the rest.
+                                        kNetworks, kCeilings, kSignals, kSessions};
+// The format version that introduced a section (older files lack it), 2 for the rest;
+// SESSIONS, a minor addition to format 5 (older ad skips it), is not required in one.
 std::uint32_t first_format(Tag tag);
 
 // "META", "SCHEMA", ... for a tag in [1, kLastTag].

@@ -164,22 +164,22 @@ TEST_SUITE("incident") {
     c.network_users = 0;
     CHECK(ad::login_signals(c) == ad::signal::kUnusedNetwork);
 
-    // A copied session: concurrent, from a network nobody uses, with a client the user has
-    // used, after a session from a network of at least kKnownNetworkLogins of the user's.
+    // A copied session: concurrent, from a network nobody uses, with the client of the
+    // session before, which came from a network of at least kKnownNetworkLogins logins.
     using namespace ad::signal;
     c.session_minutes = 12;
     c.session_from_logins = ad::kKnownNetworkLogins;
-    CHECK(ad::login_signals(c) == (kConcurrentSession | kUnusedNetwork));  // no client column
-    c.values[static_cast<int>(ad::Derived::kNewUserAgent)] = 0.1;
+    CHECK(ad::login_signals(c) == (kConcurrentSession | kUnusedNetwork));  // another client
+    c.session_same_client = true;
     CHECK(ad::login_signals(c) == (kConcurrentSession | kUnusedNetwork | kSessionCopy));
     c.session_from_logins = ad::kKnownNetworkLogins - 1;
     CHECK(ad::login_signals(c) == (kConcurrentSession | kUnusedNetwork));
     c.session_from_logins = ad::kKnownNetworkLogins;
-    c.values[static_cast<int>(ad::Derived::kNewDevice)] = 1.0;  // a new device
-    CHECK(ad::login_signals(c) == (kConcurrentSession | kUnusedNetwork | kNewDevice));
-    c.values[static_cast<int>(ad::Derived::kNewDevice)] = 0.5;
     c.network_users = 2;  // a network used here
     CHECK(ad::login_signals(c) == kConcurrentSession);
+    c.network_users = 0;
+    c.session_minutes = 31;  // not concurrent
+    CHECK(ad::login_signals(c) == kUnusedNetwork);
   }
 
   TEST_CASE("night at home: an unusual hour at night, where the user was last, with nothing new") {

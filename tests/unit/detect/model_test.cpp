@@ -647,6 +647,9 @@ TEST_SUITE("model") {
       put_u64(b, 16, get_u64(b, 16) - (last.body + last.length - last.header));
       fix_crc(b);
     };
+    // SESSIONS is a minor addition to format 5: a format 5 file without it is read.
+    cut_last(bytes, 12u);
+    CHECK(ad::Model::parse(bytes, "m.model").signal_threshold == 60);
     cut_last(bytes, 11u);
     CHECK(contains(parse_error(bytes).message(), "section is missing"));
     cut_last(bytes, 10u);
@@ -701,6 +704,27 @@ TEST_SUITE("model") {
     CHECK(ad::describe_model(p).find("databases:     ASN (--asn)\n") != std::string::npos);
     CHECK(ad::describe_model(small_model()).find("databases:") == std::string::npos);
     CHECK(p.serialize() == m.serialize());
+  }
+
+  TEST_CASE("the SESSIONS section round-trips the client of each user's last session") {
+    ad::Model m = small_model();
+    m.profiles.get("alice", 5).session_client = "laptop\x1fMozilla/* (Windows NT *)";
+    m.profiles.get("bob", 5);  // no session client: not written
+    ad::Model p = ad::Model::parse(m.serialize(), "mem");
+    REQUIRE(p.profiles.find("alice") != nullptr);
+    CHECK(p.profiles.find("alice")->session_client == "laptop\x1fMozilla/* (Windows NT *)");
+    REQUIRE(p.profiles.find("bob") != nullptr);
+    CHECK(p.profiles.find("bob")->session_client.empty());
+    CHECK(p.serialize() == m.serialize());
+    // A session of a user without a profile is malformed.
+    ad::Model q = small_model();
+    q.profiles.get("carol", 5).session_client = "phone\x1f";
+    std::string bytes = q.serialize();
+    const std::size_t at = bytes.rfind("carol");  // in SESSIONS, the last section
+    REQUIRE(at != std::string::npos);
+    bytes.replace(at, 5, "dave_");
+    fix_crc(bytes);
+    CHECK(contains(parse_error(bytes).message(), "a user without a profile"));
   }
 
   TEST_CASE("a format 1 model is refused with a request to retrain") {

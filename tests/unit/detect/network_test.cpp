@@ -180,12 +180,17 @@ TEST_SUITE("network") {
     // A new user's first logins: the network features are not judged, so neither signal.
     std::uint32_t fresh = signals("2025-02-08T09:00:00Z,gus,198.21.0.1,Oslo,laptop,success\n");
     CHECK((fresh & (kConcurrentSession | kUnusedNetwork)) == 0);
-    // Not a copied session: from a new device, or after a session from a network she has
-    // used fewer than kKnownNetworkLogins times (a traveller between two new networks).
+    // Not a copied session: from another client than the session before (her phone,
+    // new or not, beside her laptop), or after a session from a network she has used
+    // fewer than kKnownNetworkLogins times (a traveller between two new networks).
     std::uint32_t phone = signals("2025-02-09T09:00:00Z,erin,10.1.2.3,Oslo,laptop,success\n"
                                   "2025-02-09T09:05:00Z,erin,198.22.0.7,Oslo,phone,success\n");
     CHECK((phone & (kConcurrentSession | kUnusedNetwork)) == (kConcurrentSession | kUnusedNetwork));
     CHECK((phone & kSessionCopy) == 0);
+    std::uint32_t known_phone = signals("2025-02-09T10:00:00Z,erin,10.1.2.3,Oslo,laptop,success\n"
+                                        "2025-02-09T10:05:00Z,erin,198.25.0.7,Oslo,phone,success\n");
+    CHECK((known_phone & (kConcurrentSession | kUnusedNetwork)) == (kConcurrentSession | kUnusedNetwork));
+    CHECK((known_phone & kSessionCopy) == 0);
     std::uint32_t trip = signals("2025-02-10T09:00:00Z,erin,198.23.0.7,Rome,laptop,success\n"
                                  "2025-02-10T09:10:00Z,erin,198.24.0.7,Rome,laptop,success\n");
     CHECK((trip & (kConcurrentSession | kUnusedNetwork)) == (kConcurrentSession | kUnusedNetwork));
