@@ -100,11 +100,12 @@ inline constexpr std::uint32_t kConcurrentSession = 1u << 9;
 // A wide network no user has logged in from before (network_users 0), for a user with
 // the kNetworkHistory logins the network features need.
 inline constexpr std::uint32_t kUnusedNetwork = 1u << 10;
-// Night at home: a success at night (local solar time, kNightEndHour) at an hour unusual
-// for the user (kOffHours), within kHomeKm of the user's last success, with nothing new
-// (network, wide network, country, city, device): someone at the user's own computer
-// at an hour the user is never at it. A traveller's first night back home comes from
-// far away; a trip's nights come from a new place.
+// Night at home: a success at night (01:00 to 05:00 local solar time) at an hour unusual
+// for the user (kOffHours), in the user's usual (most frequent) city, else country,
+// within kHomeKm of the user's last success, with nothing new (network, wide network,
+// country, city, device): someone at the user's own computer at an hour the user is
+// never at it. A traveller's first night back home comes from far away; a trip's nights
+// come from a city that is not the usual one; late work ends before 01:00.
 inline constexpr std::uint32_t kNightAtHome = 1u << 11;
 // A copied session: a concurrent session (kConcurrentSession) from a wide network nobody
 // here uses (kUnusedNetwork), with the same client (device type and user agent family;
@@ -119,7 +120,7 @@ inline constexpr double kConcurrentMinutes = 30;
 
 inline constexpr double kFastTravelKmh = 1000;
 inline constexpr double kOffHoursBits = 8;
-inline constexpr int kNightEndHour = 5;  // night: 00:00 to 05:00 local solar time
+inline constexpr int kNightStartHour = 1, kNightEndHour = 5;  // night: 01:00 to 05:00 local solar time
 inline constexpr double kHomeKm = 100;
 inline constexpr std::uint32_t kKnownNetworkLogins = 3;
 

@@ -209,9 +209,28 @@ TEST_SUITE("incident") {
     CHECK(ad::login_signals(c) == (kOffHours | kNightAtHome));
     c.success = false;
     CHECK(ad::login_signals(c) == kOffHours);
-    // Not at night (local solar time), or at an hour the user keeps.
+    // Not at night (local solar time: late work past midnight is not), or at an hour the
+    // user keeps.
     c = at_home();
     c.local_hour = ad::kNightEndHour;
+    CHECK(ad::login_signals(c) == kOffHours);
+    c.local_hour = ad::kNightStartHour - 1;
+    CHECK(ad::login_signals(c) == kOffHours);
+    c.local_hour = ad::kNightStartHour;
+    CHECK(ad::login_signals(c) == (kOffHours | kNightAtHome));
+    // Not in the user's usual city (a trip's city, seen before), else country.
+    auto in = [](ad::LoginContext& x, ad::Trait t, const char* now, const char* usual) {
+      x.current[static_cast<int>(t)] = now;
+      x.usual[static_cast<int>(t)] = usual;
+    };
+    c = at_home();
+    in(c, ad::Trait::kCity, "Oslo", "Oslo");
+    in(c, ad::Trait::kCountry, "NO", "NO");
+    CHECK(ad::login_signals(c) == (kOffHours | kNightAtHome));
+    in(c, ad::Trait::kCity, "Manila", "Oslo");
+    CHECK(ad::login_signals(c) == kOffHours);
+    c = at_home();
+    in(c, ad::Trait::kCountry, "PH", "NO");  // no city column: the country
     CHECK(ad::login_signals(c) == kOffHours);
     c = at_home();
     c.values[static_cast<int>(ad::Derived::kHourUnusual)] = 7.9;
