@@ -334,6 +334,29 @@ LoginEvent LoginTracker::fill_in(const LoginEvent& event) {
   return e;
 }
 
+namespace {
+
+// Whether text holds word, ignoring ASCII case. REQUIRES: word is lower case.
+bool contains_word(std::string_view text, std::string_view word) {
+  auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; };
+  for (std::size_t i = 0; i + word.size() <= text.size(); ++i) {
+    std::size_t k = 0;
+    while (k < word.size() && lower(text[i + k]) == word[k]) ++k;
+    if (k == word.size()) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+bool mobile_client(const LoginContext& ctx) {
+  const std::string& device = ctx.current[static_cast<int>(Trait::kDevice)];
+  const std::string& agent = ctx.current[static_cast<int>(Trait::kUserAgent)];
+  for (std::string_view w : {"mobile", "phone", "tablet", "android", "ipad"})
+    if (contains_word(device, w) || contains_word(agent, w)) return true;
+  return device.size() == 3 && contains_word(device, "ios");
+}
+
 std::string session_client(const LoginContext& ctx) {
   const std::string& device = ctx.current[static_cast<int>(Trait::kDevice)];
   const std::string& agent = ctx.current[static_cast<int>(Trait::kUserAgent)];

@@ -175,6 +175,10 @@ TEST_SUITE("incident") {
     c.session_from_logins = ad::kKnownNetworkLogins - 1;
     CHECK(ad::login_signals(c) == (kConcurrentSession | kUnusedNetwork));
     c.session_from_logins = ad::kKnownNetworkLogins;
+    c.current[static_cast<int>(ad::Trait::kDevice)] = "Mobile";  // a phone roams on its own
+    CHECK(ad::login_signals(c) == (kConcurrentSession | kUnusedNetwork));
+    c.current[static_cast<int>(ad::Trait::kDevice)] = "laptop";
+    CHECK(ad::login_signals(c) == (kConcurrentSession | kUnusedNetwork | kSessionCopy));
     c.network_users = 2;  // a network used here
     CHECK(ad::login_signals(c) == kConcurrentSession);
     c.network_users = 0;
