@@ -53,7 +53,8 @@ std::uint32_t login_signals(const LoginContext& ctx) {
     s |= signal::kConcurrentSession;
   if (!std::isnan(v(Derived::kNewWideNetwork)) && ctx.network_users == 0) s |= signal::kUnusedNetwork;
   if (has(s, signal::kConcurrentSession) && has(s, signal::kUnusedNetwork) && ctx.session_same_client &&
-      ctx.session_from_logins >= kKnownNetworkLogins && !mobile_client(ctx))
+      ctx.session_from_logins >= kKnownNetworkLogins &&
+      !mobile_client(ctx.current[static_cast<int>(Trait::kDevice)], ctx.current[static_cast<int>(Trait::kUserAgent)]))
     s |= signal::kSessionCopy;
   constexpr std::uint32_t kSomethingNew = signal::kNewNetwork | signal::kNewCountry | signal::kNewDevice |
                                           signal::kUnusedNetwork | signal::kUnknownUser;

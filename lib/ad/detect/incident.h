@@ -113,7 +113,7 @@ inline constexpr std::uint32_t kNightAtHome = 1u << 11;
 // the user has logged in from at least kKnownNetworkLogins times: the user's own
 // browser in two places at once, one of them the user's usual. A traveller moving
 // between networks comes from new ones; a phone beside a laptop is another client; a
-// phone (mobile_client, login.h) moves between networks on its own, and is left out.
+// phone (mobile_client, network.h) moves between networks on its own, and is left out.
 inline constexpr std::uint32_t kSessionCopy = 1u << 12;
 }  // namespace signal
 

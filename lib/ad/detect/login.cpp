@@ -266,7 +266,9 @@ void judge_network(const UserProfile* p, const NetworkPopulation& population, Lo
     ctx.session_minutes = gap_ms / 60000.0;
     ctx.session_from = p->session_net;
     ctx.session_from_logins = p->wide_networks.count(p->session_net);
-    ctx.session_same_client = !p->session_client.empty() && p->session_client == session_client(ctx);
+    ctx.session_same_client =
+        !p->session_client.empty() && p->session_client == session_client(ctx.current[static_cast<int>(Trait::kDevice)],
+                                                                           ctx.current[static_cast<int>(Trait::kUserAgent)]);
   }
   auto closeness = [&](std::int64_t half_life_ms) {
     return elsewhere ? std::exp2(-gap_ms / static_cast<double>(half_life_ms)) : 0.0;
@@ -306,7 +308,8 @@ void learn_profile(UserProfile& up, const LoginEvent& e, const LoginContext& ctx
     if (t >= up.session_ms) {
       up.session_ms = t;
       up.session_net = ctx.wide;
-      up.session_client = session_client(ctx);
+      up.session_client = session_client(ctx.current[static_cast<int>(Trait::kDevice)],
+                                         ctx.current[static_cast<int>(Trait::kUserAgent)]);
     }
   }
   if (e.point && t >= up.place_ms) {
@@ -332,36 +335,6 @@ LoginEvent LoginTracker::fill_in(const LoginEvent& event) {
   if (!e.point && !country.empty()) e.point = country_centroid(country);
   if (e.place_name.empty()) e.place_name = !city.empty() ? city : country;
   return e;
-}
-
-namespace {
-
-// Whether text holds word, ignoring ASCII case. REQUIRES: word is lower case.
-bool contains_word(std::string_view text, std::string_view word) {
-  auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; };
-  for (std::size_t i = 0; i + word.size() <= text.size(); ++i) {
-    std::size_t k = 0;
-    while (k < word.size() && lower(text[i + k]) == word[k]) ++k;
-    if (k == word.size()) return true;
-  }
-  return false;
-}
-
-}  // namespace
-
-bool mobile_client(const LoginContext& ctx) {
-  const std::string& device = ctx.current[static_cast<int>(Trait::kDevice)];
-  const std::string& agent = ctx.current[static_cast<int>(Trait::kUserAgent)];
-  for (std::string_view w : {"mobile", "phone", "tablet", "android", "ipad"})
-    if (contains_word(device, w) || contains_word(agent, w)) return true;
-  return device.size() == 3 && contains_word(device, "ios");
-}
-
-std::string session_client(const LoginContext& ctx) {
-  const std::string& device = ctx.current[static_cast<int>(Trait::kDevice)];
-  const std::string& agent = ctx.current[static_cast<int>(Trait::kUserAgent)];
-  if (device.empty() && agent.empty()) return {};
-  return device + '\x1f' + agent;
 }
 
 void LoginContext::reset() {

@@ -173,14 +173,6 @@ struct LoginContext {
   void reset();
 };
 
-// A login's client as profiles keep it for its session: its device type and user agent
-// family (ctx.current), joined by a unit separator; "" when the input has neither.
-std::string session_client(const LoginContext& ctx);
-// Whether the login's client is a phone or tablet: its device type or user agent says
-// "mobile", "phone", "tablet", "android", "iphone", "ipad" or is "ios" (any case). A
-// phone moves between Wi-Fi and mobile networks all the time.
-bool mobile_client(const LoginContext& ctx);
-
 // The logins of all users by hour of local solar time, from the profiles (profile.h)
 // and then from each login learned, for hour_rarity.
 class HourPopulation {

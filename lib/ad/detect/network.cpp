@@ -25,6 +25,35 @@ std::uint32_t NetworkPopulation::users(const std::string& wide) const {
   return it == users_.end() ? 0 : it->second;
 }
 
+namespace {
+
+// Whether text holds word, ignoring ASCII case. REQUIRES: word is lower case.
+bool contains_word(std::string_view text, std::string_view word) {
+  auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; };
+  for (std::size_t i = 0; i + word.size() <= text.size(); ++i) {
+    std::size_t k = 0;
+    while (k < word.size() && lower(text[i + k]) == word[k]) ++k;
+    if (k == word.size()) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+std::string session_client(std::string_view device, std::string_view agent_family) {
+  if (device.empty() && agent_family.empty()) return {};
+  std::string s(device);
+  s.push_back('\x1f');
+  s.append(agent_family);
+  return s;
+}
+
+bool mobile_client(std::string_view device, std::string_view agent) {
+  for (std::string_view w : {"mobile", "phone", "tablet", "android", "ipad"})
+    if (contains_word(device, w) || contains_word(agent, w)) return true;
+  return device.size() == 3 && contains_word(device, "ios");
+}
+
 std::string network_name(const std::string& wide, const std::string& kind) {
   return kind.empty() ? reason_value(wide) : fmt::format("{} ({})", reason_value(wide), reason_value(kind));
 }

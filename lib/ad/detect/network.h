@@ -81,6 +81,15 @@ class NetworkPopulation {
   std::unordered_map<std::string, std::uint32_t> users_;
 };
 
+// A login's client as profiles keep it for its session (copied sessions, incident.h):
+// its device type and user agent family, joined by a unit separator; "" when the input
+// has neither.
+std::string session_client(std::string_view device, std::string_view agent_family);
+// Whether a client is a phone or tablet: its device type or user agent holds "mobile",
+// "phone", "tablet", "android" or "ipad", or the device type is "ios" (any case). A phone
+// moves between Wi-Fi and mobile networks on its own.
+bool mobile_client(std::string_view device, std::string_view agent);
+
 // A wide network as reasons name it: "AS14061 (hosting)" with the ASN database's kind
 // of network when it has one, else the network itself ("203.0.0.0/16").
 std::string network_name(const std::string& wide, const std::string& kind);

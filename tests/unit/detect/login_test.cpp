@@ -166,27 +166,6 @@ TEST_SUITE("login") {
     }
   }
 
-  TEST_CASE("mobile_client: phones and tablets by device type or user agent, any case") {
-    auto client = [](const char* device, const char* agent) {
-      ad::LoginContext c;
-      c.current[static_cast<int>(ad::Trait::kDevice)] = device;
-      c.current[static_cast<int>(ad::Trait::kUserAgent)] = agent;
-      return ad::mobile_client(c);
-    };
-    CHECK(client("Mobile", ""));
-    CHECK(client("smartphone", ""));
-    CHECK(client("Tablet", ""));
-    CHECK(client("Ios", ""));
-    CHECK(client("ANDROID", ""));
-    CHECK(client("", "Mozilla/5.0 (iPhone; CPU iPhone OS 18_4 like Mac OS X)"));
-    CHECK(client("", "Mozilla/5.0 (Linux; Android 10; K) Chrome/* Mobile Safari/*"));
-    CHECK(client("", "Mozilla/5.0 (iPad; CPU OS 17_2 like Mac OS X)"));
-    CHECK_FALSE(client("laptop", "Mozilla/5.0 (Windows NT 10.0; Win64; x64)"));
-    CHECK_FALSE(client("desktop", "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7)"));
-    CHECK_FALSE(client("MacOs", ""));
-    CHECK_FALSE(client("Windows 10", ""));
-    CHECK_FALSE(client("", ""));
-  }
   TEST_CASE("derived feature names") {
     const char* names[] = {"history",     "new_ip",          "new_network",  "new_country",
                            "new_city",    "new_device",      "new_user_agent", "hour_unusual",

@@ -197,6 +197,35 @@ TEST_SUITE("network") {
     CHECK((trip & kSessionCopy) == 0);
   }
 
+  TEST_CASE("clients: a session's client, and phones and tablets by device type or user agent") {
+    CHECK(ad::session_client("laptop", "Mozilla/* (Windows NT *)") == "laptop\x1fMozilla/* (Windows NT *)");
+    CHECK(ad::session_client("", "curl/*") == "\x1f" "curl/*");
+    CHECK(ad::session_client("", "").empty());
+    struct Case {
+      const char* device;
+      const char* agent;
+      bool mobile;
+    };
+    for (const Case& c : std::initializer_list<Case>{
+             {"Mobile", "", true},
+             {"smartphone", "", true},
+             {"Tablet", "", true},
+             {"Ios", "", true},
+             {"ANDROID", "", true},
+             {"", "Mozilla/5.0 (iPhone; CPU iPhone OS 18_4 like Mac OS X)", true},
+             {"", "Mozilla/5.0 (Linux; Android 10; K) Chrome/* Mobile Safari/*", true},
+             {"", "Mozilla/5.0 (iPad; CPU OS 17_2 like Mac OS X)", true},
+             {"laptop", "Mozilla/5.0 (Windows NT 10.0; Win64; x64)", false},
+             {"desktop", "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7)", false},
+             {"MacOs", "", false},
+             {"Windows 10", "", false},
+             {"", "", false}}) {
+      CAPTURE(c.device);
+      CAPTURE(c.agent);
+      CHECK(ad::mobile_client(c.device, c.agent) == c.mobile);
+    }
+  }
+
   TEST_CASE("place_jump: a new place and network soon after a session elsewhere") {
     ad::Profiles profiles;
     Replay r(profiles);
