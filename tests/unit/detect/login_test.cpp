@@ -129,7 +129,8 @@ std::string dump(const ad::LoginContext& c) {
                       static_cast<long long>(c.counts.user_failures_long),
                       static_cast<long long>(c.counts.ip_failures_short),
                       static_cast<long long>(c.counts.ip_users_long), static_cast<long long>(c.counts.user_logins_long),
-                      static_cast<long long>(c.network_users), static_cast<long long>(c.place_is_city)})
+                      static_cast<long long>(c.network_users), static_cast<long long>(c.place_is_city),
+                      static_cast<long long>(c.session_from_logins), static_cast<long long>(c.session_same_client)})
     s += " " + std::to_string(v);
   for (double v : {c.hour_share, c.km, c.minutes, c.session_minutes}) s += " " + std::to_string(v);
   for (const auto* v : {&c.from_place, &c.wide, &c.network_kind, &c.usual_wide, &c.session_from}) s += " {" + *v + "}";
@@ -141,10 +142,16 @@ std::string dump(const ad::LoginContext& c) {
 TEST_SUITE("login") {
   TEST_CASE("a context reused login after login holds what a fresh one would") {
     const std::string header = "timestamp,user,ip,country,city,latitude,longitude,device_type,user_agent,status";
+    std::string history;  // enough of ann's logins for the network features to be judged
+    for (int day = 10; day < 10 + static_cast<int>(ad::kNetworkHistory); ++day)
+      history += "2024-12-" + std::to_string(day) +
+                 "T09:00:00Z,ann,10.0.0.1,NO,Oslo,59.91,10.75,laptop,Mozilla/5.0 Firefox/128.0,success\n";
     const std::string rows =
+        history +
         "2025-01-06T09:00:00Z,ann,10.0.0.1,NO,Oslo,59.91,10.75,laptop,Mozilla/5.0 Firefox/128.0,success\n"
         "2025-01-06T09:05:00Z,ann,10.0.0.1,NO,Oslo,59.91,10.75,laptop,Mozilla/5.0 Firefox/128.0,failure\n"
         "2025-01-06T09:07:00Z,ann,203.0.113.9,US,Boston,42.36,-71.06,phone,curl/8.0,success\n"
+        "2025-01-06T09:07:30Z,ann,198.51.100.9,US,Boston,42.36,-71.06,phone,curl/8.1,success\n"
         "2025-01-06T09:08:00Z,bob,,,,,,,,\n"
         "2025-01-06T09:09:00Z,ann,2001:db8::1,NO,Bergen,60.39,5.32,,,success\n";
     Replay fresh(header);
@@ -162,6 +169,7 @@ TEST_SUITE("login") {
       REQUIRE(ms);
       tracker.observe(ad::read_event(columns, row, *ms), reused);
       REQUIRE(i < fresh.seen.size());
+      if (i == ad::kNetworkHistory + 3) CHECK(reused.session_same_client);  // the phone again, from another network
       CHECK(dump(reused) == dump(*fresh.seen[i]));
     }
   }
