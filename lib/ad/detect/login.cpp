@@ -266,9 +266,8 @@ void judge_network(const UserProfile* p, const NetworkPopulation& population, Lo
     ctx.session_minutes = gap_ms / 60000.0;
     ctx.session_from = p->session_net;
     ctx.session_from_logins = p->wide_networks.count(p->session_net);
-    ctx.session_same_client =
-        !p->session_client.empty() && p->session_client == session_client(ctx.current[static_cast<int>(Trait::kDevice)],
-                                                                           ctx.current[static_cast<int>(Trait::kUserAgent)]);
+    ctx.session_same_client = is_session_client(p->session_client, ctx.current[static_cast<int>(Trait::kDevice)],
+                                                ctx.current[static_cast<int>(Trait::kUserAgent)]);
   }
   auto closeness = [&](std::int64_t half_life_ms) {
     return elsewhere ? std::exp2(-gap_ms / static_cast<double>(half_life_ms)) : 0.0;
@@ -308,8 +307,8 @@ void learn_profile(UserProfile& up, const LoginEvent& e, const LoginContext& ctx
     if (t >= up.session_ms) {
       up.session_ms = t;
       up.session_net = ctx.wide;
-      up.session_client = session_client(ctx.current[static_cast<int>(Trait::kDevice)],
-                                         ctx.current[static_cast<int>(Trait::kUserAgent)]);
+      set_session_client(up.session_client, ctx.current[static_cast<int>(Trait::kDevice)],
+                         ctx.current[static_cast<int>(Trait::kUserAgent)]);
     }
   }
   if (e.point && t >= up.place_ms) {

@@ -44,7 +44,7 @@
 //               count) and that many f64 (a leaf's +inf)
 //  11 SIGNALS   the signal threshold (f64, in [0, 100]; 0: off)
 //  12 SESSIONS  per user of PROFILES whose last success had a client (sorted by name):
-//               name, and that client (network.h: session_client); a u64 count first.
+//               name, and that client (network.h: set_session_client); a u64 count first.
 //               A minor addition to format 5: older ad skips it, and a file without it
 //               reads as users with no session client (no copied session until their
 //               next success)

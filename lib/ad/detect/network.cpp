@@ -40,12 +40,17 @@ bool contains_word(std::string_view text, std::string_view word) {
 
 }  // namespace
 
-std::string session_client(std::string_view device, std::string_view agent_family) {
-  if (device.empty() && agent_family.empty()) return {};
-  std::string s(device);
-  s.push_back('\x1f');
-  s.append(agent_family);
-  return s;
+void set_session_client(std::string& kept, std::string_view device, std::string_view agent_family) {
+  kept.clear();
+  if (device.empty() && agent_family.empty()) return;
+  kept.append(device).push_back('\x1f');
+  kept.append(agent_family);
+}
+
+bool is_session_client(std::string_view kept, std::string_view device, std::string_view agent_family) {
+  if (kept.empty()) return false;
+  return kept.size() == device.size() + 1 + agent_family.size() && kept.substr(0, device.size()) == device &&
+         kept[device.size()] == '\x1f' && kept.substr(device.size() + 1) == agent_family;
 }
 
 bool mobile_client(std::string_view device, std::string_view agent) {

@@ -83,8 +83,11 @@ class NetworkPopulation {
 
 // A login's client as profiles keep it for its session (copied sessions, incident.h):
 // its device type and user agent family, joined by a unit separator; "" when the input
-// has neither.
-std::string session_client(std::string_view device, std::string_view agent_family);
+// has neither. set_session_client writes it into kept, reusing kept's memory (it runs
+// for every successful login); is_session_client says whether kept is that client,
+// without building it.
+void set_session_client(std::string& kept, std::string_view device, std::string_view agent_family);
+bool is_session_client(std::string_view kept, std::string_view device, std::string_view agent_family);
 // Whether a client is a phone or tablet: its device type or user agent holds "mobile",
 // "phone", "tablet", "android" or "ipad", or the device type is "ios" (any case). A phone
 // moves between Wi-Fi and mobile networks on its own.

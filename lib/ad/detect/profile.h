@@ -76,7 +76,7 @@ struct UserProfile {
   ValueCounts wide_networks;     // wide networks (network.h) of the logins learned
   std::int64_t session_ms = 0;   // the last successful login's time and wide network,
   std::string session_net;       // "" when unknown,
-  std::string session_client;    // and its client (session_client(), network.h)
+  std::string session_client;    // and its client (set_session_client, network.h)
 
   const ValueCounts& trait(Trait t) const { return traits[static_cast<int>(t)]; }
   ValueCounts& trait(Trait t) { return traits[static_cast<int>(t)]; }

@@ -198,9 +198,19 @@ TEST_SUITE("network") {
   }
 
   TEST_CASE("clients: a session's client, and phones and tablets by device type or user agent") {
-    CHECK(ad::session_client("laptop", "Mozilla/* (Windows NT *)") == "laptop\x1fMozilla/* (Windows NT *)");
-    CHECK(ad::session_client("", "curl/*") == "\x1f" "curl/*");
-    CHECK(ad::session_client("", "").empty());
+    std::string kept = "something longer, from before";
+    ad::set_session_client(kept, "laptop", "Mozilla/* (Windows NT *)");
+    CHECK(kept == "laptop\x1fMozilla/* (Windows NT *)");
+    CHECK(ad::is_session_client(kept, "laptop", "Mozilla/* (Windows NT *)"));
+    CHECK_FALSE(ad::is_session_client(kept, "laptop", "Mozilla/* (Macintosh)"));
+    CHECK_FALSE(ad::is_session_client(kept, "phone", "Mozilla/* (Windows NT *)"));
+    CHECK_FALSE(ad::is_session_client(kept, "laptop\x1fMozilla/*", " (Windows NT *)"));  // split elsewhere
+    ad::set_session_client(kept, "", "curl/*");
+    CHECK(kept == "\x1f" "curl/*");
+    CHECK(ad::is_session_client(kept, "", "curl/*"));
+    ad::set_session_client(kept, "", "");
+    CHECK(kept.empty());
+    CHECK_FALSE(ad::is_session_client(kept, "", ""));  // no client: never the same one
     struct Case {
       const char* device;
       const char* agent;
