@@ -56,17 +56,20 @@ std::uint32_t login_signals(const LoginContext& ctx) {
       ctx.session_from_logins >= kKnownNetworkLogins &&
       !mobile_client(ctx.current[static_cast<int>(Trait::kDevice)], ctx.current[static_cast<int>(Trait::kUserAgent)]))
     s |= signal::kSessionCopy;
-  constexpr std::uint32_t kSomethingNew = signal::kNewNetwork | signal::kNewCountry | signal::kNewDevice |
-                                          signal::kUnusedNetwork | signal::kUnknownUser;
-  // The user's most frequent city (else country): a trip's city, once seen, is not it.
-  auto usual = [&](Trait t) { return ctx.current[static_cast<int>(t)] == ctx.usual[static_cast<int>(t)]; };
-  const bool usual_place = !ctx.current[static_cast<int>(Trait::kCity)].empty()      ? usual(Trait::kCity)
-                           : !ctx.current[static_cast<int>(Trait::kCountry)].empty() ? usual(Trait::kCountry)
-                                                                                      : true;
-  const bool at_home = !std::isnan(v(Derived::kTravelSpeed)) && ctx.km < kHomeKm && usual_place &&
-                       !has(s, kSomethingNew) && !never(v(Derived::kNewCity)) && !never(v(Derived::kNewWideNetwork));
+  // Judged only for a success at an unusual hour at night (few logins are).
+  auto at_home = [&] {
+    constexpr std::uint32_t kSomethingNew = signal::kNewNetwork | signal::kNewCountry | signal::kNewDevice |
+                                            signal::kUnusedNetwork | signal::kUnknownUser;
+    if (std::isnan(v(Derived::kTravelSpeed)) || ctx.km >= kHomeKm || has(s, kSomethingNew) ||
+        never(v(Derived::kNewCity)) || never(v(Derived::kNewWideNetwork)))
+      return false;
+    // The user's most frequent city (else country): a trip's city, once seen, is not it.
+    auto usual = [&](Trait t) { return ctx.current[static_cast<int>(t)] == ctx.usual[static_cast<int>(t)]; };
+    if (!ctx.current[static_cast<int>(Trait::kCity)].empty()) return usual(Trait::kCity);
+    return ctx.current[static_cast<int>(Trait::kCountry)].empty() || usual(Trait::kCountry);
+  };
   const bool night = ctx.local_hour >= kNightStartHour && ctx.local_hour < kNightEndHour;
-  if (success && has(s, signal::kOffHours) && night && at_home) s |= signal::kNightAtHome;
+  if (success && has(s, signal::kOffHours) && night && at_home()) s |= signal::kNightAtHome;
   return s;
 }
 
