@@ -227,10 +227,14 @@ class StoreTest(adtest.TempDirTestCase):
             "e1|2025-03-01 06:30:00+00|alice|10.0.0.1|NO|0.812345|1|97.5|forest-7|10.0.0.1|t",
             "e2|2025-03-01 06:30:00+00|bob|NULL|SE|0.9|1|99|forest-7|not-an-ip|f",
         ])
-        # The key is the event id: a changed row with the same id is not stored again.
-        again = csv_text(RICH_HEADER, ["e1,2025-03-02,mallory,1.2.3.4,RU,,,,,,,0.99,1,100,x"])
+        # The key is the event id at its time: a changed row with the same id and instant
+        # (written another way) is not stored again; the same id at another time is.
+        again = csv_text(RICH_HEADER, ["e1,2025-03-01T06:30:00Z,mallory,1.2.3.4,RU,,,,,,,0.99,1,100,x"])
         self.assertStatus(self.store(input=again), adtest.OK)
         self.assertEqual(self.count(), 2)
+        later = csv_text(RICH_HEADER, ["e1,2025-03-02,alice,10.0.0.1,NO,,,,,,,0.99,1,100,x"])
+        self.assertStatus(self.store(input=later), adtest.OK)
+        self.assertEqual(self.count(), 3)
 
     def test_concurrent_processes_on_overlapping_input(self):
         a = self.write("a.csv", csv_text(PROTO_HEADER, proto_rows(0, 4000)))
@@ -269,7 +273,7 @@ class StoreTest(adtest.TempDirTestCase):
     # -- schema ---------------------------------------------------------------------
     def test_schema_is_created_with_its_version_and_indexes(self):
         self.assertStatus(self.store(input=csv_text(PROTO_HEADER, proto_rows(0, 3))), adtest.OK)
-        self.assertEqual(self.server.sql(f"select version from ad_schema where table_name = '{self.table}'"), "5")
+        self.assertEqual(self.server.sql(f"select version from ad_schema where table_name = '{self.table}'"), "6")
         indexes = self.server.sql(f"select indexdef from pg_indexes where tablename = '{self.table}' order by 1")
         for part in ["(row_key)", "(event_time)", "(user_id, event_time)", "(incident_id, event_time)"]:
             self.assertIn(part, indexes)
@@ -277,6 +281,28 @@ class StoreTest(adtest.TempDirTestCase):
         self.assertIn("USING brin (event_time) WITH (autosummarize='on')", indexes)  # version 5
         self.assertIn("UNIQUE", indexes.split("(row_key)")[0].split("\n")[-1])
         self.assertEqual(self.server.sql(f"select count(*) from \"{self.table}_layouts\""), "1")
+
+    def test_row_keys_follow_time_and_a_table_keeps_its_key_format(self):
+        rows = proto_rows(0, 40)
+        # Rows in reverse time order, so that the keys' order is the times' and not the input's.
+        self.assertStatus(self.store(input=csv_text(PROTO_HEADER, rows[::-1])), adtest.OK)
+        t = self.table
+        self.assertEqual(self.server.sql(f'select distinct octet_length(row_key) from "{t}"'), "24")
+        by_key = self.server.sql(f'select event_time from "{t}" order by row_key')
+        self.assertEqual(by_key, self.server.sql(f'select event_time from "{t}" order by event_time'))
+        self.assertEqual(self.server.sql(
+            f"select count(*) from \"{t}\" where substring(row_key from 1 for 8)"
+            f" = int8send((extract(epoch from event_time) * 1000)::bigint # (-9223372036854775808))"), "40")
+        # A table with rows of version 5's keys (the hash alone) keeps that format: rows
+        # stored again are still found, new ones get keys like theirs.
+        self.server.sql(f'update "{t}" set row_key = substring(row_key from 9);'
+                        f"update ad_schema set version = 5 where table_name = '{t}'")
+        r = self.store(input=csv_text(PROTO_HEADER, proto_rows(20, 30)))
+        self.assertStatus(r, adtest.OK)
+        self.assertIn("stored 10 new of 30 flagged rows (20 stored before)", r.stderr)
+        self.assertEqual(self.server.sql(f'select distinct octet_length(row_key) from "{t}"'), "16")
+        self.assertEqual(self.count(), 50)
+        self.assertEqual(self.server.sql(f"select version from ad_schema where table_name = '{t}'"), "6")
 
     def test_version_1_schema_is_upgraded_in_place(self):
         t = self.table
@@ -297,7 +323,7 @@ class StoreTest(adtest.TempDirTestCase):
         first = proto_rows(0, 5)
         # Rows stored by version 1 survive the upgrade.
         self.assertStatus(self.store(input=csv_text(PROTO_HEADER, first[:2])), adtest.OK)
-        self.assertEqual(self.server.sql(f"select version from ad_schema where table_name = '{t}'"), "5")
+        self.assertEqual(self.server.sql(f"select version from ad_schema where table_name = '{t}'"), "6")
         self.assertEqual(self.server.sql(
             f"select count(*) from information_schema.columns where table_name = '{t}' and column_name = 'model_id'"),
             "1")
@@ -457,7 +483,7 @@ class StoreTest(adtest.TempDirTestCase):
                                                 "e2,bob,0.95,1,99.9,r2,I-a,+70 ,spray"])
         more = adtest.to_csv(header, [["e3", "carol", "0.97", "1", "99.9", "r3", "I-a", "80", "spray"]])
         self.assertStatus(self.store(input=more), adtest.OK)
-        self.assertEqual(self.server.sql(f"select version from ad_schema where table_name = '{t}'"), "5")
+        self.assertEqual(self.server.sql(f"select version from ad_schema where table_name = '{t}'"), "6")
         self.assertEqual(self.count("incident_id = 'I-a'"), 3)
         indexes = self.server.sql(f"select indexname from pg_indexes where tablename = '{t}' order by 1")
         self.assertEqual(indexes.split("\n"), [f"{t}_event_time", f"{t}_incident_id", f"{t}_pkey", f"{t}_user_id"])

@@ -170,7 +170,15 @@ bool RowEncoder::flagged(const csv::Row& row) const {
   return parsed && parsed->flag;
 }
 
-std::array<std::uint8_t, 16> RowEncoder::key(const csv::Row& row) const {
+std::array<std::uint8_t, kTimeKeyBytes> RowEncoder::time_key(std::optional<std::int64_t> ms) {
+  std::array<std::uint8_t, kTimeKeyBytes> k{};
+  if (!ms) return k;
+  const std::uint64_t u = static_cast<std::uint64_t>(*ms) ^ (std::uint64_t{1} << 63);
+  for (std::size_t i = 0; i < k.size(); ++i) k[i] = static_cast<std::uint8_t>(u >> (8 * (k.size() - 1 - i)));
+  return k;
+}
+
+std::array<std::uint8_t, kHashKeyBytes> RowEncoder::key(const csv::Row& row) const {
   // The message is built whole, then hashed at once: hashing its ~60 pieces one by one
   // cost more than the hash.
   std::string& m = key_message_;
@@ -186,9 +194,26 @@ std::array<std::uint8_t, 16> RowEncoder::key(const csv::Row& row) const {
     }
   }
   auto d = sha256(m);
-  std::array<std::uint8_t, 16> k;
-  std::copy(d.begin(), d.begin() + 16, k.begin());
+  std::array<std::uint8_t, kHashKeyBytes> k;
+  std::copy(d.begin(), d.begin() + k.size(), k.begin());
   return k;
+}
+
+void RowEncoder::set_key(const csv::Row& row, EncodedRow& out) const {
+  const auto hash = key(row);
+  out.key_size = 0;
+  if (key_format_ == KeyFormat::kTimeOrdered) {
+    // The time read as UTC when it has no zone: event_time's unless --assume-tz moved it.
+    std::optional<std::int64_t> ms;
+    if (time_ >= 0 && assume_tz_s_ == 0 && !out.null[2]) ms = out.time_ms;
+    if (time_ >= 0 && assume_tz_s_ != 0) ms = parse_time_ms(row.fields[time_], 0);
+    const auto prefix = time_key(ms);
+    std::copy(prefix.begin(), prefix.end(), out.key.begin());
+    out.key_size = prefix.size();
+  }
+  std::copy(hash.begin(), hash.end(), out.key.begin() + static_cast<std::ptrdiff_t>(out.key_size));
+  out.key_size += hash.size();
+  out.null[0] = false;
 }
 
 void RowEncoder::encode(const csv::Row& row, EncodedRow& out) const {
@@ -204,9 +229,6 @@ void RowEncoder::encode(const csv::Row& row, EncodedRow& out) const {
     if (column >= 0) out.text[slot].assign(f[column]);
   };
 
-  out.key = key(row);
-  out.null[0] = false;
-
   set(1, id_);
   out.null[2] = true;
   if (time_ >= 0) {
@@ -215,6 +237,7 @@ void RowEncoder::encode(const csv::Row& row, EncodedRow& out) const {
       out.time_ms = *ms;
     }
   }
+  set_key(row, out);
   set(3, user_);
   out.null[4] = ip_ < 0 || !parse_ip_address(f[ip_], out.ip);
   set(5, country_);
@@ -269,7 +292,7 @@ void append_tuple(CopyData& out, const EncodedRow& row, std::int64_t layout_id,
       continue;
     }
     switch (i) {
-      case 0: out.bytes(std::string_view(reinterpret_cast<const char*>(row.key.data()), row.key.size())); break;
+      case 0: out.bytes(std::string_view(reinterpret_cast<const char*>(row.key.data()), row.key_size)); break;
       case 2: out.timestamptz_ms(row.time_ms); break;
       case 4: out.inet(row.ip); break;
       case 6: out.float8(row.score); break;

@@ -99,6 +99,8 @@ std::vector<std::string> migration(int from, const std::string& table) {
       return {"DROP INDEX IF EXISTS " + index("event_time"),
               "CREATE INDEX " + index("event_time") + " ON " + t +
                   " USING brin (event_time) WITH (autosummarize = on)"};
+    case 5:
+      return {};  // the key format changes for tables without rows (row.h), not the table
     default:
       throw Error(Status::kInternal, "no schema migration from version " + std::to_string(from));
   }
@@ -153,6 +155,13 @@ void ensure_schema(pqxx::connection_base& conn, const std::string& table, bool c
           std::to_string(kSchemaVersion) +
           ") ON CONFLICT (table_name) DO UPDATE SET version = EXCLUDED.version, updated_at = now()");
   tx.commit();
+}
+
+KeyFormat key_format(pqxx::connection_base& conn, const std::string& table) {
+  pqxx::nontransaction n(conn);
+  auto r = n.exec("SELECT octet_length(row_key) FROM " + quote_ident(table) + " LIMIT 1");
+  return r.empty() || r[0][0].as<std::size_t>() == kTimeKeyBytes + kHashKeyBytes ? KeyFormat::kTimeOrdered
+                                                                                : KeyFormat::kHash;
 }
 
 ExportColumns export_columns(const std::vector<StoredLayout>& layouts) {

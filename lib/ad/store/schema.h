@@ -19,6 +19,9 @@
 //      time order, so a summary per 128 pages finds a time range, and a BRIN index costs
 //      the server almost nothing per stored row, where the B-tree cost about an eighth
 //      of its work
+//   6  time-ordered row keys (row.h) for a table that has no rows yet; one with rows
+//      keeps the keys it has (key_format() tells them apart), and this version keeps
+//      an older ad-store, which would write the other kind, away from it
 // A table without an ad_schema row that already exists (the prototype's pandas table,
 // say) is refused rather than touched. A newer version than this ad-store knows is a data
 // error: use the newer ad-store.
@@ -33,13 +36,15 @@
 #include <string_view>
 #include <vector>
 
+#include "ad/store/row.h"
+
 namespace pqxx {
 class connection_base;
 }
 
 namespace ad::store {
 
-inline constexpr int kSchemaVersion = 5;
+inline constexpr int kSchemaVersion = 6;
 inline constexpr std::size_t kMaxTableName = 48;
 
 // Throws ad::Error(kUsage) unless name is a valid table name (see above).
@@ -61,6 +66,11 @@ std::vector<std::string> migration(int from, const std::string& table);
 // ad::Error(kData) "does not exist" instead of being created. Throws ad::Error(kData) for a
 // table that is not ad-store's or is newer than kSchemaVersion; lets pqxx errors through.
 void ensure_schema(pqxx::connection_base& conn, const std::string& table, bool create);
+
+// The key format of table's rows (row.h): that of any row it has, else kTimeOrdered.
+// REQUIRES: the table exists (ensure_schema). Rows come in only through ad-store, at
+// schema version 6 or later for a table that has this version, so all have one format.
+KeyFormat key_format(pqxx::connection_base& conn, const std::string& table);
 
 // One stored layout, as read back from <table>_layouts.
 struct StoredLayout {

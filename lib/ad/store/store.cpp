@@ -134,11 +134,13 @@ void open_input(Input& in, const std::string& input, const WriteOptions& options
 }
 
 // 2. The sessions: the first connects now, to report a missing server or a foreign table
-// before reading on; the others connect when they get their first batch. Each sets up
-// the schema, the layout and its staging table on connecting.
+// before reading on, and tells the encoder the table's key format; the others connect
+// when they get their first batch. Each sets up the schema, the layout and its staging
+// table on connecting.
 std::vector<std::unique_ptr<Session>> connect(const SessionOptions& options, const std::string& table,
-                                              const Layout& layout, const Session::Notify& warn,
+                                              RowEncoder& encoder, const Session::Notify& warn,
                                               const Session::Notify& note) {
+  const Layout& layout = encoder.layout();
   auto setup = [table, layout](pqxx::connection_base& conn) {
     ensure_schema(conn, table, true);
     pqxx::work tx(conn);
@@ -156,7 +158,7 @@ std::vector<std::unique_ptr<Session>> connect(const SessionOptions& options, con
     sessions.back()->set_stop(&g_stop);
     sessions.back()->on_connect(setup);
   }
-  sessions[0]->run([](pqxx::connection_base&) {});
+  sessions[0]->run([&](pqxx::connection_base& conn) { encoder.set_key_format(key_format(conn, table)); });
   return sessions;
 }
 
@@ -261,7 +263,7 @@ WriteStats write(const std::string& input, const SessionOptions& session_options
     note(m);
   };
   const Layout& layout = in.encoder->layout();
-  Writers pool(connect(session_options, options.table, layout, warn_locked, note_locked),
+  Writers pool(connect(session_options, options.table, *in.encoder, warn_locked, note_locked),
                batch_sql(options.table, in.encoder->scored_columns()[scored::Field::kIncidentId] >= 0));
 
   const auto max_age = std::chrono::duration_cast<Clock::duration>(

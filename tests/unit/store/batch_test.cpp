@@ -10,6 +10,7 @@ EncodedRow row_with_incident(const char* id) {
   EncodedRow r;
   r.null.fill(true);
   r.null[0] = false;
+  r.key_size = 24;
   r.null[11] = id == nullptr;
   if (id) r.text[11] = id;
   return r;
@@ -28,7 +29,7 @@ TEST_SUITE("store_batch") {
     Batch one(7, "");
     one.add(row_with_incident("I-b"));
     // Field count, key, 12 NULLs, the incident id, layout_id, model_id NULL.
-    CHECK(one.bytes() == 2 + (4 + 16) + 12 * 4 + (4 + 3) + (4 + 8) + 4);
+    CHECK(one.bytes() == 2 + (4 + 24) + 12 * 4 + (4 + 3) + (4 + 8) + 4);
     auto capacity = b.data().tuples().capacity();
     b.clear();
     CHECK(b.empty());

@@ -93,7 +93,12 @@ TEST_SUITE("store_row") {
                          "0.912345", "1", "99.5", "new country; \"quoted\""});
     EncodedRow out;
     enc.encode(row, out);
-    CHECK(out.key == enc.key(row));
+    // A new table's key: the time (2025-01-01T04:02:00Z, sign bit flipped), then the hash.
+    REQUIRE(out.key_size == 24);
+    CHECK(std::vector<std::uint8_t>(out.key.begin(), out.key.begin() + 8) ==
+          std::vector<std::uint8_t>{0x80, 0x00, 0x01, 0x94, 0x20, 0x07, 0x0A, 0xC0});
+    auto hash = enc.key(row);
+    CHECK(std::equal(hash.begin(), hash.end(), out.key.begin() + 8));
     CHECK(out.text[1] == "e1");
     CHECK(out.time_ms == 1735704120000);  // 2025-01-01T04:02:00Z
     CHECK(out.text[3] == "alice");
@@ -203,6 +208,45 @@ TEST_SUITE("store_row") {
     }
     auto ok = testutil::make_row({"u", "2025-01-01", "login", "1.2.3.4", "AU", "0.5", "1", "50", ""});
     CHECK(enc.flagged(ok));
+  }
+  TEST_CASE("time-ordered keys sort as their times, read as UTC whatever --assume-tz says") {
+    auto key_of = [](const RowEncoder& e, std::vector<std::string> fields) {
+      EncodedRow out;
+      e.encode(testutil::make_row(fields), out);
+      return std::string(reinterpret_cast<const char*>(out.key.data()), out.key_size);
+    };
+    RowEncoder utc(kProto, ad::Roles::find(kProto), "a");
+    RowEncoder oslo(kProto, ad::Roles::find(kProto), "a", 3600);
+    auto row = [](std::string time, std::string user) {
+      return std::vector<std::string>{user, time, "login", "1.2.3.4", "AU", "0.9", "1", "99", "r"};
+    };
+    // Later times have greater keys, across the epoch and whatever the hash says.
+    std::vector<std::string> times = {"1969-12-31 23:59:59", "1970-01-01 00:00:00", "2025-01-01 04:02:00",
+                                      "2025-01-01 04:02:00.001", "2025-01-01T06:02:00.500+02:00", "2025-01-01 04:02:01"};
+    std::vector<std::string> keys;
+    for (const auto& t : times) keys.push_back(key_of(utc, row(t, "user-" + t)));
+    for (std::size_t i = 0; i + 1 < keys.size(); ++i) {
+      CAPTURE(times[i]);
+      CHECK(keys[i].size() == 24);
+      CHECK(keys[i] < keys[i + 1]);
+    }
+    // The same row is the same key under any --assume-tz, though event_time moves.
+    CHECK(key_of(oslo, row("2025-01-01 04:02:00", "u")) == key_of(utc, row("2025-01-01 04:02:00", "u")));
+    EncodedRow moved;
+    oslo.encode(testutil::make_row(row("2025-01-01 04:02:00", "u")), moved);
+    CHECK(moved.time_ms == 1735704120000 - 3600000);
+    // No time field, or one that does not parse: 8 zero bytes, then the hash.
+    auto bad = key_of(utc, row("not a time", "u"));
+    CHECK(bad.substr(0, 8) == std::string(8, '\0'));
+    std::vector<std::string> timeless{"user_id", "x"};
+    RowEncoder plain(timeless, ad::Roles::find(timeless), "b");
+    auto k = key_of(plain, {"u", "1"});
+    CHECK(k.substr(0, 8) == std::string(8, '\0'));
+    auto hash = plain.key(testutil::make_row({"u", "1"}));
+    CHECK(k.substr(8) == std::string(reinterpret_cast<const char*>(hash.data()), hash.size()));
+    // A table with rows of the older format keeps getting the hash alone.
+    plain.set_key_format(ad::store::KeyFormat::kHash);
+    CHECK(key_of(plain, {"u", "1"}) == k.substr(8));
   }
   TEST_CASE("keys: the event id when there is one, else the content without the scores") {
     RowEncoder rich(kRich, ad::Roles::find(kRich), "a");
