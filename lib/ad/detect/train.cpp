@@ -407,18 +407,13 @@ Matrix sample_matrix(csv::Reader& in, Pass& pass, const Model& model, const Trai
 // Typical values per feature (quantile.h), for explanations; 0 for a feature missing
 // in every row. The features are shared out among up to `threads` threads.
 void set_typical_values(Model& model, const Matrix& data, int threads) {
-  parallel_for(data.cols, threads, 1, [&](std::size_t begin, std::size_t end) {
-    std::vector<double> col;
-    for (std::size_t j = begin; j < end; ++j) {
-      col.resize(data.rows);
-      for (std::size_t i = 0; i < data.rows; ++i) col[i] = data.row(i)[j];
-      if (auto t = typical_of(col)) {
-        model.features[j].low = t->low;
-        model.features[j].median = t->median;
-        model.features[j].high = t->high;
-      }
+  auto typical = typical_of_columns(data.values.data(), data.rows, data.cols, threads);
+  for (std::size_t j = 0; j < data.cols; ++j)
+    if (typical[j]) {
+      model.features[j].low = typical[j]->low;
+      model.features[j].median = typical[j]->median;
+      model.features[j].high = typical[j]->high;
     }
-  });
 }
 
 // Grows the forests and sets the threshold and the severity quantiles: by the alert

@@ -61,6 +61,41 @@ TEST_SUITE("quantile") {
     CHECK(cases > 400);
   }
 
+  TEST_CASE("typical_of_columns gives each column's typical_of, bit for bit, by windows or whole") {
+    ad::Rng rng(5);
+    // Columns: continuous, a few values (ties: a window of one value overflows its room),
+    // mostly missing, all missing, ascending, and one whose evenly spaced sample is all
+    // zeros (its windows miss the percentiles: selected whole).
+    const std::size_t cols = 6;
+    for (std::size_t n : std::vector<std::size_t>{0, 1, 2, 100, ad::kWholeColumn - 1, ad::kWholeColumn, 2048 * 49})
+      for (int threads : {1, 2}) {
+        std::vector<double> m(n * cols);
+        auto cont = draw(rng, n, false, 0.05), ties = draw(rng, n, true, 0.0), sparse = draw(rng, n, false, 0.8);
+        for (std::size_t i = 0; i < n; ++i) {
+          double* r = &m[i * cols];
+          r[0] = cont[i];
+          r[1] = ties[i];
+          r[2] = sparse[i];
+          r[3] = NAN;
+          r[4] = static_cast<double>(i) * 0.5;
+          r[5] = i % 49 == 0 ? 0.0 : 1.0 + rng.uniform();
+        }
+        auto got = ad::typical_of_columns(m.data(), n, cols, threads);
+        REQUIRE(got.size() == cols);
+        for (std::size_t j = 0; j < cols; ++j) {
+          std::vector<double> column(n);
+          for (std::size_t i = 0; i < n; ++i) column[i] = m[i * cols + j];
+          auto want = sorted_typical(column);
+          INFO("n " << n << " column " << j << " threads " << threads);
+          REQUIRE(got[j].has_value() == want.has_value());
+          if (!want) continue;
+          CHECK(same_bits(got[j]->low, want->low));
+          CHECK(same_bits(got[j]->median, want->median));
+          CHECK(same_bits(got[j]->high, want->high));
+        }
+      }
+  }
+
   TEST_CASE("typical_of: NaN are missing values, left out; all NaN or none: nullopt") {
     std::vector<double> v = {NAN, 3, NAN, 1, 2};
     auto t = ad::typical_of(v);
