@@ -26,15 +26,7 @@ Output::~Output() {
 void Output::spill(std::string_view bytes) {
   flush();
   if (bytes.size() >= kCapacity) {
-    // Large writes go straight through; keep ordering by flushing first.
-    std::size_t done = 0;
-    while (done < bytes.size()) {
-      ssize_t n = ::write(fd_, bytes.data() + done, bytes.size() - done);
-      if (n < 0 && errno == EINTR) continue;
-      if (n < 0 && errno == EPIPE) throw BrokenPipe();
-      if (n < 0) throw errno_error("cannot write to " + name_, errno);
-      done += static_cast<std::size_t>(n);
-    }
+    write_all(bytes.data(), bytes.size());  // large writes go straight through
     return;
   }
   std::memcpy(buffer_.get(), bytes.data(), bytes.size());
@@ -42,19 +34,27 @@ void Output::spill(std::string_view bytes) {
 }
 
 void Output::flush() {
+  const std::size_t n = used_;
+  used_ = 0;  // on a failure the data is dropped: a later flush must not repeat it forever
+  write_all(buffer_.get(), n);
+}
+
+void Output::write_all(const char* p, std::size_t n) {
   std::size_t done = 0;
-  while (done < used_) {
-    ssize_t n = ::write(fd_, buffer_.get() + done, used_ - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) {
-      int e = errno;
-      used_ = 0;  // drop the data: a later flush must not repeat the failure forever
-      if (e == EPIPE) throw BrokenPipe();
-      throw errno_error("cannot write to " + name_, e);
-    }
-    done += static_cast<std::size_t>(n);
+  while (done < n) {
+    ssize_t k = ::write(fd_, p + done, n - done);
+    if (k < 0 && errno == EINTR) continue;
+    if (k < 0 && errno == EPIPE) throw BrokenPipe();
+    if (k < 0) throw errno_error("cannot write to " + name_, errno);
+    done += static_cast<std::size_t>(k);
   }
-  used_ = 0;
+  written_ += n;
+  if (write_behind_ && written_ - handed_ >= kWriteBehind) {
+    // Only a start: failures (none on a regular file) show at the fsync.
+    ::sync_file_range(fd_, static_cast<off64_t>(handed_), static_cast<off64_t>(written_ - handed_),
+                      SYNC_FILE_RANGE_WRITE);
+    handed_ = written_;
+  }
 }
 
 Output& standard_output() {
@@ -102,6 +102,7 @@ AtomicFile::AtomicFile(std::string path) : path_(std::move(path)) {
   cli::register_temp_file(temp_);
   ::fchmod(fd_, 0644 & ~[] { mode_t m = ::umask(0); ::umask(m); return m; }());
   out_ = std::make_unique<Output>(fd_, path_);
+  out_->write_behind();
 }
 
 AtomicFile::~AtomicFile() {

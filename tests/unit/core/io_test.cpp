@@ -81,4 +81,57 @@ TEST_SUITE("io") {
     CHECK(slurp(path) == "a" + big + "c");
     ::unlink(path.c_str());
   }
+
+  TEST_CASE("an atomic file hands what it writes to writeback as it goes, and keeps every byte") {
+    std::string path = "/tmp/ad_io_behind_" + std::to_string(::getpid());
+    std::string expected;
+    {
+      ad::AtomicFile f(path);
+      std::string line(1000, 'x');
+      for (int i = 0; i < 5000; ++i) {  // 5 MB through the buffer
+        line[0] = static_cast<char>('a' + i % 26);
+        f.out().write(line);
+        expected += line;
+      }
+      CHECK(f.out().handed() >= ad::Output::kWriteBehind);
+      std::string big(5 << 20, 'z');  // and 5 MiB straight through
+      f.out().write(big);
+      expected += big;
+      CHECK(f.out().handed() >= 2 * ad::Output::kWriteBehind);
+      f.commit();
+    }
+    CHECK(slurp(path) == expected);
+    ::unlink(path.c_str());
+
+    // Not on other outputs; and where writeback cannot start (a pipe), nothing fails.
+    int p[2];
+    REQUIRE(::pipe(p) == 0);
+    ad::Output plain(p[1], "pipe");
+    ad::Output behind(p[1], "pipe");
+    behind.write_behind();
+    std::string chunk(1 << 15, 'p');  // half a pipe's room, drained after each
+    std::size_t drained = 0;
+    char buf[1 << 15];
+    auto drain = [&] {
+      std::size_t want = chunk.size();
+      while (want) {
+        ssize_t n = ::read(p[0], buf, std::min(sizeof buf, want));
+        REQUIRE(n > 0);
+        want -= static_cast<std::size_t>(n);
+        drained += static_cast<std::size_t>(n);
+      }
+    };
+    for (int i = 0; i < 160; ++i) {  // 5 MiB each
+      plain.write(chunk);
+      plain.flush();
+      drain();
+      behind.write(chunk);
+      behind.flush();
+      drain();
+    }
+    CHECK(drained == 320u << 15);
+    CHECK(plain.handed() == 0);
+    ::close(p[0]);
+    ::close(p[1]);
+  }
 }
