@@ -20,8 +20,10 @@ double average_path_length(double n) {
 
 void parallel_for(std::size_t n, int threads, std::size_t min_per_thread,
                   const std::function<void(std::size_t, std::size_t)>& body) {
-  std::size_t t = threads > 0 ? static_cast<std::size_t>(threads)
-                              : std::max(1u, std::thread::hardware_concurrency());
+  // Asked once: glibc reads /sys/devices/system/cpu/online each time, and ad-score
+  // asks for every batch.
+  static const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
+  std::size_t t = threads > 0 ? static_cast<std::size_t>(threads) : cores;
   t = std::min(t, std::max<std::size_t>(1, n / std::max<std::size_t>(1, min_per_thread)));
   if (t <= 1) {
     if (n) body(0, n);
