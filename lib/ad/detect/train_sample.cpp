@@ -45,6 +45,15 @@ void RowBatch::clear() {
   events.clear();
 }
 
+void Sample::reserve(std::size_t rows, bool logins) {
+  places_.reserve(rows);
+  lines.reserve(rows);
+  order.reserve(rows);
+  if (!logins) return;
+  derived.reserve(rows * kDerivedCount);
+  events.reserve(rows);
+}
+
 void Sample::put(RowBatch& batch, std::size_t i) {
   const std::size_t slot = batch.slots[i];
   if (slot == places_.size()) {

@@ -79,6 +79,9 @@ class Sample {
   // Puts row i of batch at its slot (which must not be kNotKept), replacing the row
   // there, if any. Slots are filled in order: a new slot is the next one.
   void put(RowBatch& batch, std::size_t i);
+  // Room for `rows` rows up front (only what is used is touched), so that the per-row
+  // records are not copied as they grow; with login features, for those too.
+  void reserve(std::size_t rows, bool logins);
   std::size_t size() const { return lines.size(); }
   // Sets row to sample row i (views into the sample, valid until the next put).
   void get(std::size_t i, csv::Row& row) const;
