@@ -180,6 +180,14 @@ class Writer {
   // LF, a neutralised formula, and a first field that starts with U+FEFF (the reader
   // would take it for a byte order mark).
   void field(std::string_view value);
+  // A number as ad writes them ([-]digits[.digits]), which field() would write as it
+  // is: without looking for characters to quote.
+  void number(std::string_view digits) {
+    if (!first_) out_.put(',');
+    first_ = false;
+    at_start_ = false;
+    out_.write(digits);
+  }
   // Fields already in the form field() gives them, joined by "," (Row::text of a plain
   // row). Not with neutralise_formulas, which may have to change a field.
   void text(std::string_view fields);

@@ -241,13 +241,23 @@ class Batcher {
           writer_.field(k >= 0 ? std::string_view(cells[k]) : b.field(b.starts[r] + col));
         }
       }
-      for (std::size_t k = 0; k < scored::kAppended.size(); ++k)
-        if (out_col_[k] >= width_) writer_.field(cells[k]);
+      for (std::size_t k = 0; k < scored::kAppended.size(); ++k) {
+        if (out_col_[k] < width_) continue;
+        if (is_number(k))
+          writer_.number(cells[k]);
+        else
+          writer_.field(cells[k]);
+      }
       writer_.end_row();
     }
   }
 
   static std::size_t cell(scored::Field f) { return static_cast<std::size_t>(f); }
+  // Whether appended cell k is a number (or empty), as write() fills it.
+  static bool is_number(std::size_t k) {
+    return k == cell(scored::Field::kScore) || k == cell(scored::Field::kFlag) ||
+           k == cell(scored::Field::kSeverity) || k == cell(scored::Field::kIncidentScore);
+  }
   int scored_index(std::size_t col) const {
     for (std::size_t k = 0; k < scored::kAppended.size(); ++k)
       if (out_col_[k] == col) return static_cast<int>(k);

@@ -367,6 +367,29 @@ TEST_SUITE("csv") {
     CHECK(s == "plain,\"a,b\",\"say \"\"hi\"\"\",\"two\nlines\",\n");
   }
 
+  TEST_CASE("numbers are written as field() writes them, between text, fields and ends of rows") {
+    auto fields = capture_write([](ad::csv::Writer& w) {
+      w.field("-0.5");
+      w.text("a,b");
+      w.field("1");
+      w.field("");
+      w.end_row();
+      w.field("7");
+      w.end_row();
+    });
+    auto numbers = capture_write([](ad::csv::Writer& w) {
+      w.number("-0.5");
+      w.text("a,b");
+      w.number("1");
+      w.number("");
+      w.end_row();
+      w.number("7");
+      w.end_row();
+    });
+    CHECK(numbers == "-0.5,a,b,1,\n7\n");
+    CHECK(numbers == fields);
+  }
+
   TEST_CASE("a plain row's text is what the writer writes of its fields") {
     auto r = from("a,b,c\n1,x y,\n\"q\",2,3\r\n4,5\r6,7\r\n,,\n");
     ad::csv::Row row;
