@@ -14,6 +14,14 @@ sys.dont_write_bytecode = True  # keep the source tree clean
 
 
 class BenchHelpersTest(adtest.TempDirTestCase):
+    def test_a_missed_target_says_what_was_reached_and_by_how_much(self):
+        bench = adtest.load_script("bench")
+        self.assertEqual(bench.verdict(20.0, 20), "met")
+        # 19.98x prints as 20.0x: the verdict keeps the digits that decide it.
+        self.assertEqual(bench.verdict(19.98, 20), "NOT MET (19.98x), 0.1% short")
+        self.assertEqual(bench.verdict(2.8, 4), "NOT MET (2.80x), 1.43x short")
+        self.assertEqual(bench.verdict(9e5, 1e6, "900,000 rows/s"), "NOT MET (900,000 rows/s), 1.11x short")
+
     def test_helpers_build_and_score_a_small_csv(self):
         bench = adtest.load_script("bench")
         lines = ["x0,x1"] + [f"{i % 17}.5,{(i * 7) % 23}" for i in range(600)] + ["900,-900"]
