@@ -216,7 +216,7 @@ void read_input(csv::Reader& in, const TrainOptions& opt, TrainReport& report,
   if (opt.on_error == OnError::kSkip) in.skip_bad_records({10, warn, {}});
   // Room for a full sample up front (only what is used is touched), so that its rows'
   // records and numbers are not copied as they grow.
-  pass.sample.reserve(opt.sample_limit, pass.user_col >= 0);
+  pass.sample.reserve(opt.sample_limit);
   pass.numbers.reserve(std::min(opt.sample_limit * pass.generic.size(), opt.numbers_bytes_limit / sizeof(double)));
   while (in.next(row)) {
     if (pass.activity_col >= 0 && !is_login_activity(row.fields[static_cast<std::size_t>(pass.activity_col)])) {

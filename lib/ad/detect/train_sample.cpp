@@ -45,13 +45,11 @@ void RowBatch::clear() {
   events.clear();
 }
 
-void Sample::reserve(std::size_t rows, bool logins) {
+void Sample::reserve(std::size_t rows) {
+  rows = std::min(rows, kReserveRows);
   places_.reserve(rows);
   lines.reserve(rows);
   order.reserve(rows);
-  if (!logins) return;
-  derived.reserve(rows * kDerivedCount);
-  events.reserve(rows);
 }
 
 void Sample::put(RowBatch& batch, std::size_t i) {

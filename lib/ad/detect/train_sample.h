@@ -79,9 +79,11 @@ class Sample {
   // Puts row i of batch at its slot (which must not be kNotKept), replacing the row
   // there, if any. Slots are filled in order: a new slot is the next one.
   void put(RowBatch& batch, std::size_t i);
-  // Room for `rows` rows up front (only what is used is touched), so that the per-row
-  // records are not copied as they grow; with login features, for those too.
-  void reserve(std::size_t rows, bool logins);
+  // Room for `rows` rows (at most kReserveRows) up front, so that the per-row records
+  // are not copied as they grow. Only what is used is touched, and a --sample-rows far
+  // above the input's rows costs address space only up to the cap.
+  static constexpr std::size_t kReserveRows = std::size_t{1} << 20;
+  void reserve(std::size_t rows);
   std::size_t size() const { return lines.size(); }
   // Sets row to sample row i (views into the sample, valid until the next put).
   void get(std::size_t i, csv::Row& row) const;
