@@ -66,20 +66,22 @@ TEST_SUITE("quantile") {
     // Columns: continuous, a few values (ties: a window of one value overflows its room),
     // mostly missing, all missing, ascending, and one whose evenly spaced sample is all
     // zeros (its windows miss the percentiles: selected whole).
-    const std::size_t cols = 6;
+    // The six kinds three times over: more columns than are windowed at once.
+    const std::size_t cols = 18;
     for (std::size_t n : std::vector<std::size_t>{0, 1, 2, 100, ad::kWholeColumn - 1, ad::kWholeColumn, 2048 * 49})
       for (int threads : {1, 2}) {
         std::vector<double> m(n * cols);
         auto cont = draw(rng, n, false, 0.05), ties = draw(rng, n, true, 0.0), sparse = draw(rng, n, false, 0.8);
-        for (std::size_t i = 0; i < n; ++i) {
-          double* r = &m[i * cols];
-          r[0] = cont[i];
-          r[1] = ties[i];
-          r[2] = sparse[i];
-          r[3] = NAN;
-          r[4] = static_cast<double>(i) * 0.5;
-          r[5] = i % 49 == 0 ? 0.0 : 1.0 + rng.uniform();
-        }
+        for (std::size_t i = 0; i < n; ++i)
+          for (std::size_t c = 0; c < cols; c += 6) {
+            double* r = &m[i * cols + c];
+            r[0] = cont[i] + static_cast<double>(c);
+            r[1] = ties[i];
+            r[2] = sparse[i];
+            r[3] = NAN;
+            r[4] = static_cast<double>(i) * 0.5;
+            r[5] = i % 49 == 0 ? 0.0 : 1.0 + rng.uniform();
+          }
         auto got = ad::typical_of_columns(m.data(), n, cols, threads);
         REQUIRE(got.size() == cols);
         for (std::size_t j = 0; j < cols; ++j) {
