@@ -159,7 +159,9 @@ void ensure_schema(pqxx::connection_base& conn, const std::string& table, bool c
 
 KeyFormat key_format(pqxx::connection_base& conn, const std::string& table) {
   pqxx::nontransaction n(conn);
-  auto r = n.exec("SELECT octet_length(row_key) FROM " + quote_ident(table) + " LIMIT 1");
+  // The greatest key, from the primary key's index: no scan past rows deleted from the
+  // start of the table (the oldest, as a retention job removes them).
+  auto r = n.exec("SELECT octet_length(row_key) FROM " + quote_ident(table) + " ORDER BY row_key DESC LIMIT 1");
   return r.empty() || r[0][0].as<std::size_t>() == kTimeKeyBytes + kHashKeyBytes ? KeyFormat::kTimeOrdered
                                                                                 : KeyFormat::kHash;
 }
