@@ -365,6 +365,7 @@ bool Reader::read_quoted(std::string_view line, std::vector<std::string_view>& f
   bool after_quote = false;  // just closed a quoted field
   bool too_long = false;
   std::size_t extra = 0;  // fields past field_limit(), counted, not kept
+  std::size_t line_start = 0;  // scratch_'s size when this physical line began
   for (;;) {
     if (i == line.size()) {
       if (!in_quotes) break;
@@ -374,11 +375,18 @@ bool Reader::read_quoted(std::string_view line, std::vector<std::string_view>& f
                              std::to_string(start_line) + ")",
                          Location{name_, line_, static_cast<std::uint32_t>(bounds_.size()), {}});
       if (lines_->overlong()) throw data_error("line of 16 MiB or more", Location{name_, line_});
+      // The source took the CR of a CRLF; any CR the quoted field holds at the line's
+      // end is part of the line break too ("\r\r\n", from a file converted twice), so
+      // that no field holds a CR just before an LF, which Writer could not write to read
+      // back the same.
+      const std::size_t field_here = std::max(bounds_.back(), line_start);
+      while (scratch_.size() > field_here && scratch_.back() == '\r') scratch_.pop_back();
       scratch_.push_back('\n');
       if (scratch_.size() > kMaxRecordBytes) {
         too_long = true;
         scratch_.clear();
       }
+      line_start = scratch_.size();
       i = 0;
       continue;
     }

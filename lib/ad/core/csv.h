@@ -19,7 +19,9 @@
 //   - Every record must have as many fields as the header ("ragged row" otherwise).
 //   - Fields must be valid UTF-8 and hold no NUL byte.
 //   - Blank lines are skipped (unless the header has a single column).
-//   - A line break inside a quoted field is returned as "\n", whatever it was.
+//   - A line break inside a quoted field is returned as "\n", whatever it was: LF,
+//     CRLF, or an LF after several CRs (a file converted to CRLF twice). No field holds
+//     a CR just before an LF, since Writer could not write one to read back the same.
 //   - A line of 16 MiB or more, or a record over 16 MiB, is a bad record; both sources
 //     read past it (its bytes are dropped, not kept), so it is reported once.
 //   - A header of more than kMaxColumns columns is a data error at the first column
