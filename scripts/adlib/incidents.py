@@ -28,7 +28,7 @@ GAP = 30 * 60
 ATTACKS = ("takeover", "impossible_travel", "brute_force", "spraying", "stuffing", "off_hours",
            "proxy_takeover", "session_replay")
 # The kinds that may come as slow sprays from rotating addresses (the labels do not say
-# which runs are slow): issue 11 allows them 3 incidents per attack instead of 2.
+# which runs are slow): the target allows them 3 incidents per attack instead of 2.
 SLOW = ("spraying", "stuffing")
 TARGET_RAISED, TARGET_FALSE_PER_1K, TARGET_ALERTS, TARGET_ALERTS_SLOW = 0.90, 5.0, 2.0, 3.0
 
