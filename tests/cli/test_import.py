@@ -169,6 +169,18 @@ class BadInputTest(Base):
         self.assertIn("ad-import: warning: 2 records skipped for bad data; the first: ", r.stderr)
         self.assertRegex(r.stderr, r"\S*/in:2: not a syslog line")
 
+    def test_skip_reads_past_stray_commas_and_brackets(self):
+        # Found by fuzzing: with --on-error skip, a ']' between records was read as an
+        # empty value at the same place for ever.
+        login = ('{"eventName":"ConsoleLogin","eventTime":"2024-05-01T08:30:12Z","sourceIPAddress":"1.2.3.4",'
+                 '"userIdentity":{"type":"IAMUser","userName":"alice"},"responseElements":{"ConsoleLogin":"Success"}}')
+        self.write("in", login + ",\n]\n" + login.replace("08:30", "08:31") + "]\n")
+        r = self.run_tool(["-f", "cloudtrail", "--on-error", "skip", "{T}/in"], timeout=10)
+        self.assertStatus(r, adtest.OK)
+        self.assertEqual([x["timestamp"] for x in rows(r.stdout)], ["2024-05-01T08:30:12Z", "2024-05-01T08:31:12Z"])
+        self.assertIn("ad-import: warning: 2 records skipped for bad data; the first: ", r.stderr)
+        self.assertRegex(r.stderr, r"\S*/in:2: a '\]' that closes no array")
+
 
 class YearTest(Base):
     def test_year_from_the_file_time_across_new_year(self):

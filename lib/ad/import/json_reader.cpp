@@ -128,10 +128,16 @@ bool JsonReader::scan_line(std::string& text, std::uint64_t& start) {
   for (std::size_t i = 0; i < rest_.size(); ++i) {
     char c = rest_[i];
     if (!in_value_) {
-      if (is_space(c) || (in_array_ && c == ',')) continue;
-      if (in_array_ && c == ']') {
-        in_array_ = false;
-        continue;
+      // Commas separate records in an array, and between records outside one too (an
+      // array whose brackets were cut off): neither can start a value.
+      if (is_space(c) || c == ',') continue;
+      if (c == ']') {
+        if (in_array_) {
+          in_array_ = false;
+          continue;
+        }
+        rest_.remove_prefix(i + 1);  // read past it, so that the next call goes on
+        throw data_error("a ']' that closes no array", at(line_));
       }
       if (!in_array_ && c == '[') {
         in_array_ = true;

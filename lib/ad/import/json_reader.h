@@ -3,7 +3,8 @@
 // Accepts what the vendors' tools write:
 //   - JSON Lines (journalctl -o json, Okta and CloudTrail exports, jq -c),
 //   - a JSON array of records (Okta's API, `jq -s`, an Entra export), pretty or not,
-//   - concatenated or pretty-printed objects (journalctl -o json-pretty),
+//   - concatenated or pretty-printed objects (journalctl -o json-pretty), commas
+//     between them read as separators (an array whose brackets were cut off),
 //   - a wrapper object whose "value" (Microsoft Graph), "items" (Google Reports API)
 //     or "Records" (CloudTrail log files) member is the array of records.
 //
@@ -15,8 +16,8 @@
 // exceed kMaxValueBytes.
 //
 // Errors are ad::Error(kData) naming the file and the line. A record that is not valid
-// JSON is an error on its own: next() can be called again and goes on with the next
-// record. A value still open when a line starts with '{' that cannot continue it (the
+// JSON, or a ']' that closes no array, is an error on its own: next() can be called
+// again and goes on after it (every call reads past what it reports). A value still open when a line starts with '{' that cannot continue it (the
 // line before did not end in '[', ':' or ',') was cut short, as a truncated JSON Line
 // is: it ends there, as an error, and the new line starts the next record.
 #pragma once
