@@ -2,8 +2,8 @@
 // ad's reader takes whole (one row per login, every timestamp one ad parses) or throws
 // ad::Error(kData); with --on-error skip it still ends in one of those two ways.
 //
-// The first byte picks the format (its low 3 bits, mod 5) and, by its bit 3, --on-error skip;
-// the rest is the input file.
+// The first byte picks the format (its low 3 bits, mod 5) and, by its bit 3,
+// --on-error skip; the rest is the input file.
 #include <cstdint>
 #include <exception>
 #include <string>

@@ -17,9 +17,10 @@
 //
 // Errors are ad::Error(kData) naming the file and the line. A record that is not valid
 // JSON, or a ']' that closes no array, is an error on its own: next() can be called
-// again and goes on after it (every call reads past what it reports). A value still open when a line starts with '{' that cannot continue it (the
-// line before did not end in '[', ':' or ',') was cut short, as a truncated JSON Line
-// is: it ends there, as an error, and the new line starts the next record.
+// again and goes on after it (every call reads past what it reports). A value still
+// open when a line starts with '{' that cannot continue it (the line before did not end
+// in '[', ':' or ',') was cut short, as a truncated JSON Line is: it ends there, as an
+// error, and the new line starts the next record.
 #pragma once
 
 #include <cstdint>
