@@ -1,9 +1,12 @@
 // ad-import's converters: whatever the input, run_import either writes login CSV that
 // ad's reader takes whole (one row per login, every timestamp one ad parses) or throws
-// ad::Error(kData); with --on-error skip it still ends in one of those two ways.
+// ad::Error(kData); with --on-error skip it still ends in one of those two ways. Either
+// way it leaves no file descriptor open.
 //
 // The first byte picks the format (its low 3 bits, mod 5) and, by its bit 3,
 // --on-error skip; the rest is the input file.
+#include <dirent.h>
+
 #include <cstdint>
 #include <exception>
 #include <string>
@@ -20,6 +23,16 @@ namespace {
 constexpr ad::import::Format kFormats[] = {ad::import::Format::kSshd, ad::import::Format::kEntra,
                                            ad::import::Format::kOkta, ad::import::Format::kGworkspace,
                                            ad::import::Format::kCloudtrail};
+
+// The file descriptors open in this process.
+std::size_t open_fds() {
+  DIR* d = ::opendir("/proc/self/fd");
+  if (!d) fuzz::fail("opendir /proc/self/fd");
+  std::size_t n = 0;
+  while (::readdir(d)) ++n;
+  ::closedir(d);
+  return n;
+}
 
 // Reads the output back as ad's tools would; returns its data rows.
 std::uint64_t check_output(const std::string& csv) {
@@ -50,16 +63,19 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* bytes, std::size_t siz
   opt.path = in.path();
   opt.reference_ms = 1764547200000;  // 2025-12-01, so that a syslog year is the same every run
   ad::import::ImportSummary summary;
+  const std::size_t fds = open_fds();
   try {
     ad::Output output(out.fd, "out.csv");
     summary = ad::import::run_import(opt, output);
     output.flush();
   } catch (const ad::Error& e) {
     FUZZ_CHECK(e.status() == ad::Status::kData, std::string("not a data error: ") + e.what());
+    FUZZ_CHECK(open_fds() == fds, "a file descriptor left open after: " + std::string(e.what()));
     return 0;
   } catch (const std::exception& e) {
     fuzz::fail(std::string("not an ad::Error: ") + e.what());
   }
+  FUZZ_CHECK(open_fds() == fds, "a file descriptor left open");
   std::uint64_t rows = 0;
   try {
     rows = check_output(out.read_all());

@@ -46,6 +46,13 @@ inline std::string slurp(const std::string& path) {
   return ss.str();
 }
 
+// The file descriptors this process has open (a refused input must not leak one).
+inline std::size_t open_fds() {
+  std::size_t n = 0;
+  for (const auto& e : std::filesystem::directory_iterator("/proc/self/fd")) (void)e, ++n;
+  return n;
+}
+
 // A csv::Row over fields, starting at line. Its views stay valid until the next call.
 inline ad::csv::Row make_row(const std::vector<std::string>& fields, std::uint64_t line = 2) {
   static std::vector<std::string> keep;

@@ -30,12 +30,8 @@ constexpr std::string_view kBom = "\xEF\xBB\xBF";
 
 class FdLineSource : public LineSource {
  public:
-  FdLineSource(int fd, std::string name, bool owns)
-      : fd_(fd), name_(std::move(name)), owns_(owns) {
+  FdLineSource(int fd, std::string name, bool owns) : fd_(fd, owns), name_(std::move(name)) {
     buf_.resize(1 << 16);
-  }
-  ~FdLineSource() override {
-    if (owns_) ::close(fd_);
   }
   bool live() const override { return true; }
 
@@ -82,7 +78,7 @@ class FdLineSource : public LineSource {
     }
     if (idle_) idle_();
     for (;;) {
-      ssize_t n = ::read(fd_, buf_.data() + end_, buf_.size() - end_);
+      ssize_t n = ::read(fd_.fd, buf_.data() + end_, buf_.size() - end_);
       if (n < 0 && errno == EINTR) continue;
       if (n < 0) throw errno_error("cannot read " + name_, errno);
       if (n == 0) eof_ = true;
@@ -91,9 +87,8 @@ class FdLineSource : public LineSource {
     }
   }
 
-  int fd_;
+  FdGuard fd_;
   std::string name_;
-  bool owns_;
   std::vector<char> buf_;
   std::size_t begin_ = 0, end_ = 0;
   bool eof_ = false;
@@ -202,10 +197,10 @@ class CheckedByteSource : public io::ByteSourceBase {
 
 class FccpLineSource : public LineSource {
  public:
-  // Reads from fd, which it closes if owns.
+  // Reads from fd, which it closes if owns (also when reading the first block fails).
   FccpLineSource(std::string name, int fd, bool owns)
       : name_(std::move(name)),
-        fd_(owns ? fd : -1),
+        fd_(fd, owns),
         reader_(name_, std::make_unique<CheckedByteSource>(
                            [fd, name = name_](char* p, std::size_t n) -> std::size_t {
                              for (;;) {
@@ -227,9 +222,6 @@ class FccpLineSource : public LineSource {
                              return n;
                            },
                            name_, cut_)) {}
-  ~FccpLineSource() override {
-    if (fd_ >= 0) ::close(fd_);
-  }
   bool live() const override { return false; }
   bool next(std::string_view& line) override {
     char* p = reader_.next_line();
@@ -242,7 +234,7 @@ class FccpLineSource : public LineSource {
  private:
   std::string name_;
   std::string content_;
-  int fd_ = -1;
+  FdGuard fd_;  // before reader_, whose constructor reads and may throw
   std::shared_ptr<CutLines> cut_ = std::make_shared<CutLines>();
   io::LineReader reader_;
 };
@@ -276,6 +268,7 @@ std::unique_ptr<LineSource> open_lines(const std::string& path) {
     if (!is_stdin) ::close(fd);
     throw io_error("cannot read " + name + ": is a directory");
   }
+  // From here the source owns fd, and closes it even if its constructor throws.
   if (S_ISREG(st.st_mode)) return std::make_unique<FccpLineSource>(name, fd, !is_stdin);
   return std::make_unique<FdLineSource>(fd, name, !is_stdin);
 }

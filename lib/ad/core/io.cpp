@@ -13,6 +13,10 @@
 
 namespace ad {
 
+FdGuard::~FdGuard() {
+  if (owns && fd >= 0) ::close(fd);
+}
+
 Output::Output(int fd, std::string name)
     : fd_(fd), name_(std::move(name)), buffer_(new char[kCapacity]) {}
 

@@ -10,7 +10,7 @@
 // model or report behind; it fsyncs before the rename, having handed the data to the
 // kernel's writeback as it went (Output::write_behind), so that the fsync of a large
 // output does not wait for all of it. Sink picks stdout or an AtomicFile from a "-o
-// PATH" option.
+// PATH" option. FdGuard closes a descriptor it owns.
 #pragma once
 
 #include <cstdint>
@@ -94,6 +94,19 @@ class AtomicFile {
   int fd_ = -1;
   std::unique_ptr<Output> out_;
   bool committed_ = false;
+};
+
+// A file descriptor, closed when the guard goes if it owns it. As a member declared
+// before the members whose construction may throw, it closes the descriptor when the
+// constructor of the object that holds it fails too.
+struct FdGuard {
+  int fd = -1;
+  bool owns = false;
+  FdGuard() = default;
+  FdGuard(int fd, bool owns) : fd(fd), owns(owns) {}
+  FdGuard(const FdGuard&) = delete;
+  FdGuard& operator=(const FdGuard&) = delete;
+  ~FdGuard();
 };
 
 // Where a tool writes its main output: standard output for "" or "-", else a file

@@ -62,15 +62,6 @@ class TeeLines : public csv::LineSource {
   bool* active_;
 };
 
-// Closes a descriptor it owns.
-struct FdGuard {
-  int fd = -1;
-  bool owns = false;
-  ~FdGuard() {
-    if (owns && fd >= 0) ::close(fd);
-  }
-};
-
 // Opens input. Regular files get the fast read-ahead source; anything else (pipes,
 // terminals, FIFOs) the live source over a descriptor we keep, to poll it.
 std::unique_ptr<csv::LineSource> open_input(const std::string& path, FdGuard& guard) {

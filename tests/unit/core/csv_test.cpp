@@ -249,12 +249,16 @@ TEST_SUITE("csv") {
     std::string bad("a,b\n1,2\n3,4\0\n", 14);
     REQUIRE(::write(fd, bad.data(), bad.size()) == static_cast<ssize_t>(bad.size()));
     ::close(fd);
+    // The NUL is in the first block, which the source reads as it opens: the file is
+    // closed all the same (fuzz finding: one descriptor leaked per refused file).
+    const std::size_t fds = testutil::open_fds();
     CHECK_THROWS_WITH(
         [&] {
           Reader r(path);
           read_all(r);
         }(),
         doctest::Contains(":3: NUL byte in input"));
+    CHECK(testutil::open_fds() == fds);
     ::unlink(path);
   }
 
