@@ -22,6 +22,19 @@ bool exists(const std::string& path) {
 }  // namespace
 
 TEST_SUITE("io") {
+  TEST_CASE("FdGuard closes the descriptor it owns, and only that") {
+    int owned = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+    int lent = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+    REQUIRE(owned >= 0);
+    REQUIRE(lent >= 0);
+    {
+      ad::FdGuard a(owned, true), b(lent, false), none;
+    }
+    CHECK(::fcntl(owned, F_GETFD) == -1);
+    CHECK(::fcntl(lent, F_GETFD) != -1);
+    ::close(lent);
+  }
+
   TEST_CASE("an atomic file appears only on commit") {
     std::string path = "/tmp/ad_io_test_" + std::to_string(::getpid());
     {
